@@ -1,0 +1,156 @@
+import type { Hono } from "hono";
+import { buildWebApp, getControllerDefinition } from "pico-hono";
+import type { RouteDefinition } from "pico-hono";
+import { LOGGER, PicoContainer, consoleLogger } from "pico-ioc";
+import type { Env, Logger } from "pico-ioc";
+import { NotInitializedError } from "./errors.js";
+import { findAppPackage } from "./modules/app-package.js";
+import { autoPluginsEnabled } from "./modules/discover-plugins.js";
+import { loadModules } from "./modules/load-modules.js";
+import { listenAddress, validateOptions } from "./options.js";
+import type { ApplicationOptions, ListenOptions } from "./options.js";
+import { listen } from "./server/http-server.js";
+import type { RunningServer } from "./server/http-server.js";
+
+interface Booted {
+  readonly container: PicoContainer;
+  readonly hono: Hono;
+  readonly routes: readonly RouteDefinition[];
+}
+
+/**
+ * A pico application: loads modules by name into one container of its own and serves their
+ * controllers from one Hono app.
+ *
+ * @example
+ *   const app = new Application({ moduleNames: ["my_app"], config: { my_app: { greeting: "hi" } } });
+ *   await app.run();
+ */
+export class Application {
+  readonly #options: ApplicationOptions;
+  readonly #env: Env;
+  readonly #logger: Logger;
+  #booting: Promise<Booted> | undefined;
+  #booted: Booted | undefined;
+  #server: RunningServer | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: ApplicationOptions = {}) {
+    validateOptions(options);
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.#logger = options.logger ?? consoleLogger;
+  }
+
+  /**
+   * Loads the modules, binds configuration, validates the dependency graph, creates every singleton
+   * and awaits their `onInit`, then builds the routes. Idempotent; `start()` and `request()` call it.
+   * A failed boot destroys whatever was created, and a later call tries again.
+   */
+  init(): Promise<this> {
+    this.#booting ??= this.#boot().then(
+      (booted) => (this.#booted = booted),
+      (error: unknown) => {
+        this.#booting = undefined;
+        throw error;
+      },
+    );
+    return this.#booting.then(() => this);
+  }
+
+  /** The Hono app (after `init()`). */
+  get hono(): Hono {
+    return this.#require("app.hono").hono;
+  }
+
+  /** This application's container (after `init()`). */
+  get container(): PicoContainer {
+    return this.#require("app.container").container;
+  }
+
+  /** Every route, in declaration order (after `init()`). */
+  get routes(): readonly RouteDefinition[] {
+    return this.#require("app.routes").routes;
+  }
+
+  /** Runs one request in-process, without a socket: `await app.request("/api/items")`. */
+  async request(input: string | Request | URL, init?: RequestInit): Promise<Response> {
+    await this.init();
+    return this.hono.request(input, init);
+  }
+
+  /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
+  async start(options: ListenOptions = {}): Promise<{ url: string; port: number; host: string }> {
+    const { port, host } = listenAddress(options, this.#env);
+    await this.init();
+    if (this.#server) return this.#server;
+    this.#server = await listen(this.hono, port, host);
+    return this.#server;
+  }
+
+  /**
+   * Stops accepting connections, waits for in-flight requests (up to `shutdownTimeoutMs`), then runs
+   * every `onDestroy` in reverse creation order. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#server?.close(this.#options.shutdownTimeoutMs ?? 10_000);
+      this.#server = undefined;
+      await this.#booting?.catch(() => undefined);
+      await this.#booted?.container.destroy();
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * `start()`, log the URL, and stop gracefully on SIGINT/SIGTERM, then exit 0 (1 if a shutdown
+   * hook failed). A second signal during shutdown exits at once with 1. Resolves once listening.
+   */
+  async run(options: ListenOptions = {}): Promise<void> {
+    const { url } = await this.start(options);
+    this.#logger.info(`pico-boot: listening on ${url}`);
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (this.#stopping) {
+        this.#logger.warn(`pico-boot: ${signal} again, exiting without waiting`);
+        process.exit(1);
+      }
+      this.#logger.info(`pico-boot: ${signal} received, shutting down`);
+      this.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          this.#logger.error("pico-boot: shutdown failed", error);
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+
+  async #boot(): Promise<Booted> {
+    const options = this.#options;
+    const app = findAppPackage(options.root);
+    const autoPlugins = options.autoPlugins ?? autoPluginsEnabled(this.#env.PICO_BOOT_AUTO_PLUGINS);
+    const modules = await loadModules(app, options.moduleNames ?? [], autoPlugins, this.#logger);
+    const components = [...new Set([...modules.components, ...(options.components ?? [])])];
+    const container = await PicoContainer.create({
+      components,
+      config: options.config ?? {},
+      env: this.#env,
+      overrides: [{ provide: LOGGER, useValue: this.#logger }, ...(options.overrides ?? [])],
+    });
+    try {
+      const controllers = components.filter((c) => getControllerDefinition(c) !== undefined);
+      const { hono, routes } = buildWebApp(container, controllers, this.#logger);
+      return { container, hono, routes };
+    } catch (error) {
+      await container.destroy().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #require(what: string): Booted {
+    if (!this.#booted) throw new NotInitializedError(what);
+    return this.#booted;
+  }
+}

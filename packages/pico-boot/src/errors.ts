@@ -1,0 +1,58 @@
+export type PicoBootErrorCode = "INVALID_OPTIONS" | "MODULE_NOT_FOUND" | "MODULE_IMPORT_FAILED" | "NOT_INITIALIZED" | "LISTEN_FAILED";
+
+/** Base class of pico-boot errors; `code` is stable, `cause` forwarded. */
+export class PicoBootError extends Error {
+  readonly code: PicoBootErrorCode;
+
+  constructor(code: PicoBootErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class InvalidOptionsError extends PicoBootError {
+  constructor(message: string) {
+    super("INVALID_OPTIONS", message);
+  }
+}
+
+export class ModuleNotFoundError extends PicoBootError {
+  readonly moduleName: string;
+  readonly tried: readonly string[];
+
+  constructor(moduleName: string, tried: readonly string[], root: string, cause?: unknown) {
+    super(
+      "MODULE_NOT_FOUND",
+      `Cannot find pico module "${moduleName}": tried ${tried.map((t) => `"${t}"`).join(", ")} from ${root}. ` +
+        "Add the package to that application's dependencies (or name the application package itself)." +
+        (cause instanceof Error ? ` Last error: ${cause.message.split("\n")[0]}` : ""),
+      { cause },
+    );
+    this.moduleName = moduleName;
+    this.tried = tried;
+  }
+}
+
+export class ModuleImportError extends PicoBootError {
+  readonly moduleName: string;
+
+  constructor(moduleName: string, location: string, cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super("MODULE_IMPORT_FAILED", `Pico module "${moduleName}" (${location}) failed to import: ${reason}`, { cause });
+    this.moduleName = moduleName;
+  }
+}
+
+export class NotInitializedError extends PicoBootError {
+  constructor(what: string) {
+    super("NOT_INITIALIZED", `${what} is available after "await app.init()" (or start()/run()/request())`);
+  }
+}
+
+export class ListenError extends PicoBootError {
+  constructor(host: string, port: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super("LISTEN_FAILED", `Cannot listen on ${host}:${port}: ${reason}`, { cause });
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * pico-boot: the Application that loads pico modules by name and serves them.
+ * @module
+ */
+export { Application } from "./application.js";
+export { DEFAULT_HOST, DEFAULT_PORT } from "./options.js";
+export { moduleNameCandidates } from "./modules/load-modules.js";
+export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportError, NotInitializedError, ListenError } from "./errors.js";
+
+export type { ApplicationOptions, ListenOptions } from "./options.js";
+export type { PicoBootErrorCode } from "./errors.js";

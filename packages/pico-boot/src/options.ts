@@ -1,0 +1,73 @@
+import type { ConfigTree, Constructor, Env, Logger, Override } from "pico-ioc";
+import { InvalidOptionsError } from "./errors.js";
+
+export interface ApplicationOptions {
+  /**
+   * Packages to load, resolved from the application's package: `"pico_server_auth"` and
+   * `"pico-server-auth"` are the same name. Everything a module exports with a pico decorator is registered.
+   */
+  readonly moduleNames?: readonly string[];
+  /** The configuration tree, one section per `@configured` prefix. Environment variables override it. */
+  readonly config?: ConfigTree;
+  /**
+   * Where the application's package is: a directory or a file inside it (pass `import.meta.url`).
+   * Default: the directory of the script Node was started with.
+   */
+  readonly root?: string | URL;
+  /** Extra decorated classes to register directly, without a module (handy in tests). */
+  readonly components?: readonly Constructor[];
+  /** Replace providers, e.g. with fakes in tests. */
+  readonly overrides?: readonly Override[];
+  /** Environment for the config overlay, `PORT`, `HOST` and `PICO_BOOT_AUTO_PLUGINS`. Default `process.env`. */
+  readonly env?: Env;
+  /** Load dependencies marked as pico modules. Default: on, unless `PICO_BOOT_AUTO_PLUGINS` turns it off. */
+  readonly autoPlugins?: boolean;
+  readonly logger?: Logger;
+  /** How long `stop()` waits for in-flight requests before closing their connections. Default 10 000 ms. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+const OPTION_KEYS = ["moduleNames", "config", "root", "components", "overrides", "env", "autoPlugins", "logger", "shutdownTimeoutMs"];
+
+/** Rejects anything that cannot be meant; the names it cites are the option names users typed. */
+export function validateOptions(options: ApplicationOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new InvalidOptionsError(`Application: options expected an object, got ${options === null ? "null" : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      const hint = key === "module_names" ? ' (did you mean "moduleNames"?)' : "";
+      throw new InvalidOptionsError(`Application: unknown option "${key}"${hint}; expected one of ${OPTION_KEYS.join(", ")}`);
+    }
+  }
+  const { moduleNames, config, shutdownTimeoutMs } = options;
+  if (moduleNames !== undefined && (!Array.isArray(moduleNames) || moduleNames.some((n) => typeof n !== "string" || n === ""))) {
+    throw new InvalidOptionsError(`Application: "moduleNames" expected an array of package names, got ${JSON.stringify(moduleNames)}`);
+  }
+  if (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config))) {
+    throw new InvalidOptionsError(`Application: "config" expected an object of sections, got ${Array.isArray(config) ? "an array" : String(config)}`);
+  }
+  if (shutdownTimeoutMs !== undefined && !(Number.isFinite(shutdownTimeoutMs) && shutdownTimeoutMs >= 0)) {
+    throw new InvalidOptionsError(`Application: "shutdownTimeoutMs" expected a number >= 0, got ${shutdownTimeoutMs}`);
+  }
+}
+
+export interface ListenOptions {
+  /** Default: `PORT` from the environment, else 8100. `0` picks a free port. */
+  readonly port?: number;
+  /** Default: `HOST` from the environment, else 127.0.0.1 (not exposed to the network unless asked). */
+  readonly host?: string;
+}
+
+export const DEFAULT_PORT = 8100;
+export const DEFAULT_HOST = "127.0.0.1";
+
+export function listenAddress(options: ListenOptions, env: Env): { port: number; host: string } {
+  const rawPort = options.port ?? (env.PORT === undefined || env.PORT === "" ? DEFAULT_PORT : env.PORT);
+  const port = typeof rawPort === "number" ? rawPort : /^\d+$/.test(rawPort) ? Number(rawPort) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidOptionsError(`"port" expected an integer from 0 to 65535 (option or PORT), got ${JSON.stringify(rawPort)}`);
+  }
+  const host = options.host ?? (env.HOST || DEFAULT_HOST);
+  return { port, host };
+}

@@ -1,0 +1,27 @@
+import type { Context } from "hono";
+import { HTTPException as HonoHTTPException } from "hono/http-exception";
+import type { Logger } from "pico-ioc";
+import { HTTPException, defaultReason } from "../errors.js";
+
+/**
+ * The one place where errors become responses, always `{"detail": ...}`:
+ * - our `HTTPException` → its status, detail and headers;
+ * - Hono's `HTTPException` (thrown by Hono middleware) → its status and message;
+ * - any error carrying an integer `status` from 400 to 499 (every pico package's errors) → that status
+ *   and the error's message, which such errors write for clients;
+ * - anything else → 500 `Internal Server Error`, with the stack logged and never sent.
+ */
+export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
+  if (error instanceof HTTPException) {
+    return c.json({ detail: error.detail }, error.status as never, error.headers);
+  }
+  if (error instanceof HonoHTTPException) {
+    return c.json({ detail: error.message || defaultReason(error.status) }, error.status);
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 500) {
+    return c.json({ detail: (error as Error).message || defaultReason(status) }, status as never);
+  }
+  logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, error);
+  return c.json({ detail: "Internal Server Error" }, 500);
+}

@@ -1,0 +1,32 @@
+import type { Hono, MiddlewareHandler } from "hono";
+import { createToken } from "pico-ioc";
+import type { RouteDefinition } from "./route-definition.js";
+
+/**
+ * How another module plugs into the web layer. Provide one with
+ * `@component({ provides: WEB_EXTENSION })`.
+ *
+ * Order, for a request that matches a route (lower `order` first, ties in module load order):
+ *   1. app-wide middleware added by each extension's `configureApp`, outermost first;
+ *   2. each extension's `routeMiddleware` for that route, in the same order;
+ *   3. the handler.
+ * App-wide middleware also sees unmatched requests (they end in 404/405); guards that must only
+ * run for real routes, such as authentication, belong in `routeMiddleware`.
+ */
+export interface WebExtension {
+  /** Default 0. */
+  readonly order?: number;
+  /** Called once, before any controller route is registered. */
+  configureApp?(app: Hono): void;
+  /** Middleware for one route, or `undefined` to leave it alone. Read the route's decorators from `route.metadata(key)`. */
+  routeMiddleware?(route: RouteDefinition): MiddlewareHandler | undefined;
+}
+
+export const WEB_EXTENSION = createToken<WebExtension>("WebExtension");
+
+export function inExtensionOrder(extensions: readonly WebExtension[]): WebExtension[] {
+  return extensions
+    .map((extension, index) => ({ extension, index }))
+    .sort((a, b) => (a.extension.order ?? 0) - (b.extension.order ?? 0) || a.index - b.index)
+    .map((e) => e.extension);
+}

@@ -1,0 +1,71 @@
+/** Stable codes for pico-hono errors. */
+export type PicoHonoErrorCode = "HTTP_ERROR" | "NO_CONTROLLERS" | "ROUTE_CONFLICT";
+
+/** Base class of pico-hono errors; `status` is the HTTP status it maps to. */
+export class PicoHonoError extends Error {
+  readonly code: PicoHonoErrorCode;
+  readonly status: number;
+
+  constructor(code: PicoHonoErrorCode, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * Throw from a handler to answer `status` with `{"detail": detail}`. The detail may be any JSON
+ * value (a string, or a list of validation problems); `headers` are added to the response.
+ */
+export class HTTPException extends PicoHonoError {
+  readonly detail: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, detail?: unknown, options?: { headers?: Record<string, string>; cause?: unknown }) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`HTTPException: "status" expected an integer from 400 to 599, got ${status}`);
+    }
+    const resolvedDetail = detail ?? defaultReason(status);
+    super("HTTP_ERROR", status, typeof resolvedDetail === "string" ? resolvedDetail : `HTTP ${status}`, { cause: options?.cause });
+    this.detail = resolvedDetail;
+    this.headers = options?.headers ?? {};
+  }
+}
+
+/** No module contributed a controller: almost always a missing module name or a missing decorator. */
+export class NoControllersError extends PicoHonoError {
+  constructor() {
+    super(
+      "NO_CONTROLLERS",
+      500,
+      "No controllers were registered. Check that (1) the module exporting them is listed in moduleNames, (2) the classes carry @controller() and are exported from the package entry, (3) no import failed.",
+    );
+  }
+}
+
+/** Two routes with the same method and path. */
+export class RouteConflictError extends PicoHonoError {
+  constructor(method: string, path: string, first: string, second: string) {
+    super("ROUTE_CONFLICT", 500, `${method} ${path} is declared twice: by ${first} and by ${second}`);
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function defaultReason(status: number): string {
+  return REASONS[status] ?? (status >= 500 ? "Server Error" : "Client Error");
+}

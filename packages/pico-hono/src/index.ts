@@ -1,0 +1,19 @@
+/**
+ * pico-hono: decorated controllers on Hono.
+ * @module
+ */
+export { controller, getControllerDefinition } from "./metadata/controller.js";
+export { get, post, put, patch, del as delete, del, getRouteRecords } from "./metadata/routes.js";
+export { setRouteMetadata } from "./metadata/route-metadata.js";
+export { buildWebApp } from "./app/build-web-app.js";
+export { RequestContext } from "./app/request-context.js";
+export { WEB_EXTENSION } from "./app/extension.js";
+export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } from "./errors.js";
+
+export type { ControllerDefinition, ControllerOptions } from "./metadata/controller.js";
+export type { HttpMethod, RouteOptions, RouteRecord } from "./metadata/routes.js";
+export type { RouteDefinition } from "./app/route-definition.js";
+export type { PathParams } from "./app/request-context.js";
+export type { WebExtension } from "./app/extension.js";
+export type { WebApp } from "./app/build-web-app.js";
+export type { PicoHonoErrorCode } from "./errors.js";

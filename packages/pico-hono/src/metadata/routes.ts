@@ -1,0 +1,69 @@
+import { DecoratorMisuseError, rejectUnknownOptions } from "pico-ioc";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteOptions {
+  /** Status of a successful response; default 200, or 204 when the handler returns nothing. */
+  readonly status?: number;
+  /** One-line summary for the API docs. */
+  readonly summary?: string;
+  readonly description?: string;
+  /** Tags added to the controller's tags. */
+  readonly tags?: readonly string[];
+  readonly deprecated?: boolean;
+}
+
+export interface RouteRecord {
+  readonly method: HttpMethod;
+  /** The path as declared, before the controller prefix. */
+  readonly path: string;
+  readonly handlerName: string;
+  readonly options: RouteOptions;
+}
+
+const ROUTES_KEY = Symbol.for("pico-hono.routes");
+const ROUTE_OPTION_KEYS = ["status", "summary", "description", "tags", "deprecated"] as const;
+
+function route(method: HttpMethod, path: string, options: RouteOptions = {}): MethodDecorator {
+  const where = `@${method.toLowerCase()}`;
+  rejectUnknownOptions(where, options, ROUTE_OPTION_KEYS);
+  if (typeof path !== "string" || (path !== "" && !path.startsWith("/"))) {
+    throw new DecoratorMisuseError(`${where}: "path" expected "" or a path starting with "/", got ${JSON.stringify(path)}`);
+  }
+  const status = options.status;
+  if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) {
+    throw new DecoratorMisuseError(`${where}: "status" expected an integer from 100 to 599, got ${JSON.stringify(status)}`);
+  }
+  return (prototype, propertyKey, descriptor) => {
+    if (typeof propertyKey !== "string" || typeof descriptor.value !== "function") {
+      throw new DecoratorMisuseError(`${where} decorates methods with string names, not ${String(propertyKey)}`);
+    }
+    if (typeof prototype === "function") {
+      throw new DecoratorMisuseError(`${where}: static method ${propertyKey} cannot be a route; make it an instance method`);
+    }
+    const owner = prototype.constructor;
+    let routes = Reflect.getOwnMetadata(ROUTES_KEY, owner) as RouteRecord[] | undefined;
+    if (!routes) {
+      routes = [];
+      Reflect.defineMetadata(ROUTES_KEY, routes, owner);
+    }
+    // Member decorators run in declaration order, so this list is the declaration order.
+    routes.push({ method, path: normalizePath(path), handlerName: propertyKey, options });
+  };
+}
+
+export const get = (path = "", options?: RouteOptions): MethodDecorator => route("GET", path, options);
+export const post = (path = "", options?: RouteOptions): MethodDecorator => route("POST", path, options);
+export const put = (path = "", options?: RouteOptions): MethodDecorator => route("PUT", path, options);
+export const patch = (path = "", options?: RouteOptions): MethodDecorator => route("PATCH", path, options);
+// `delete` is a reserved word: exported under that name from the barrel.
+export const del = (path = "", options?: RouteOptions): MethodDecorator => route("DELETE", path, options);
+
+export function getRouteRecords(controllerClass: Function): readonly RouteRecord[] {
+  return (Reflect.getOwnMetadata(ROUTES_KEY, controllerClass) as RouteRecord[] | undefined) ?? [];
+}
+
+/** FastAPI-style `{id}` segments become Hono's `:id`, so routes copied from upstream keep working. */
+function normalizePath(path: string): string {
+  return path.replace(/\/\{([A-Za-z_][A-Za-z0-9_]*)\}(?=\/|$)/g, "/:$1").replace(/\/+$/, "");
+}

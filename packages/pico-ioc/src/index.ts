@@ -1,0 +1,35 @@
+/**
+ * pico-ioc: typed dependency injection over tsyringe.
+ * @module
+ */
+import "reflect-metadata";
+
+export { component, defineComponent, getComponentDefinition, rejectUnknownOptions } from "./metadata/component.js";
+export { inject, injectAll } from "./metadata/inject.js";
+export { configured, setting, getSettingsDefinition, bindSettings, envVarName } from "./config/index.js";
+export { PicoContainer } from "./container/pico-container.js";
+export { RequestScope } from "./container/request-scope.js";
+export { LOGGER, consoleLogger } from "./logger.js";
+export { createToken, keyName } from "./token.js";
+export { hasOnDestroy, hasOnInit } from "./lifecycle.js";
+export {
+  PicoIocError,
+  ConfigurationError,
+  DecoratorMisuseError,
+  InvalidGraphError,
+  ProviderNotFoundError,
+  ComponentInitError,
+  ComponentDestroyError,
+  ScopeInactiveError,
+  ContainerDestroyedError,
+} from "./errors.js";
+
+export type { ComponentDefinition, ComponentOptions, Scope } from "./metadata/component.js";
+export type { Dependency } from "./metadata/inject.js";
+export type { ConfigTree, Env, SettingField, SettingOptions, SettingType, SettingsDefinition } from "./config/index.js";
+export type { ContainerOptions } from "./container/pico-container.js";
+export type { Override } from "./container/graph.js";
+export type { Constructor, ProviderKey, Token } from "./token.js";
+export type { OnDestroy, OnInit } from "./lifecycle.js";
+export type { Logger } from "./logger.js";
+export type { ConfigProblem, PicoIocErrorCode } from "./errors.js";
