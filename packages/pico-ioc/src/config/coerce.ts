@@ -1,0 +1,112 @@
+import type { SettingField } from "./configured.js";
+
+export type Coerced = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+
+type ScalarType = "string" | "number" | "integer" | "boolean";
+
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ["true", true], ["1", true], ["yes", true], ["on", true],
+  ["false", false], ["0", false], ["no", false], ["off", false],
+]);
+
+const INVALID = Symbol("invalid");
+
+/**
+ * Converts a raw value to the field's type, then checks choices and bounds. Strings are parsed
+ * whatever their source (env vars are always strings, and YAML/JSON files often quote numbers);
+ * any other value must already have the right type.
+ */
+export function coerceSetting(value: unknown, field: SettingField): Coerced {
+  const typed = field.type === "string[]" || field.type === "number[]" ? coerceList(value, field.type) : coerceScalarResult(value, field.type);
+  if (!typed.ok) return typed;
+  const problem = checkBounds(typed.value, field);
+  return problem === undefined ? typed : { ok: false, message: problem };
+}
+
+/** A value as it should read in a message: strings quoted, objects summarised. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) {
+    const text = safeJson(value) ?? "an array";
+    return text.length > 80 ? `an array of ${value.length} items` : text;
+  }
+  if (typeof value === "object") return "an object";
+  if (typeof value === "function") return "a function";
+  return String(value);
+}
+
+function coerceScalarResult(value: unknown, type: ScalarType): Coerced {
+  const result = coerceScalar(value, type);
+  return result === INVALID ? { ok: false, message: `expected ${type}, got ${describeValue(value)}` } : { ok: true, value: result };
+}
+
+function coerceScalar(value: unknown, type: ScalarType): unknown {
+  switch (type) {
+    case "string":
+      return typeof value === "string" ? value : INVALID;
+    case "boolean":
+      if (typeof value === "boolean") return value;
+      return typeof value === "string" ? (BOOLEAN_WORDS.get(value.trim().toLowerCase()) ?? INVALID) : INVALID;
+    case "number":
+    case "integer": {
+      // Number("") and Number("  ") are 0: a blank string must be an error, not a silent zero.
+      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+      if (!Number.isFinite(n)) return INVALID;
+      return type === "integer" && !Number.isInteger(n) ? INVALID : n;
+    }
+  }
+}
+
+function coerceList(value: unknown, type: "string[]" | "number[]"): Coerced {
+  const element: ScalarType = type === "string[]" ? "string" : "number";
+  let items: unknown = value;
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (text.startsWith("[")) {
+      items = safeParse(text);
+      if (items === INVALID) return { ok: false, message: `expected ${type}, got ${describeValue(value)} (not valid JSON)` };
+    } else {
+      items = text === "" ? [] : text.split(",").map((item) => item.trim());
+    }
+  }
+  if (!Array.isArray(items)) return { ok: false, message: `expected ${type}, got ${describeValue(value)}` };
+  const out: unknown[] = [];
+  for (const [index, item] of items.entries()) {
+    const coerced = coerceScalar(item, element);
+    if (coerced === INVALID) {
+      return { ok: false, message: `expected ${type}, got ${describeValue(value)}: item ${index} expected ${element}, got ${describeValue(item)}` };
+    }
+    out.push(coerced);
+  }
+  return { ok: true, value: Object.freeze(out) };
+}
+
+function checkBounds(value: unknown, field: SettingField): string | undefined {
+  for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) {
+    if (field.choices && !field.choices.includes(item as string | number)) {
+      return `expected one of ${field.choices.map(describeValue).join(", ")}, got ${describeValue(item)}`;
+    }
+    if (typeof item !== "number") continue;
+    if (field.min !== undefined && item < field.min) return `expected at least ${field.min}, got ${item}`;
+    if (field.max !== undefined && item > field.max) return `expected at most ${field.max}, got ${item}`;
+  }
+  return undefined;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return INVALID;
+  }
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
