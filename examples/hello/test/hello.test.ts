@@ -13,7 +13,11 @@ describe("hello example, in-process", () => {
     const created = await app.request("/hello", { method: "POST", body: JSON.stringify({ name: "Bo" }), headers: { "content-type": "application/json" } });
     expect([created.status, await created.json()]).toEqual([201, { message: "Hi, Bo!", count: 3 }]);
     const invalid = await app.request("/hello", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-    expect([invalid.status, await invalid.json()]).toEqual([422, { detail: "body.name: expected a non-empty string" }]);
+    expect([invalid.status, await invalid.json()]).toEqual([
+      422,
+      { detail: [{ loc: ["body", "name"], msg: "Invalid input: expected string, received undefined", type: "invalid_type" }] },
+    ]);
+    expect(await (await app.request("/hello?shout=true")).json()).toEqual({ message: "HI, WORLD!", count: 4 });
     await app.stop();
   });
 });

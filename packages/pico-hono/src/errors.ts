@@ -1,5 +1,5 @@
 /** Stable codes for pico-hono errors. */
-export type PicoHonoErrorCode = "HTTP_ERROR" | "NO_CONTROLLERS" | "ROUTE_CONFLICT";
+export type PicoHonoErrorCode = "HTTP_ERROR" | "NO_CONTROLLERS" | "ROUTE_CONFLICT" | "VALIDATION_FAILED" | "RESPONSE_INVALID";
 
 /** Base class of pico-hono errors; `status` is the HTTP status it maps to. */
 export class PicoHonoError extends Error {
@@ -52,6 +52,8 @@ export class RouteConflictError extends PicoHonoError {
 }
 
 const REASONS: Record<number, string> = {
+  204: "No Content",
+  304: "Not Modified",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -67,5 +69,5 @@ const REASONS: Record<number, string> = {
 };
 
 export function defaultReason(status: number): string {
-  return REASONS[status] ?? (status >= 500 ? "Server Error" : "Client Error");
+  return REASONS[status] ?? (status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Success");
 }

@@ -1,5 +1,5 @@
 /**
- * pico-hono: decorated controllers on Hono.
+ * pico-hono: decorated controllers on Hono, validated inputs and generated OpenAPI docs.
  * @module
  */
 export { controller, getControllerDefinition } from "./metadata/controller.js";
@@ -8,12 +8,18 @@ export { setRouteMetadata } from "./metadata/route-metadata.js";
 export { buildWebApp } from "./app/build-web-app.js";
 export { RequestContext } from "./app/request-context.js";
 export { WEB_EXTENSION } from "./app/extension.js";
+export { WebSettings } from "./web-settings.js";
+export { isStandardSchema } from "./schema/standard-schema.js";
 export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } from "./errors.js";
+export { RequestValidationError, ResponseValidationError } from "./schema/validation-error.js";
 
 export type { ControllerDefinition, ControllerOptions } from "./metadata/controller.js";
 export type { HttpMethod, RouteOptions, RouteRecord } from "./metadata/routes.js";
 export type { RouteDefinition } from "./app/route-definition.js";
-export type { PathParams } from "./app/request-context.js";
+export type { PathParams, RouteSchemas } from "./app/request-context.js";
 export type { WebExtension } from "./app/extension.js";
 export type { WebApp } from "./app/build-web-app.js";
+export type { OpenApiContributor, OpenApiDocument, OpenApiOperation } from "./openapi/document.js";
+export type { InferOutput, StandardIssue, StandardSchemaV1 } from "./schema/standard-schema.js";
+export type { ValidationIssue } from "./schema/validation-error.js";
 export type { PicoHonoErrorCode } from "./errors.js";

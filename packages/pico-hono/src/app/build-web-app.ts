@@ -1,29 +1,36 @@
 import { Hono } from "hono";
 import type { Handler, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { TrieRouter } from "hono/router/trie-router";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
+import { mountSwaggerUi } from "../docs/swagger-ui.js";
 import { NoControllersError, RouteConflictError } from "../errors.js";
 import { getControllerDefinition } from "../metadata/controller.js";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { getRouteRecords } from "../metadata/routes.js";
-import type { HttpMethod } from "../metadata/routes.js";
+import { buildOpenApiDocument } from "../openapi/document.js";
+import type { OpenApiDocument } from "../openapi/document.js";
+import { WebSettings } from "../web-settings.js";
 import { errorResponse } from "./error-response.js";
 import { WEB_EXTENSION, inExtensionOrder } from "./extension.js";
-import { RequestContext } from "./request-context.js";
+import type { WebExtension } from "./extension.js";
 import { createRouteDefinition, inMatchingOrder, joinPath, pathShape } from "./route-definition.js";
 import type { RouteDefinition } from "./route-definition.js";
+import { routeHandler } from "./route-handler.js";
 
 export interface WebApp {
   readonly hono: Hono;
-  /** Every route in declaration order (controllers in load order, methods in source order). */
+  /** Every controller route in declaration order (controllers in load order, methods in source order). */
   readonly routes: readonly RouteDefinition[];
+  /** The OpenAPI document, built on first use (also what `web.openapi_url` serves). */
+  openApiDocument(): OpenApiDocument;
 }
 
-type Handle = (this: unknown, ctx: RequestContext) => unknown;
+const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * Mounts every controller on one Hono app. Singleton controllers are resolved once here, so a request
- * does no container work; request-scoped ones get a fresh request scope per request.
+ * Mounts every controller on one Hono app, plus the OpenAPI document and the docs page. Singleton
+ * controllers are resolved once here, so a request does no container work.
  */
 export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger): WebApp {
   const controllers = controllerClasses.map((target) => {
@@ -32,32 +39,40 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
     return definition;
   });
   if (controllers.length === 0) throw new NoControllersError();
-
+  const settings = container.has(WebSettings) ? container.get(WebSettings) : new WebSettings();
   const routes = controllers.flatMap((definition) => routesOf(definition));
-  rejectDuplicates(routes);
+  const extensions = inExtensionOrder(container.getAll(WEB_EXTENSION));
+
+  let document: OpenApiDocument | undefined;
+  const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 
   const hono = new Hono();
-  const extensions = inExtensionOrder(container.getAll(WEB_EXTENSION));
   for (const extension of extensions) extension.configureApp?.(hono);
+  const docPaths = mountDocs(hono, settings, openApiDocument);
+  rejectDuplicates(routes, docPaths);
 
   const byController = new Map(controllers.map((d) => [d.target, d]));
+  const limitBody = bodyLimit({
+    maxSize: settings.bodyLimit,
+    onError: (c) => c.json({ detail: `Request body is larger than the limit of ${settings.bodyLimit} bytes` }, 413),
+  });
   for (const route of inMatchingOrder(routes)) {
-    const definition = byController.get(route.controller) as ControllerDefinition;
-    const guards = extensions
-      .map((extension) => extension.routeMiddleware?.(route))
-      .filter((m): m is MiddlewareHandler => m !== undefined);
-    const handlers: Handler[] = [...guards, routeHandler(container, definition, route)];
+    const handlers: Handler[] = [
+      ...routeMiddleware(extensions, route),
+      ...(METHODS_WITH_BODY.has(route.method) ? [limitBody] : []),
+      routeHandler(container, byController.get(route.controller) as ControllerDefinition, route),
+    ];
     hono.on(route.method, [route.path], ...(handlers as [Handler]));
   }
 
-  const allowed = allowedMethodsIndex(routes);
+  const allowed = allowedMethodsIndex([...routes, ...docPaths.map((path) => ({ method: "GET" as const, path }))]);
   hono.notFound((c) => {
     const methods = allowed(c.req.path);
     if (methods.length === 0) return c.json({ detail: "Not Found" }, 404);
     return c.json({ detail: "Method Not Allowed" }, 405, { Allow: methods.join(", ") });
   });
   hono.onError((error, c) => errorResponse(error, c, logger));
-  return { hono, routes };
+  return { hono, routes, openApiDocument };
 }
 
 function routesOf(definition: ControllerDefinition): RouteDefinition[] {
@@ -73,58 +88,36 @@ function routesOf(definition: ControllerDefinition): RouteDefinition[] {
   );
 }
 
-function routeHandler(container: PicoContainer, definition: ControllerDefinition, route: RouteDefinition): Handler {
-  const name = route.handlerName;
-  if (definition.scope === "singleton") {
-    const instance = container.get(definition.target) as Record<string, Handle>;
-    const handle = (instance[name] as Handle).bind(instance);
-    return async (c) => {
-      const ctx = new RequestContext(c, route);
-      return respond(ctx, await handle(ctx));
-    };
-  }
-  return async (c) => {
-    const scope = container.createRequestScope();
-    try {
-      const instance = scope.get(definition.target) as Record<string, Handle>;
-      const ctx = new RequestContext(c, route);
-      return respond(ctx, await (instance[name] as Handle).call(instance, ctx));
-    } finally {
-      await scope.dispose();
-    }
-  };
+function routeMiddleware(extensions: readonly WebExtension[], route: RouteDefinition): MiddlewareHandler[] {
+  return extensions.map((extension) => extension.routeMiddleware?.(route)).filter((m): m is MiddlewareHandler => m !== undefined);
 }
 
-/** A returned Response passes through; nothing → 204; anything else → JSON with the route's status. */
-function respond(ctx: RequestContext, result: unknown): Response {
-  if (result instanceof Response) return result;
-  const c = ctx.c;
-  const status = ctx.status ?? ctx.route.options.status ?? (result === undefined ? 204 : 200);
-  if (result === undefined || status === 204 || status === 304) return c.body(null, status as never);
-  return c.json(result as never, status as never);
+/** The document and docs page are plain routes: no extension guards them, so they stay public. */
+function mountDocs(hono: Hono, settings: WebSettings, openApiDocument: () => OpenApiDocument): string[] {
+  if (settings.openapiUrl === "") return [];
+  hono.get(settings.openapiUrl, (c) => c.json(openApiDocument()));
+  if (settings.docsUrl === "") return [settings.openapiUrl];
+  return [settings.openapiUrl, ...mountSwaggerUi(hono, settings.docsUrl, settings.openapiUrl, settings.title)];
 }
 
-function rejectDuplicates(routes: readonly RouteDefinition[]): void {
-  const seen = new Map<string, RouteDefinition>();
+function rejectDuplicates(routes: readonly RouteDefinition[], docPaths: readonly string[]): void {
+  const seen = new Map<string, string>(docPaths.map((path) => [`GET ${pathShape(path)}`, "the API docs (web.docs_url / web.openapi_url)"]));
   for (const route of routes) {
     const key = `${route.method} ${pathShape(route.path)}`;
+    const name = `${route.controller.name}.${route.handlerName}`;
     const first = seen.get(key);
-    if (first) {
-      throw new RouteConflictError(route.method, route.path, `${first.controller.name}.${first.handlerName}`, `${route.controller.name}.${route.handlerName}`);
-    }
-    seen.set(key, route);
+    if (first) throw new RouteConflictError(route.method, route.path, first, name);
+    seen.set(key, name);
   }
 }
 
 /** For 405: which methods some route accepts at this path. Consulted only when no route matched. */
-function allowedMethodsIndex(routes: readonly RouteDefinition[]): (path: string) => HttpMethodOrHead[] {
-  const router = new TrieRouter<HttpMethod>();
+function allowedMethodsIndex(routes: readonly { readonly method: string; readonly path: string }[]): (path: string) => string[] {
+  const router = new TrieRouter<string>();
   for (const route of routes) router.add("ALL", route.path, route.method);
   return (path) => {
-    const methods = new Set<HttpMethodOrHead>(router.match("GET", path)[0].map(([method]) => method));
+    const methods = new Set(router.match("GET", path)[0].map(([method]) => method));
     if (methods.has("GET")) methods.add("HEAD");
     return [...methods];
   };
 }
-
-type HttpMethodOrHead = HttpMethod | "HEAD";

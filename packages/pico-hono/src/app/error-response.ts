@@ -7,8 +7,9 @@ import { HTTPException, defaultReason } from "../errors.js";
  * The one place where errors become responses, always `{"detail": ...}`:
  * - our `HTTPException` → its status, detail and headers;
  * - Hono's `HTTPException` (thrown by Hono middleware) → its status and message;
- * - any error carrying an integer `status` from 400 to 499 (every pico package's errors) → that status
- *   and the error's message, which such errors write for clients;
+ * - any error carrying an integer `status` from 400 to 499 (every pico package's errors, request
+ *   validation included) → that status and the error's `detail` if it has one, else its message,
+ *   which such errors write for clients;
  * - anything else → 500 `Internal Server Error`, with the stack logged and never sent.
  */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
@@ -20,7 +21,8 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
   }
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 500) {
-    return c.json({ detail: (error as Error).message || defaultReason(status) }, status as never);
+    const detail = (error as { detail?: unknown }).detail ?? ((error as Error).message || defaultReason(status));
+    return c.json({ detail }, status as never);
   }
   logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, error);
   return c.json({ detail: "Internal Server Error" }, 500);

@@ -1,5 +1,6 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { createToken } from "pico-ioc";
+import type { OpenApiContributor } from "../openapi/document.js";
 import type { RouteDefinition } from "./route-definition.js";
 
 /**
@@ -10,10 +11,11 @@ import type { RouteDefinition } from "./route-definition.js";
  *   1. app-wide middleware added by each extension's `configureApp`, outermost first;
  *   2. each extension's `routeMiddleware` for that route, in the same order;
  *   3. the handler.
+ * `describeRoute`/`describeDocument` add to the OpenAPI document (e.g. a security scheme on guarded routes).
  * App-wide middleware also sees unmatched requests (they end in 404/405); guards that must only
  * run for real routes, such as authentication, belong in `routeMiddleware`.
  */
-export interface WebExtension {
+export interface WebExtension extends OpenApiContributor {
   /** Default 0. */
   readonly order?: number;
   /** Called once, before any controller route is registered. */

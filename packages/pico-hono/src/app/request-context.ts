@@ -1,5 +1,8 @@
 import type { Context } from "hono";
 import { HTTPException } from "../errors.js";
+import type { InferOutput, StandardSchemaV1 } from "../schema/standard-schema.js";
+import { isNoBody, readJsonBody } from "./route-input.js";
+import type { RouteInput } from "./route-input.js";
 import type { RouteDefinition } from "./route-definition.js";
 
 type CleanParam<N extends string> = N extends `${infer Name}{${string}` ? Name : N extends `${infer Name}?` ? Name : N;
@@ -12,31 +15,54 @@ type ParamNames<P extends string> = P extends `${string}:${infer Param}/${infer 
 /** `PathParams<"/items/:id">` is `{ id: string }`; a plain `string` path gives a string record. */
 export type PathParams<P extends string> = string extends P ? Record<string, string> : { [K in ParamNames<P>]: string };
 
+/** The schemas a route declares; pass `typeof options` (or `{ body: typeof Schema }`) to type the context. */
+export interface RouteSchemas {
+  readonly body?: StandardSchemaV1;
+  readonly query?: StandardSchemaV1;
+  readonly params?: StandardSchemaV1;
+}
+
+type Validated<S, K extends keyof RouteSchemas, Otherwise> = S extends { readonly [P in K]: infer X } ? (X extends StandardSchemaV1 ? InferOutput<X> : Otherwise) : Otherwise;
+
 /**
- * What a handler receives: typed path parameters, the query, the JSON body, and setters for the
- * response status and headers. `c` is Hono's own context for anything else.
+ * What a handler receives: path parameters, query, body (validated and typed when the route declares
+ * schemas) and setters for the response status and headers. `c` is Hono's own context.
  *
  * @example
- *   @get("/items/:id")
- *   item(ctx: RequestContext<"/items/:id">) { return { id: ctx.params.id }; }
+ *   const Item = z.object({ name: z.string() });
+ *   const createItem = { body: Item, status: 201 } as const;
+ *
+ *   @post("/items", createItem)
+ *   create(ctx: RequestContext<"/items", typeof createItem>) { return save(ctx.body.name); }
  */
-export class RequestContext<P extends string = string> {
+export class RequestContext<P extends string = string, S extends RouteSchemas = {}> {
   readonly c: Context;
   readonly route: RouteDefinition;
+  readonly #input: RouteInput | undefined;
   #status: number | undefined;
 
-  constructor(c: Context, route: RouteDefinition) {
+  constructor(c: Context, route: RouteDefinition, input?: RouteInput) {
     this.c = c;
     this.route = route;
+    this.#input = input;
   }
 
-  get params(): PathParams<P> {
-    return this.c.req.param() as PathParams<P>;
+  /** Path parameters: validated by the `params` schema if the route has one, else strings. */
+  get params(): Validated<S, "params", PathParams<P>> {
+    return (this.route.options.params ? this.#input?.params : this.c.req.param()) as Validated<S, "params", PathParams<P>>;
   }
 
-  /** Query parameters; for a repeated name, the first value. */
-  get query(): Record<string, string> {
-    return this.c.req.query();
+  /** Query: validated by the `query` schema if the route has one, else the first value of each name. */
+  get query(): Validated<S, "query", Record<string, string>> {
+    return (this.route.options.query ? this.#input?.query : this.c.req.query()) as Validated<S, "query", Record<string, string>>;
+  }
+
+  /** The body validated by the route's `body` schema. Routes without one read it with `json()`. */
+  get body(): Validated<S, "body", never> {
+    if (!this.route.options.body) {
+      throw new TypeError(`${this.route.method} ${this.route.path} declares no body schema: use "await ctx.json()" or add { body: schema }`);
+    }
+    return this.#input?.body as Validated<S, "body", never>;
   }
 
   /** Every value of a repeated query parameter (`?tag=a&tag=b`). */
@@ -49,18 +75,11 @@ export class RequestContext<P extends string = string> {
     return this.c.req.header(name);
   }
 
-  /** The JSON body; 415 when the request is not JSON, 400 when it does not parse. */
+  /** The JSON body, unvalidated; 415 when it is not JSON, 400 when it is empty or does not parse. */
   async json<T = unknown>(): Promise<T> {
-    const type = this.c.req.header("content-type") ?? "";
-    if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
-      throw new HTTPException(415, `Expected a JSON body (Content-Type: application/json), got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`);
-    }
-    const text = await this.c.req.text();
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new HTTPException(400, `Malformed JSON body: ${(error as Error).message}`, { cause: error });
-    }
+    const body = await readJsonBody(this.c);
+    if (isNoBody(body)) throw new HTTPException(400, "Expected a JSON body, got an empty body");
+    return body as T;
   }
 
   /** Overrides the route's status for this response. */

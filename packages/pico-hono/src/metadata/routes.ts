@@ -1,4 +1,6 @@
 import { DecoratorMisuseError, rejectUnknownOptions } from "pico-ioc";
+import { isStandardSchema } from "../schema/standard-schema.js";
+import type { StandardSchemaV1 } from "../schema/standard-schema.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -11,6 +13,16 @@ export interface RouteOptions {
   /** Tags added to the controller's tags. */
   readonly tags?: readonly string[];
   readonly deprecated?: boolean;
+  /** Schema of the JSON body: the handler gets the parsed value as `ctx.body`; invalid → 422. */
+  readonly body?: StandardSchemaV1;
+  /** Schema of the query: strings are converted to the declared types first (`?page=2` → 2). */
+  readonly query?: StandardSchemaV1;
+  /** Schema of the path parameters, converted like the query. */
+  readonly params?: StandardSchemaV1;
+  /** Schema of the success response: the returned value is validated and serialised through it. */
+  readonly response?: StandardSchemaV1;
+  /** Other responses to document, e.g. `{ 404: "Item not found" }`. */
+  readonly responses?: Readonly<Record<number, string>>;
 }
 
 export interface RouteRecord {
@@ -22,7 +34,8 @@ export interface RouteRecord {
 }
 
 const ROUTES_KEY = Symbol.for("pico-hono.routes");
-const ROUTE_OPTION_KEYS = ["status", "summary", "description", "tags", "deprecated"] as const;
+const ROUTE_OPTION_KEYS = ["status", "summary", "description", "tags", "deprecated", "body", "query", "params", "response", "responses"] as const;
+const SCHEMA_OPTION_KEYS = ["body", "query", "params", "response"] as const;
 
 function route(method: HttpMethod, path: string, options: RouteOptions = {}): MethodDecorator {
   const where = `@${method.toLowerCase()}`;
@@ -33,6 +46,15 @@ function route(method: HttpMethod, path: string, options: RouteOptions = {}): Me
   const status = options.status;
   if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) {
     throw new DecoratorMisuseError(`${where}: "status" expected an integer from 100 to 599, got ${JSON.stringify(status)}`);
+  }
+  for (const key of SCHEMA_OPTION_KEYS) {
+    const schema = options[key];
+    if (schema !== undefined && !isStandardSchema(schema)) {
+      throw new DecoratorMisuseError(`${where}: "${key}" expected a Standard Schema (e.g. a zod 4 schema), got ${typeof schema}`);
+    }
+  }
+  for (const code of Object.keys(options.responses ?? {})) {
+    if (!/^[1-5]\d\d$/.test(code)) throw new DecoratorMisuseError(`${where}: "responses" keys expected HTTP status codes, got ${JSON.stringify(code)}`);
   }
   return (prototype, propertyKey, descriptor) => {
     if (typeof propertyKey !== "string" || typeof descriptor.value !== "function") {

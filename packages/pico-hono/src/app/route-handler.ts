@@ -1,0 +1,56 @@
+import type { Handler } from "hono";
+import type { PicoContainer } from "pico-ioc";
+import type { ControllerDefinition } from "../metadata/controller.js";
+import { ResponseValidationError, toValidationIssues } from "../schema/validation-error.js";
+import { RequestContext } from "./request-context.js";
+import type { RouteDefinition } from "./route-definition.js";
+import { inputReader } from "./route-input.js";
+
+type Handle = (this: unknown, ctx: RequestContext) => unknown;
+
+/**
+ * The Hono handler of one route. Everything that can be decided once is decided here: the bound method
+ * of a singleton controller, whether inputs are validated, whether the response is.
+ */
+export function routeHandler(container: PicoContainer, controller: ControllerDefinition, route: RouteDefinition): Handler {
+  const readInput = inputReader(route);
+  const finish = responder(route);
+  const name = route.handlerName;
+  if (controller.scope === "singleton") {
+    const instance = container.get(controller.target) as Record<string, Handle>;
+    const handle = (instance[name] as Handle).bind(instance);
+    return async (c) => {
+      const ctx = new RequestContext(c, route, readInput && (await readInput(c)));
+      return finish(ctx, await handle(ctx));
+    };
+  }
+  return async (c) => {
+    const ctx = new RequestContext(c, route, readInput && (await readInput(c)));
+    const scope = container.createRequestScope();
+    try {
+      const instance = scope.get(controller.target) as Record<string, Handle>;
+      return await finish(ctx, await (instance[name] as Handle).call(instance, ctx));
+    } finally {
+      await scope.dispose();
+    }
+  };
+}
+
+/** A returned Response passes through; nothing → 204; anything else → JSON with the route's status. */
+function responder(route: RouteDefinition): (ctx: RequestContext, result: unknown) => Response | Promise<Response> {
+  const schema = route.options.response;
+  const toResponse = (ctx: RequestContext, result: unknown): Response => {
+    if (result instanceof Response) return result;
+    const status = ctx.status ?? route.options.status ?? (result === undefined ? 204 : 200);
+    if (result === undefined || status === 204 || status === 304) return ctx.c.body(null, status as never);
+    return ctx.c.json(result as never, status as never);
+  };
+  if (!schema) return toResponse;
+  return async (ctx, result) => {
+    if (result instanceof Response || result === undefined) return toResponse(ctx, result);
+    // Serialise through the schema so fields it does not declare never leak (upstream U3).
+    const checked = await schema["~standard"].validate(result);
+    if (checked.issues) throw new ResponseValidationError(`${route.method} ${route.path}`, toValidationIssues("response", checked.issues));
+    return toResponse(ctx, checked.value);
+  };
+}

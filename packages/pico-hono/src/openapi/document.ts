@@ -1,0 +1,151 @@
+import type { RouteDefinition } from "../app/route-definition.js";
+import { toJsonSchema } from "../schema/standard-schema.js";
+import type { StandardSchemaV1 } from "../schema/standard-schema.js";
+import { defaultReason } from "../errors.js";
+import type { WebSettings } from "../web-settings.js";
+import { pathParameterNames, toOpenApiPath } from "./paths.js";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface OpenApiOperation extends JsonObject {
+  operationId: string;
+  tags?: string[];
+  summary?: string;
+  description?: string;
+  deprecated?: boolean;
+  parameters?: JsonObject[];
+  requestBody?: JsonObject;
+  responses: Record<string, JsonObject>;
+  security?: Record<string, string[]>[];
+}
+
+export interface OpenApiDocument extends JsonObject {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description?: string };
+  tags: { name: string }[];
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, JsonObject>; securitySchemes?: Record<string, JsonObject> };
+}
+
+/** Lets extensions (e.g. authentication) add to what the document says about a route, or to the document. */
+export interface OpenApiContributor {
+  describeRoute?(route: RouteDefinition, operation: OpenApiOperation): void;
+  describeDocument?(document: OpenApiDocument): void;
+}
+
+const ERROR_SCHEMA = { $ref: "#/components/schemas/HTTPError" };
+const VALIDATION_ERROR_SCHEMA = { $ref: "#/components/schemas/HTTPValidationError" };
+
+/** The OpenAPI 3.1 document of `routes`, in declaration order. */
+export function buildOpenApiDocument(routes: readonly RouteDefinition[], settings: WebSettings, contributors: readonly OpenApiContributor[]): OpenApiDocument {
+  const document: OpenApiDocument = {
+    openapi: "3.1.0",
+    info: { title: settings.title, version: settings.version, ...(settings.description ? { description: settings.description } : {}) },
+    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name })),
+    paths: {},
+    components: { schemas: { HTTPError: httpErrorSchema(), HTTPValidationError: validationErrorSchema() } },
+  };
+  const operationIds = new Set<string>();
+  for (const route of routes) {
+    const operation = describeOperation(route, uniqueId(`${route.controller.name}_${route.handlerName}`, operationIds));
+    for (const contributor of contributors) contributor.describeRoute?.(route, operation);
+    const path = toOpenApiPath(route.path);
+    document.paths[path] ??= {};
+    (document.paths[path] as Record<string, OpenApiOperation>)[route.method.toLowerCase()] = operation;
+  }
+  for (const contributor of contributors) contributor.describeDocument?.(document);
+  return document;
+}
+
+function describeOperation(route: RouteDefinition, operationId: string): OpenApiOperation {
+  const { options } = route;
+  const operation: OpenApiOperation = { operationId, responses: {} };
+  if (route.tags.length > 0) operation.tags = [...route.tags];
+  if (options.summary) operation.summary = options.summary;
+  if (options.description) operation.description = options.description;
+  if (options.deprecated) operation.deprecated = true;
+
+  const parameters = [...pathParameters(route), ...queryParameters(options.query)];
+  if (parameters.length > 0) operation.parameters = parameters;
+  if (options.body) {
+    operation.requestBody = { required: true, content: { "application/json": { schema: schemaOf(options.body, "input") } } };
+  }
+
+  const status = options.status ?? 200;
+  operation.responses[String(status)] =
+    status === 204 || status === 304
+      ? { description: defaultReason(status) }
+      : { description: "Successful Response", content: { "application/json": { schema: options.response ? schemaOf(options.response, "output") : {} } } };
+  if (options.body || options.query || options.params) {
+    operation.responses["422"] = { description: "Validation Error", content: { "application/json": { schema: VALIDATION_ERROR_SCHEMA } } };
+  }
+  for (const [code, description] of Object.entries(options.responses ?? {})) {
+    operation.responses[code] = { description, content: { "application/json": { schema: ERROR_SCHEMA } } };
+  }
+  return operation;
+}
+
+function pathParameters(route: RouteDefinition): JsonObject[] {
+  const properties = propertiesOf(route.options.params);
+  return pathParameterNames(route.path).map((name) => ({ name, in: "path", required: true, schema: properties.schemas[name] ?? { type: "string" } }));
+}
+
+function queryParameters(schema: StandardSchemaV1 | undefined): JsonObject[] {
+  const properties = propertiesOf(schema);
+  return Object.entries(properties.schemas).map(([name, property]) => {
+    // A schema's description belongs to the parameter in OpenAPI, where docs UIs show it.
+    const { description, ...schema } = property as { description?: string; type?: unknown };
+    return {
+      name,
+      in: "query",
+      required: properties.required.has(name),
+      ...(description ? { description } : {}),
+      schema,
+      ...(schema.type === "array" ? { style: "form", explode: true } : {}),
+    };
+  });
+}
+
+function propertiesOf(schema: StandardSchemaV1 | undefined): { schemas: Record<string, JsonObject>; required: Set<string> } {
+  const json = schema ? toJsonSchema(schema, "input") : undefined;
+  return {
+    schemas: (json?.properties ?? {}) as Record<string, JsonObject>,
+    required: new Set((json?.required ?? []) as string[]),
+  };
+}
+
+function schemaOf(schema: StandardSchemaV1, io: "input" | "output"): JsonObject {
+  return toJsonSchema(schema, io) ?? {};
+}
+
+function uniqueId(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+  taken.add(id);
+  return id;
+}
+
+function httpErrorSchema(): JsonObject {
+  return { type: "object", properties: { detail: { type: "string" } }, required: ["detail"] };
+}
+
+function validationErrorSchema(): JsonObject {
+  return {
+    type: "object",
+    properties: {
+      detail: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            loc: { type: "array", items: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+            msg: { type: "string" },
+            type: { type: "string" },
+          },
+          required: ["loc", "msg", "type"],
+        },
+      },
+    },
+    required: ["detail"],
+  };
+}

@@ -1,0 +1,26 @@
+import { configured, setting } from "pico-ioc";
+
+/**
+ * The `web` config section (env: `WEB__TITLE`, `WEB__DOCS_URL`, ...).
+ * An empty `docs_url` or `openapi_url` turns that endpoint off (no docs page without the document).
+ */
+@configured("web")
+export class WebSettings {
+  @setting({ description: "API title in the OpenAPI document and the docs page" })
+  title: string = "pico-boot application";
+
+  @setting({ description: "API version in the OpenAPI document" })
+  version: string = "0.1.0";
+
+  @setting({ type: "string", optional: true, description: "API description in the OpenAPI document (Markdown)" })
+  description?: string;
+
+  @setting({ description: 'Path of the interactive docs page; "" turns it off' })
+  docsUrl: string = "/docs";
+
+  @setting({ description: 'Path of the OpenAPI document; "" turns it (and the docs page) off' })
+  openapiUrl: string = "/openapi.json";
+
+  @setting({ type: "integer", min: 0, description: "Largest accepted request body, in bytes (413 above)" })
+  bodyLimit: number = 1024 * 1024;
+}
