@@ -4,7 +4,7 @@
  */
 export { controller, getControllerDefinition } from "./metadata/controller.js";
 export { get, post, put, patch, del as delete, del, getRouteRecords } from "./metadata/routes.js";
-export { setRouteMetadata } from "./metadata/route-metadata.js";
+export { getOwnRouteMetadata, setRouteMetadata } from "./metadata/route-metadata.js";
 export { buildWebApp } from "./app/build-web-app.js";
 export { RequestContext } from "./app/request-context.js";
 export { WEB_EXTENSION } from "./app/extension.js";

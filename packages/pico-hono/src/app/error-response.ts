@@ -7,9 +7,9 @@ import { HTTPException, defaultReason } from "../errors.js";
  * The one place where errors become responses, always `{"detail": ...}`:
  * - our `HTTPException` → its status, detail and headers;
  * - Hono's `HTTPException` (thrown by Hono middleware) → its status and message;
- * - any error carrying an integer `status` from 400 to 499 (every pico package's errors, request
- *   validation included) → that status and the error's `detail` if it has one, else its message,
- *   which such errors write for clients;
+ * - any error carrying an integer `status` from 400 to 499, or from 500 to 599 with `expose: true`
+ *   (every pico package's errors, request validation included) → that status, the error's `detail`
+ *   if it has one, else its message, which such errors write for clients, and its `headers`;
  * - anything else → 500 `Internal Server Error`, with the stack logged and never sent.
  */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
@@ -20,10 +20,20 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
     return c.json({ detail: error.message || defaultReason(error.status) }, error.status);
   }
   const status = (error as { status?: unknown } | null)?.status;
-  if (typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 500) {
+  if (typeof status === "number" && Number.isInteger(status) && isExposed(error as { expose?: unknown }, status)) {
     const detail = (error as { detail?: unknown }).detail ?? ((error as Error).message || defaultReason(status));
-    return c.json({ detail }, status as never);
+    return c.json({ detail }, status as never, headersOf(error));
   }
   logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, error);
   return c.json({ detail: "Internal Server Error" }, 500);
+}
+
+function isExposed(error: { expose?: unknown }, status: number): boolean {
+  return (status >= 400 && status < 500) || (status >= 500 && status < 600 && error.expose === true);
+}
+
+function headersOf(error: unknown): Record<string, string> | undefined {
+  const headers = (error as { headers?: unknown }).headers;
+  if (headers === null || typeof headers !== "object") return undefined;
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }

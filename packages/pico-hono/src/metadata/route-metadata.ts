@@ -25,3 +25,9 @@ export function readRouteMetadata(controllerClass: Function, handlerName: string
   const classMap = Reflect.getOwnMetadata(METHOD_KEY, controllerClass) as MetadataMap | undefined;
   return classMap?.get(key);
 }
+
+/** The value set on exactly this class (no `propertyKey`) or method, ignoring the other level. */
+export function getOwnRouteMetadata(target: object, propertyKey: string | symbol | undefined, key: symbol): unknown {
+  const map = Reflect.getOwnMetadata(METHOD_KEY, target, propertyKey as string) as MetadataMap | undefined;
+  return map?.get(key);
+}

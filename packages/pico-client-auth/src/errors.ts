@@ -1,0 +1,58 @@
+export type AuthClientErrorCode =
+  | "MISSING_TOKEN"
+  | "TOKEN_EXPIRED"
+  | "TOKEN_INVALID"
+  | "INSUFFICIENT_PERMISSIONS"
+  | "KEYS_UNAVAILABLE"
+  | "AUTH_CONFIGURATION";
+
+/**
+ * Base class of pico-client-auth errors. `status` and `headers` are what the response carries
+ * (pico-hono's error handler sends them); `message` is the client-facing `detail`, never internals.
+ */
+export class AuthClientError extends Error {
+  readonly code: AuthClientErrorCode;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Whether `message` may be sent to clients; pico-hono hides other 5xx messages. */
+  readonly expose: boolean;
+
+  constructor(code: AuthClientErrorCode, status: number, message: string, headers: Record<string, string> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.headers = headers;
+    this.expose = code !== "AUTH_CONFIGURATION";
+  }
+}
+
+/** RFC 6750 §3: the challenge a 401/403 carries. */
+function challenge(error?: string, description?: string): Record<string, string> {
+  const parts = ['Bearer realm="api"'];
+  if (error) parts.push(`error="${error}"`);
+  if (description) parts.push(`error_description="${description.replace(/["\\]/g, "'")}"`);
+  return { "WWW-Authenticate": parts.join(", ") };
+}
+
+export const missingToken = (): AuthClientError =>
+  // No error code when no credentials came at all (RFC 6750 §3.1).
+  new AuthClientError("MISSING_TOKEN", 401, "Missing or invalid Authorization header", challenge());
+
+export const tokenExpired = (): AuthClientError =>
+  new AuthClientError("TOKEN_EXPIRED", 401, "Token has expired", challenge("invalid_token", "Token has expired"));
+
+export const invalidToken = (detail: string, cause?: unknown): AuthClientError =>
+  new AuthClientError("TOKEN_INVALID", 401, detail, challenge("invalid_token", detail), { cause });
+
+export const insufficient = (detail: string, scope = false): AuthClientError =>
+  new AuthClientError("INSUFFICIENT_PERMISSIONS", 403, detail, scope ? challenge("insufficient_scope", detail) : {});
+
+export const keysUnavailable = (cause: unknown): AuthClientError =>
+  new AuthClientError("KEYS_UNAVAILABLE", 503, "Token signing keys are unavailable; try again later", { "Retry-After": "5" }, { cause });
+
+export class AuthConfigurationError extends AuthClientError {
+  constructor(message: string) {
+    super("AUTH_CONFIGURATION", 500, message);
+  }
+}

@@ -1,0 +1,88 @@
+import type { MiddlewareHandler } from "hono";
+import { WEB_EXTENSION } from "pico-hono";
+import type { OpenApiDocument, OpenApiOperation, RouteDefinition, WebExtension } from "pico-hono";
+import { component, inject } from "pico-ioc";
+import type { OnInit } from "pico-ioc";
+import { AuthConfigurationError, insufficient, invalidToken, missingToken } from "../errors.js";
+import { SecurityContext, listRepr } from "../security-context.js";
+import { AuthClientSettings, jwksUrlOf } from "../settings.js";
+import { scopesOf } from "../token/claims.js";
+import { TokenVerifier } from "../token/token-verifier.js";
+import { ANONYMOUS, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./decorators.js";
+import { ROLE_RESOLVER } from "./role-resolver.js";
+import type { RoleResolver } from "./role-resolver.js";
+import { anyScopeGranted } from "./scopes.js";
+
+const BEARER = /^\s*bearer\s+([^\s]+)\s*$/i;
+
+/**
+ * Protects every controller route that is not `@allowAnonymous`: a guard attached to matched routes
+ * only, so unknown paths stay 404 and the docs stay public. Runs first among route guards (order -100).
+ */
+@component({ provides: WEB_EXTENSION })
+export class AuthWebExtension implements WebExtension, OnInit {
+  readonly order = -100;
+  readonly #settings: AuthClientSettings;
+  readonly #verifier: TokenVerifier;
+  readonly #roles: RoleResolver;
+
+  constructor(settings: AuthClientSettings, verifier: TokenVerifier, @inject(ROLE_RESOLVER) roles: RoleResolver) {
+    this.#settings = settings;
+    this.#verifier = verifier;
+    this.#roles = roles;
+  }
+
+  /** Fails boot on settings that could never authenticate anyone safely. */
+  onInit(): void {
+    const s = this.#settings;
+    if (!s.enabled) return;
+    if (s.issuer === "") throw new AuthConfigurationError("auth_client.issuer must be set when auth is enabled");
+    if (s.audience === "") throw new AuthConfigurationError("auth_client.audience must be set when auth is enabled");
+    const url = jwksUrlOf(s);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new AuthConfigurationError(`auth_client.jwks_url must be an absolute URL, got ${JSON.stringify(url)}`);
+    }
+    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname);
+    if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
+      throw new AuthConfigurationError(`auth_client.jwks_url must use https (plain http only on localhost), got ${url}`);
+    }
+  }
+
+  routeMiddleware(route: RouteDefinition): MiddlewareHandler | undefined {
+    if (!this.#settings.enabled || route.metadata(ANONYMOUS) === true) return undefined;
+    const roles = route.metadata<readonly string[]>(REQUIRED_ROLES);
+    const groups = route.metadata<readonly string[]>(REQUIRED_GROUPS);
+    const scopes = route.metadata<readonly string[]>(REQUIRED_SCOPES);
+    const maxLength = this.#settings.maxTokenLength;
+    return async (_c, next) => {
+      const header = _c.req.header("authorization");
+      const match = header === undefined ? null : BEARER.exec(header);
+      if (!match) throw missingToken();
+      const token = match[1] as string;
+      if (token.length > maxLength) throw invalidToken("Invalid token: too long");
+      const claims = await this.#verifier.verify(token);
+      const context = new SecurityContext(claims, await this.#roles.resolve(claims), scopesOf(claims));
+      if (roles && !roles.some((role) => context.hasRole(role))) throw insufficient(`Requires one of roles: ${listRepr(roles)}`);
+      if (groups && !groups.some((group) => context.hasGroup(group))) throw insufficient(`Requires one of groups: ${listRepr(groups)}`);
+      if (scopes && !anyScopeGranted(context.scopes, scopes)) throw insufficient(`Missing required scope; required one of: ${listRepr(scopes)}`, true);
+      await SecurityContext.run(context, next);
+    };
+  }
+
+  describeRoute(route: RouteDefinition, operation: OpenApiOperation): void {
+    if (!this.#settings.enabled || route.metadata(ANONYMOUS) === true) return;
+    operation.security = [{ bearerAuth: [] }];
+    operation.responses["401"] ??= { description: "Missing, invalid or expired bearer token", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
+    if (route.metadata(REQUIRED_ROLES) || route.metadata(REQUIRED_GROUPS) || route.metadata(REQUIRED_SCOPES)) {
+      operation.responses["403"] ??= { description: "Authenticated, but not allowed", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
+    }
+  }
+
+  describeDocument(document: OpenApiDocument): void {
+    if (!this.#settings.enabled) return;
+    document.components.securitySchemes = { ...document.components.securitySchemes, bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } };
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * pico-client-auth: bearer-token validation for pico apps. Loaded as a module, it protects every route
+ * that is not `@allowAnonymous`.
+ * @module
+ */
+export { AuthClientSettings, jwksUrlOf } from "./settings.js";
+export { allowAnonymous, requiresRole, requiresGroup, requiresScope } from "./guard/decorators.js";
+export { SecurityContext } from "./security-context.js";
+export { ROLE_RESOLVER, DefaultRoleResolver } from "./guard/role-resolver.js";
+export { scopeGranted, anyScopeGranted } from "./guard/scopes.js";
+export { AuthWebExtension } from "./guard/auth-extension.js";
+export { TokenVerifier } from "./token/token-verifier.js";
+export { KEY_SOURCE, LOCAL_JWKS } from "./keys/key-source.js";
+export { DefaultKeySource } from "./keys/default-key-source.js";
+export { RemoteJwks } from "./keys/remote-jwks.js";
+export { AuthClientError, AuthConfigurationError } from "./errors.js";
+
+export type { TokenClaims } from "./token/claims.js";
+export type { RoleResolver } from "./guard/role-resolver.js";
+export type { KeySet, KeySource, LocalJwks } from "./keys/key-source.js";
+export type { RemoteJwksOptions } from "./keys/remote-jwks.js";
+export type { AuthClientErrorCode } from "./errors.js";

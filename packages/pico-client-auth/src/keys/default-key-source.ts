@@ -1,0 +1,57 @@
+import { LOGGER, component, inject, injectAll } from "pico-ioc";
+import type { Logger } from "pico-ioc";
+import { AuthClientSettings, jwksUrlOf } from "../settings.js";
+import { KEY_SOURCE, LOCAL_JWKS } from "./key-source.js";
+import type { KeySet, KeySource, LocalJwks } from "./key-source.js";
+import { RemoteJwks } from "./remote-jwks.js";
+
+/**
+ * The default key source: the auth server in this same Application when `jwks_url` points at it
+ * (same issuer and path; no socket, so `app.request()` tests work), otherwise the remote JWKS.
+ */
+@component({ provides: KEY_SOURCE, fallback: true })
+export class DefaultKeySource implements KeySource {
+  readonly #delegate: KeySource;
+
+  constructor(settings: AuthClientSettings, @injectAll(LOCAL_JWKS) locals: LocalJwks[], @inject(LOGGER) logger: Logger) {
+    const url = jwksUrlOf(settings);
+    const local = locals.find((candidate) => candidate.issuer === settings.issuer && pathOf(url) === candidate.jwksPath);
+    this.#delegate = local
+      ? new LocalKeySource(local)
+      : new RemoteJwks({
+          url,
+          ttlMs: settings.jwksTtlSeconds * 1000,
+          cooldownMs: settings.jwksCooldownSeconds * 1000,
+          timeoutMs: settings.jwksTimeoutMs,
+          logger,
+        });
+  }
+
+  getKeySet(options?: { readonly refresh?: boolean }): Promise<KeySet> {
+    return this.#delegate.getKeySet(options);
+  }
+}
+
+/** Keys read straight from the in-process server; a new key-set object means new keys. */
+class LocalKeySource implements KeySource {
+  readonly #local: LocalJwks;
+  #last: { source: object; set: KeySet } | undefined;
+
+  constructor(local: LocalJwks) {
+    this.#local = local;
+  }
+
+  async getKeySet(): Promise<KeySet> {
+    const source = await this.#local.jwks();
+    if (this.#last?.source !== source) this.#last = { source, set: { keys: source.keys, version: (this.#last?.set.version ?? 0) + 1 } };
+    return this.#last.set;
+  }
+}
+
+function pathOf(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}

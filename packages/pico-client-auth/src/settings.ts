@@ -1,0 +1,47 @@
+import { configured, setting } from "pico-ioc";
+
+/** The `auth_client` config section (env: `AUTH_CLIENT__ISSUER`, ...). Checked at boot by `checkAuthSettings`. */
+@configured("auth_client")
+export class AuthClientSettings {
+  @setting({ description: "false: no token checks at all, decorators not enforced" })
+  enabled: boolean = true;
+
+  @setting({ description: "Exact `iss` every token must carry; required when enabled" })
+  issuer: string = "";
+
+  @setting({ description: "`aud` every token must carry (string equal, or array containing it); required when enabled" })
+  audience: string = "";
+
+  @setting({ description: 'JWKS location; "" means {issuer}/api/v1/auth/jwks. https, except on loopback' })
+  jwksUrl: string = "";
+
+  @setting({
+    type: "string[]",
+    description: "Signature algorithms accepted (HS* and none never are)",
+    choices: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519", "ML-DSA-65"],
+  })
+  acceptedAlgorithms: string[] = ["RS256", "ES256", "EdDSA", "Ed25519", "ML-DSA-65"];
+
+  @setting({ type: "integer", min: 0, description: "How long a fetched key set is used before it is fetched again" })
+  jwksTtlSeconds: number = 300;
+
+  @setting({ type: "integer", min: 0, description: "Least time between refetches caused by unknown key ids" })
+  jwksCooldownSeconds: number = 30;
+
+  @setting({ type: "integer", min: 1, description: "JWKS request timeout" })
+  jwksTimeoutMs: number = 5000;
+
+  @setting({ type: "integer", min: 0, max: 300, description: "Clock skew tolerated on exp and nbf" })
+  leewaySeconds: number = 5;
+
+  @setting({ type: "integer", min: 0, description: "Verified tokens remembered (LRU); 0 turns the cache off" })
+  tokenCacheSize: number = 10_000;
+
+  @setting({ type: "integer", min: 256, description: "Longest bearer token read, in characters" })
+  maxTokenLength: number = 16_384;
+}
+
+/** `{issuer}/api/v1/auth/jwks` unless `jwks_url` says otherwise. */
+export function jwksUrlOf(settings: AuthClientSettings): string {
+  return settings.jwksUrl || `${settings.issuer.replace(/\/+$/, "")}/api/v1/auth/jwks`;
+}

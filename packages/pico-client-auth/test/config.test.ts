@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { controller, get } from "pico-hono";
+import { AuthConfigurationError, RemoteJwks } from "../src/index.js";
+import { authApp, authConfig, bearer } from "./app.js";
+import { defaultClaims, rsaKey, sign, staticKeySource } from "./support/tokens.js";
+
+@controller()
+class Private {
+  @get("/private")
+  private() {
+    return "private";
+  }
+}
+
+describe("auth_client settings", () => {
+  it("boot fails clearly without issuer or audience, or with a plain-http remote JWKS", async () => {
+    const keys = staticKeySource([]);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ audience: "a" }, "auth_client.issuer must be set when auth is enabled"],
+      [{ issuer: "https://i" }, "auth_client.audience must be set when auth is enabled"],
+      [{ ...authConfig, jwks_url: "http://auth.example.com/jwks" }, "auth_client.jwks_url must use https (plain http only on localhost), got http://auth.example.com/jwks"],
+      [{ ...authConfig, jwks_url: "jwks" }, 'auth_client.jwks_url must be an absolute URL, got "jwks"'],
+    ];
+    for (const [auth_client, message] of cases) {
+      const error = await authApp([Private], keys, { config: { auth_client } }).init().catch((e: unknown) => e);
+      expect((error as Error).message, message).toContain(message);
+      expect((error as { cause?: unknown }).cause).toBeInstanceOf(AuthConfigurationError);
+    }
+    await expect(authApp([Private], keys, { config: { auth_client: { ...authConfig, jwks_url: "http://127.0.0.1:8100/jwks" } } }).init()).resolves.toBeDefined();
+  });
+
+  it("enabled: false installs no guard at all", async () => {
+    const app = authApp([Private], staticKeySource([]), { config: { auth_client: { enabled: false } } });
+    expect((await app.request("/private")).status).toBe(200);
+  });
+
+  it("a typo in the section is caught by the config binder", async () => {
+    const error = await authApp([Private], staticKeySource([]), { config: { auth_client: { ...authConfig, jwks_uri: "https://x" } } }).init().catch((e: unknown) => e);
+    expect((error as Error).message).toContain('auth_client.jwks_uri: unknown key; did you mean "jwks_url"?');
+  });
+
+  it("a JWKS outage is a 503, then requests recover when the issuer is back", async () => {
+    const key = await rsaKey("k1");
+    let up = false;
+    let clock = 0;
+    const source = new RemoteJwks({
+      url: "https://auth.example.com/api/v1/auth/jwks",
+      ttlMs: 300_000,
+      cooldownMs: 30_000,
+      timeoutMs: 1000,
+      logger: { info() {}, warn() {}, error() {} },
+      now: () => clock,
+      fetch: async () => (up ? Response.json({ keys: [key.jwk] }) : new Response("down", { status: 502 })),
+    });
+    const app = authApp([Private], source);
+    const token = await sign(key, defaultClaims());
+    const down = await app.request("/private", bearer(token));
+    expect([down.status, down.headers.get("retry-after"), await down.json()]).toEqual([503, "5", { detail: "Token signing keys are unavailable; try again later" }]);
+    up = true;
+    expect((await app.request("/private", bearer(token))).status).toBe(503);
+    clock += 5000;
+    expect((await app.request("/private", bearer(token))).status).toBe(200);
+  });
+});
