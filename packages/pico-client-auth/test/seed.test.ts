@@ -1,7 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Application } from "pico-boot";
 import { controller, get } from "pico-hono";
-import { SecurityContext, requiresRole } from "../src/index.js";
-import { authApp, bearer } from "./app.js";
+import { component } from "pico-ioc";
+import { LOCAL_JWKS, SecurityContext, requiresRole } from "../src/index.js";
+import type { LocalJwks } from "../src/index.js";
+import { authApp, bearer, packageRoot, quiet } from "./app.js";
 import { defaultClaims, edKey, sign, staticKeySource } from "./support/tokens.js";
 
 // The controller of the user guide (shared/seed/embed-in-app.md), as a TypeScript user writes it.
@@ -41,5 +44,42 @@ describe("the seed's controller, in-process, with tokens from a local key", () =
     const forbidden = await app.request("/api/admin/dashboard", bearer(wallet));
     expect([forbidden.status, await forbidden.json()]).toEqual([403, { detail: "Requires one of roles: ['admin']" }]);
     expect((await app.request("/api/profile")).status).toBe(401);
+  });
+});
+
+describe("keys from an auth server in the same Application", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("uses the in-process JWKS when jwks_url points at it: no socket, and rotations are seen", async () => {
+    const first = await edKey("first");
+    const second = await edKey("second");
+    let published = { keys: [first.jwk] };
+    @component({ provides: LOCAL_JWKS })
+    class InProcessServer implements LocalJwks {
+      readonly issuer = "http://localhost:8100";
+      readonly jwksPath = "/api/v1/auth/jwks";
+      async jwks() {
+        return published;
+      }
+    }
+    const fetchSpy = vi.fn(async () => new Response("no network in this test", { status: 599 }));
+    vi.stubGlobal("fetch", fetchSpy);
+    const app = new Application({
+      moduleNames: ["pico_client_auth"],
+      root: packageRoot,
+      components: [InProcessServer, MyController],
+      config: { auth_client: { issuer: "http://localhost:8100", audience: "my-app", jwks_url: "http://localhost:8100/api/v1/auth/jwks" } },
+      env: {},
+      logger: quiet,
+    });
+    const claims = { iss: "http://localhost:8100", aud: "my-app" };
+    const before = await sign(first, defaultClaims(claims));
+    expect((await app.request("/api/profile", bearer(before))).status).toBe(200);
+
+    published = { keys: [second.jwk] };
+    expect((await app.request("/api/profile", bearer(await sign(second, defaultClaims(claims))))).status).toBe(200);
+    // The old key is gone: its token fails at once, cached verification or not.
+    expect((await app.request("/api/profile", bearer(before))).status).toBe(401);
+    expect(fetchSpy).not.toHaveBeenCalled();
   });
 });
