@@ -1,16 +1,21 @@
 /** Stable codes for pico-hono errors. */
 export type PicoHonoErrorCode = "HTTP_ERROR" | "NO_CONTROLLERS" | "ROUTE_CONFLICT" | "VALIDATION_FAILED" | "RESPONSE_INVALID";
 
-/** Base class of pico-hono errors; `status` is the HTTP status it maps to. */
+/**
+ * Base class of pico-hono errors; `status` is the HTTP status it maps to. `expose` says whether the
+ * message is written for clients: true for 4xx, false for 5xx (a server bug's text stays in the logs).
+ */
 export class PicoHonoError extends Error {
   readonly code: PicoHonoErrorCode;
   readonly status: number;
+  readonly expose: boolean;
 
   constructor(code: PicoHonoErrorCode, status: number, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
     this.status = status;
+    this.expose = status < 500;
   }
 }
 
@@ -28,6 +33,8 @@ export class HTTPException extends PicoHonoError {
     }
     const resolvedDetail = detail ?? defaultReason(status);
     super("HTTP_ERROR", status, typeof resolvedDetail === "string" ? resolvedDetail : `HTTP ${status}`, { cause: options?.cause });
+    // Thrown on purpose, with a detail chosen for the client: shown even for 5xx (a 503, say).
+    (this as { expose: boolean }).expose = true;
     this.detail = resolvedDetail;
     this.headers = options?.headers ?? {};
   }

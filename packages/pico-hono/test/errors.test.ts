@@ -7,6 +7,12 @@ import { capturingLogger, json, webApp } from "./web-app.js";
 class DomainError extends Error {
   readonly code = "OUT_OF_STOCK";
   readonly status = 409;
+  readonly expose = true;
+}
+
+/** Shaped like an HTTP SDK's error: a status, and a message that must never reach our clients. */
+class UpstreamApiError extends Error {
+  readonly status = 401;
 }
 
 @controller({ prefix: "/e" })
@@ -26,6 +32,10 @@ class Failing {
   @get("/domain")
   domain() {
     throw new DomainError("Sold out");
+  }
+  @get("/sdk")
+  sdk() {
+    throw new UpstreamApiError("Incorrect API key provided: sk-live-SECRET");
   }
   @get("/bug")
   async bug() {
@@ -60,6 +70,11 @@ describe("errors as JSON", () => {
     expect(logger.errors).toHaveLength(1);
     expect(logger.errors[0]?.[0]).toBe("Unhandled error in GET /e/bug");
     expect((logger.errors[0]?.[1] as Error).stack).toContain("secret internals");
+    const sdk = await hono.request("/e/sdk");
+    const sdkText = await sdk.text();
+    expect([sdk.status, JSON.parse(sdkText)]).toEqual([500, { detail: "Internal Server Error" }]);
+    expect(sdkText).not.toContain("sk-live");
+    expect(logger.errors).toHaveLength(2);
   });
 
   it("unknown route → 404, wrong method → 405 with Allow, both JSON", async () => {

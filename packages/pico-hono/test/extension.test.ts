@@ -97,7 +97,7 @@ describe("web extensions", () => {
     expect(() => get("/x", { stauts: 201 } as never)).toThrow(DecoratorMisuseError);
     expect(() => get("/x", { stauts: 201 } as never)).toThrow('@get: unknown option "stauts"; expected one of status, summary, description, tags, deprecated');
     expect(() => get("no-slash")).toThrow('@get: "path" expected "" or a path starting with "/", got "no-slash"');
-    expect(() => get("/x", { status: 99 })).toThrow(/"status" expected an integer from 100 to 599, got 99/);
+    expect(() => get("/x", { status: 101 })).toThrow(/"status" expected an integer from 200 to 599, got 101/);
     expect(() => controller({ prefix: "api" })).toThrow('@controller: "prefix" expected a path starting with "/", got "api"');
     expect(() => controller({ prefix: "/a", dependencies: [] } as never)).toThrow(/unknown option "dependencies"/);
   });

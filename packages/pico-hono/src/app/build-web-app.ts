@@ -60,7 +60,7 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
     const handlers: Handler[] = [
       ...routeMiddleware(extensions, route),
       ...(METHODS_WITH_BODY.has(route.method) ? [limitBody] : []),
-      routeHandler(container, byController.get(route.controller) as ControllerDefinition, route),
+      routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger),
     ];
     hono.on(route.method, [route.path], ...(handlers as [Handler]));
   }

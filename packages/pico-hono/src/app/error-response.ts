@@ -7,9 +7,10 @@ import { HTTPException, defaultReason } from "../errors.js";
  * The one place where errors become responses, always `{"detail": ...}`:
  * - our `HTTPException` → its status, detail and headers;
  * - Hono's `HTTPException` (thrown by Hono middleware) → its status and message;
- * - any error carrying an integer `status` from 400 to 499, or from 500 to 599 with `expose: true`
- *   (every pico package's errors, request validation included) → that status, the error's `detail`
- *   if it has one, else its message, which such errors write for clients, and its `headers`;
+ * - any error that says `expose: true` and has an integer `status` from 400 to 599 (the pico
+ *   packages' client errors, request validation included) → that status, the error's `detail` if it
+ *   has one, else its message, and its `headers`. A `status` alone is not enough: third-party client
+ *   errors (HTTP SDKs) carry one, and their messages can hold secrets;
  * - anything else → 500 `Internal Server Error`, with the stack logged and never sent.
  */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
@@ -17,19 +18,17 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
     return c.json({ detail: error.detail }, error.status as never, error.headers);
   }
   if (error instanceof HonoHTTPException) {
+    // A middleware that built its own response (with its headers) keeps it.
+    if (error.res) return error.getResponse();
     return c.json({ detail: error.message || defaultReason(error.status) }, error.status);
   }
   const status = (error as { status?: unknown } | null)?.status;
-  if (typeof status === "number" && Number.isInteger(status) && isExposed(error as { expose?: unknown }, status)) {
+  if (typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 600 && (error as { expose?: unknown }).expose === true) {
     const detail = (error as { detail?: unknown }).detail ?? ((error as Error).message || defaultReason(status));
     return c.json({ detail }, status as never, headersOf(error));
   }
   logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, error);
   return c.json({ detail: "Internal Server Error" }, 500);
-}
-
-function isExposed(error: { expose?: unknown }, status: number): boolean {
-  return (status >= 400 && status < 500) || (status >= 500 && status < 600 && error.expose === true);
 }
 
 function headersOf(error: unknown): Record<string, string> | undefined {

@@ -6,11 +6,9 @@ import type { RouteInput } from "./route-input.js";
 import type { RouteDefinition } from "./route-definition.js";
 
 type CleanParam<N extends string> = N extends `${infer Name}{${string}` ? Name : N extends `${infer Name}?` ? Name : N;
-type ParamNames<P extends string> = P extends `${string}:${infer Param}/${infer Rest}`
-  ? CleanParam<Param> | ParamNames<`/${Rest}`>
-  : P extends `${string}:${infer Param}`
-    ? CleanParam<Param>
-    : never;
+type SegmentParam<S extends string> = S extends `:${infer Param}` ? CleanParam<Param> : S extends `{${infer Param}}` ? Param : never;
+/** Parameter names of a path, in Hono's `:id` form or FastAPI's `{id}` form. */
+type ParamNames<P extends string> = P extends `${infer Head}/${infer Rest}` ? SegmentParam<Head> | ParamNames<Rest> : SegmentParam<P>;
 
 /** `PathParams<"/items/:id">` is `{ id: string }`; a plain `string` path gives a string record. */
 export type PathParams<P extends string> = string extends P ? Record<string, string> : { [K in ParamNames<P>]: string };
@@ -40,6 +38,7 @@ export class RequestContext<P extends string = string, S extends RouteSchemas = 
   readonly route: RouteDefinition;
   readonly #input: RouteInput | undefined;
   #status: number | undefined;
+  #headers: Map<string, string> | undefined;
 
   constructor(c: Context, route: RouteDefinition, input?: RouteInput) {
     this.c = c;
@@ -84,16 +83,24 @@ export class RequestContext<P extends string = string, S extends RouteSchemas = 
 
   /** Overrides the route's status for this response. */
   setStatus(status: number): this {
-    if (!Number.isInteger(status) || status < 100 || status > 599) {
-      throw new RangeError(`setStatus: "status" expected an integer from 100 to 599, got ${status}`);
+    // 1xx are interim responses Node sends itself; a handler's final answer is 200-599.
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      throw new RangeError(`setStatus: "status" expected an integer from 200 to 599, got ${status}`);
     }
     this.#status = status;
     return this;
   }
 
+  /** Sets a response header, also on a `Response` the handler returns itself. */
   setHeader(name: string, value: string): this {
     this.c.header(name, value);
+    (this.#headers ??= new Map()).set(name, value);
     return this;
+  }
+
+  /** Headers set with `setHeader`, if any. */
+  get headers(): ReadonlyMap<string, string> | undefined {
+    return this.#headers;
   }
 
   /** The status set with `setStatus`, if any. */

@@ -1,5 +1,5 @@
 import type { Handler } from "hono";
-import type { PicoContainer } from "pico-ioc";
+import type { Logger, PicoContainer } from "pico-ioc";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { ResponseValidationError, toValidationIssues } from "../schema/validation-error.js";
 import { RequestContext } from "./request-context.js";
@@ -12,7 +12,7 @@ type Handle = (this: unknown, ctx: RequestContext) => unknown;
  * The Hono handler of one route. Everything that can be decided once is decided here: the bound method
  * of a singleton controller, whether inputs are validated, whether the response is.
  */
-export function routeHandler(container: PicoContainer, controller: ControllerDefinition, route: RouteDefinition): Handler {
+export function routeHandler(container: PicoContainer, controller: ControllerDefinition, route: RouteDefinition, logger: Logger): Handler {
   const readInput = inputReader(route);
   const finish = responder(route);
   const name = route.handlerName;
@@ -31,18 +31,21 @@ export function routeHandler(container: PicoContainer, controller: ControllerDef
       const instance = scope.get(controller.target) as Record<string, Handle>;
       return await finish(ctx, await (instance[name] as Handle).call(instance, ctx));
     } finally {
-      await scope.dispose();
+      // A failing cleanup is the server's problem, not this client's: log it, keep the response.
+      await scope.dispose().catch((error: unknown) => logger.error(`Request-scope cleanup failed after ${route.method} ${route.path}`, error));
     }
   };
 }
 
-/** A returned Response passes through; nothing → 204; anything else → JSON with the route's status. */
+const NO_BODY_STATUSES = new Set([204, 205, 304]);
+
+/** A returned Response passes through (plus `setHeader` headers); nothing → 204; anything else → JSON with the route's status. */
 function responder(route: RouteDefinition): (ctx: RequestContext, result: unknown) => Response | Promise<Response> {
   const schema = route.options.response;
   const toResponse = (ctx: RequestContext, result: unknown): Response => {
-    if (result instanceof Response) return result;
+    if (result instanceof Response) return withHeaders(result, ctx.headers);
     const status = ctx.status ?? route.options.status ?? (result === undefined ? 204 : 200);
-    if (result === undefined || status === 204 || status === 304) return ctx.c.body(null, status as never);
+    if (result === undefined || NO_BODY_STATUSES.has(status)) return ctx.c.body(null, status as never);
     return ctx.c.json(result as never, status as never);
   };
   if (!schema) return toResponse;
@@ -53,4 +56,12 @@ function responder(route: RouteDefinition): (ctx: RequestContext, result: unknow
     if (checked.issues) throw new ResponseValidationError(`${route.method} ${route.path}`, toValidationIssues("response", checked.issues));
     return toResponse(ctx, checked.value);
   };
+}
+
+function withHeaders(response: Response, headers: ReadonlyMap<string, string> | undefined): Response {
+  if (!headers) return response;
+  // Responses from fetch() have immutable headers: copy into a new one.
+  const copy = new Response(response.body, response);
+  for (const [name, value] of headers) copy.headers.set(name, value);
+  return copy;
 }

@@ -44,8 +44,8 @@ function route(method: HttpMethod, path: string, options: RouteOptions = {}): Me
     throw new DecoratorMisuseError(`${where}: "path" expected "" or a path starting with "/", got ${JSON.stringify(path)}`);
   }
   const status = options.status;
-  if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) {
-    throw new DecoratorMisuseError(`${where}: "status" expected an integer from 100 to 599, got ${JSON.stringify(status)}`);
+  if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599)) {
+    throw new DecoratorMisuseError(`${where}: "status" expected an integer from 200 to 599, got ${JSON.stringify(status)}`);
   }
   for (const key of SCHEMA_OPTION_KEYS) {
     const schema = options[key];
