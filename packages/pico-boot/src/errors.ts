@@ -21,13 +21,11 @@ export class ModuleNotFoundError extends PicoBootError {
   readonly moduleName: string;
   readonly tried: readonly string[];
 
-  constructor(moduleName: string, tried: readonly string[], root: string, cause?: unknown) {
+  constructor(moduleName: string, tried: readonly string[], root: string, reasons: readonly string[]) {
     super(
       "MODULE_NOT_FOUND",
-      `Cannot find pico module "${moduleName}": tried ${tried.map((t) => `"${t}"`).join(", ")} from ${root}. ` +
-        "Add the package to that application's dependencies (or name the application package itself)." +
-        (cause instanceof Error ? ` Last error: ${cause.message.split("\n")[0]}` : ""),
-      { cause },
+      `Cannot find pico module "${moduleName}": tried ${tried.map((t) => `"${t}"`).join(", ")} from ${root} (${reasons.join("; ")}). ` +
+        "Add the package to that application's dependencies (or name the application package itself).",
     );
     this.moduleName = moduleName;
     this.tried = tried;

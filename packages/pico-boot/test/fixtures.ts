@@ -14,7 +14,7 @@ export const fixtureAppWithoutExports = join(here, "fixtures", "app-without-expo
 export function linkFixturePackages(): void {
   const modules = join(fixtureApp, "node_modules");
   mkdirSync(modules, { recursive: true });
-  for (const name of ["fixture-plugin", "fixture-lib", "broken-module"]) {
+  for (const name of ["fixture-plugin", "fixture-lib", "broken-module", "esm-only", "dual-package", "browser-only"]) {
     if (!existsSync(join(modules, name))) symlinkSync(join(here, "fixtures", name), join(modules, name), "dir");
   }
 }

@@ -52,6 +52,17 @@ describe("loading modules by name", () => {
     expect(await body(optionWins, "/plugin")).toBe(404);
   });
 
+  it("resolves by ESM rules: import-only exports, the ESM build of a dual package", async () => {
+    const app = new Application({ moduleNames: ["fixture-app", "esm_only", "dual-package"], root: fixtureApp, env: noPlugins, logger: quiet });
+    expect(await body(app, "/esm")).toEqual({ from: "esm-only" });
+    expect(await body(app, "/dual")).toEqual({ from: "dual-package ESM build" });
+  });
+
+  it("a package with no entry for Node's import conditions is reported with the reason", async () => {
+    const app = new Application({ moduleNames: ["browser-only"], root: fixtureApp, env: noPlugins, logger: quiet });
+    await expect(app.init()).rejects.toThrow(/tried "browser-only", "browser_only" from .* \("browser-only": its "exports" has no "\." entry for the conditions .*import, default; "browser_only": not installed\)/);
+  });
+
   it("an unknown module names the module, the specifiers tried and where it looked", async () => {
     const app = new Application({ moduleNames: ["fixture-app", "my_missing_app"], root: fixtureApp, env: noPlugins, logger: quiet });
     const error = await app.init().catch((e: unknown) => e);

@@ -10,6 +10,8 @@ export interface AppPackage {
 
 export interface PackageManifest {
   readonly name?: string;
+  readonly main?: string;
+  readonly exports?: unknown;
   readonly dependencies?: Readonly<Record<string, string>>;
   readonly optionalDependencies?: Readonly<Record<string, string>>;
   readonly pico?: { readonly module?: boolean };

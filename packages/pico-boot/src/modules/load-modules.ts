@@ -1,11 +1,10 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getComponentDefinition } from "pico-ioc";
 import type { Constructor, Logger } from "pico-ioc";
 import { ModuleImportError, ModuleNotFoundError } from "../errors.js";
 import type { AppPackage } from "./app-package.js";
 import { discoverPlugins } from "./discover-plugins.js";
+import { UnresolvedPackage, resolvePackageEntry } from "./resolve-package.js";
 
 export interface LoadedModules {
   /** Every decorated class the modules export, each once, in load order. */
@@ -20,15 +19,14 @@ export interface LoadedModules {
  * A module reached twice (two spellings, or listed and discovered) loads once.
  */
 export async function loadModules(app: AppPackage, moduleNames: readonly string[], autoPlugins: boolean, logger: Logger): Promise<LoadedModules> {
-  const require = createRequire(join(app.dir, "package.json"));
   const byLocation = new Map<string, string>();
   for (const name of moduleNames) {
-    const location = resolveModule(require, app, name);
+    const location = resolveModule(app, name);
     if (!byLocation.has(location)) byLocation.set(location, name);
   }
   if (autoPlugins) {
     for (const plugin of discoverPlugins(app)) {
-      const location = resolveModule(require, app, plugin);
+      const location = resolveModule(app, plugin);
       if (!byLocation.has(location)) {
         logger.info(`pico-boot: loading plugin "${plugin}" (declared "pico": { "module": true })`);
         byLocation.set(location, plugin);
@@ -57,22 +55,14 @@ export function moduleNameCandidates(name: string): string[] {
 }
 
 /** The entry file of module `name`, resolved from the application's package. */
-function resolveModule(require: NodeJS.Require, app: AppPackage, name: string): string {
+function resolveModule(app: AppPackage, name: string): string {
   const candidates = moduleNameCandidates(name);
-  let lastError: unknown;
+  const reasons: string[] = [];
   for (const candidate of candidates) {
-    // Node's own resolver from the app's package: honours pnpm's symlinks, "exports" and self-reference.
-    // Self-reference needs an "exports" field, so the app's own name falls back to its directory.
-    const specifiers = candidate === app.manifest.name ? [candidate, app.dir] : [candidate];
-    for (const specifier of specifiers) {
-      try {
-        return require.resolve(specifier);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw new ModuleImportError(name, candidate, error);
-        lastError = error;
-      }
-    }
+    const entry = resolvePackageEntry(app, candidate);
+    if (!(entry instanceof UnresolvedPackage)) return entry;
+    reasons.push(`"${candidate}": ${entry.reason}`);
   }
   const where = app.manifest.name ? `${app.dir} (package "${app.manifest.name}")` : app.dir;
-  throw new ModuleNotFoundError(name, candidates, where, lastError);
+  throw new ModuleNotFoundError(name, candidates, where, reasons);
 }
