@@ -3,7 +3,7 @@ import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
 import { LOGGER, PicoContainer, consoleLogger } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
-import { NotInitializedError } from "./errors.js";
+import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
 import { loadModules } from "./modules/load-modules.js";
@@ -11,6 +11,7 @@ import { listenAddress, validateOptions } from "./options.js";
 import type { ApplicationOptions, ListenOptions } from "./options.js";
 import { listen } from "./server/http-server.js";
 import type { RunningServer } from "./server/http-server.js";
+import { forgetOnSignals, stopOnSignals } from "./server/shutdown-signals.js";
 
 interface Booted {
   readonly container: PicoContainer;
@@ -32,7 +33,7 @@ export class Application {
   readonly #logger: Logger;
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
-  #server: RunningServer | undefined;
+  #server: Promise<RunningServer> | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(options: ApplicationOptions = {}) {
@@ -48,6 +49,7 @@ export class Application {
    * A failed boot destroys whatever was created, and a later call tries again.
    */
   init(): Promise<this> {
+    if (this.#stopping) return Promise.reject(new ApplicationStoppedError());
     this.#booting ??= this.#boot().then(
       (booted) => (this.#booted = booted),
       (error: unknown) => {
@@ -76,26 +78,33 @@ export class Application {
   /** Runs one request in-process, without a socket: `await app.request("/api/items")`. */
   async request(input: string | Request | URL, init?: RequestInit): Promise<Response> {
     await this.init();
+    if (this.#stopping) throw new ApplicationStoppedError();
     return this.hono.request(input, init);
   }
 
   /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
   async start(options: ListenOptions = {}): Promise<{ url: string; port: number; host: string }> {
     const { port, host } = listenAddress(options, this.#env);
-    await this.init();
-    if (this.#server) return this.#server;
-    this.#server = await listen(this.hono, port, host);
-    return this.#server;
+    this.#server ??= this.init().then(() => listen(this.hono, port, host));
+    try {
+      const { url, port: actualPort, host: actualHost } = await this.#server;
+      return { url, port: actualPort, host: actualHost };
+    } catch (error) {
+      this.#server = undefined;
+      throw error;
+    }
   }
 
   /**
    * Stops accepting connections, waits for in-flight requests (up to `shutdownTimeoutMs`), then runs
-   * every `onDestroy` in reverse creation order. Idempotent.
+   * every `onDestroy` in reverse creation order. Idempotent and final: a stopped application does not
+   * start again (make a new one). A `start()` still under way is waited for, then closed.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await this.#server?.close(this.#options.shutdownTimeoutMs ?? 10_000);
-      this.#server = undefined;
+      forgetOnSignals(this);
+      const server = await this.#server?.catch(() => undefined);
+      await server?.close(this.#options.shutdownTimeoutMs ?? 10_000);
       await this.#booting?.catch(() => undefined);
       await this.#booted?.container.destroy();
     })();
@@ -109,22 +118,7 @@ export class Application {
   async run(options: ListenOptions = {}): Promise<void> {
     const { url } = await this.start(options);
     this.#logger.info(`pico-boot: listening on ${url}`);
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (this.#stopping) {
-        this.#logger.warn(`pico-boot: ${signal} again, exiting without waiting`);
-        process.exit(1);
-      }
-      this.#logger.info(`pico-boot: ${signal} received, shutting down`);
-      this.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          this.#logger.error("pico-boot: shutdown failed", error);
-          process.exit(1);
-        },
-      );
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    stopOnSignals(this, this.#logger);
   }
 
   async #boot(): Promise<Booted> {

@@ -1,4 +1,4 @@
-export type PicoBootErrorCode = "INVALID_OPTIONS" | "MODULE_NOT_FOUND" | "MODULE_IMPORT_FAILED" | "NOT_INITIALIZED" | "LISTEN_FAILED";
+export type PicoBootErrorCode = "INVALID_OPTIONS" | "MODULE_NOT_FOUND" | "MODULE_IMPORT_FAILED" | "NOT_INITIALIZED" | "STOPPED" | "LISTEN_FAILED";
 
 /** Base class of pico-boot errors; `code` is stable, `cause` forwarded. */
 export class PicoBootError extends Error {
@@ -45,6 +45,12 @@ export class ModuleImportError extends PicoBootError {
 export class NotInitializedError extends PicoBootError {
   constructor(what: string) {
     super("NOT_INITIALIZED", `${what} is available after "await app.init()" (or start()/run()/request())`);
+  }
+}
+
+export class ApplicationStoppedError extends PicoBootError {
+  constructor() {
+    super("STOPPED", "This application has been stopped; create a new Application to serve again");
   }
 }
 

@@ -5,7 +5,7 @@
 export { Application } from "./application.js";
 export { DEFAULT_HOST, DEFAULT_PORT } from "./options.js";
 export { moduleNameCandidates } from "./modules/load-modules.js";
-export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportError, NotInitializedError, ListenError } from "./errors.js";
+export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportError, NotInitializedError, ApplicationStoppedError, ListenError } from "./errors.js";
 
 export type { ApplicationOptions, ListenOptions } from "./options.js";
 export type { PicoBootErrorCode } from "./errors.js";

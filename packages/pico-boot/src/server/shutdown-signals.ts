@@ -1,0 +1,45 @@
+import type { Logger } from "pico-ioc";
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * One process-wide SIGINT/SIGTERM handler for every `run()` application: a signal stops them all,
+ * and the process exits once all have stopped (0, or 1 if any shutdown failed). A second signal
+ * during shutdown exits at once with 1. Apps stopped programmatically leave the set; with none left
+ * the handlers are removed, so Node's default signal behaviour returns.
+ */
+const running = new Map<Stoppable, Logger>();
+let shuttingDown = false;
+
+export function stopOnSignals(app: Stoppable, logger: Logger): void {
+  if (running.size === 0) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  running.set(app, logger);
+}
+
+export function forgetOnSignals(app: Stoppable): void {
+  if (!running.delete(app) || running.size > 0 || shuttingDown) return;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const loggers = [...new Set(running.values())];
+  if (shuttingDown) {
+    for (const logger of loggers) logger.warn(`pico-boot: ${signal} again, exiting without waiting`);
+    process.exit(1);
+  }
+  shuttingDown = true;
+  for (const logger of loggers) logger.info(`pico-boot: ${signal} received, shutting down`);
+  const apps = [...running];
+  void Promise.allSettled(apps.map(([app]) => app.stop())).then((results) => {
+    results.forEach((result, i) => {
+      if (result.status === "rejected") apps[i]?.[1].error("pico-boot: shutdown failed", result.reason);
+    });
+    process.exit(results.every((r) => r.status === "fulfilled") ? 0 : 1);
+  });
+}
