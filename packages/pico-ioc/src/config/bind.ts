@@ -35,13 +35,14 @@ export function envVarName(path: readonly string[], key: string): string {
 }
 
 /**
- * Builds one frozen instance per settings class. Throws a ConfigurationError listing every problem
- * found across all classes.
+ * Builds one frozen instance per settings class in `targets`. Throws a ConfigurationError listing
+ * every problem found across all classes.
  */
-export function bindSettings(targets: readonly Constructor[], config: ConfigTree, env: Env): Map<Constructor, object> {
+export function bindSettings(targets: readonly Constructor[], config: ConfigTree, env: Env, declaredOnly: readonly Constructor[] = []): Map<Constructor, object> {
   const definitions = [...new Set(targets)].map(definitionOf);
   const problems: ConfigProblem[] = [];
-  const root = buildTree(definitions, problems);
+  // Classes in `declaredOnly` are not bound (nothing uses them), but their keys stay valid config.
+  const root = buildTree([...definitions, ...declaredOnly.map(definitionOf)], problems);
   const sections = new Map<SectionNode, Section>();
   walkConfig(root, config, problems, sections);
   checkEnv(root, env, problems);

@@ -10,6 +10,7 @@ import { getComponentDefinition } from "../metadata/component.js";
 import type { Constructor, ProviderKey } from "../token.js";
 import { keyName } from "../token.js";
 import { planGraph } from "./graph.js";
+import { unusedDefinitions } from "./unused.js";
 import type { GraphPlan, Override, ProviderNode } from "./graph.js";
 import { RequestScope } from "./request-scope.js";
 
@@ -64,10 +65,18 @@ export class PicoContainer {
    */
   static async create(options: ContainerOptions): Promise<PicoContainer> {
     const definitions = uniqueDefinitions(options.components);
-    const settingsClasses = definitions.map((d) => d.target).filter((t) => getSettingsDefinition(t) !== undefined);
-    const settings = bindSettings(settingsClasses, options.config ?? {}, options.env ?? process.env);
-    const settingsOverrides: Override[] = [...settings].map(([provide, useValue]) => ({ provide, useValue }));
-    const container = new PicoContainer(planGraph(definitions, [...settingsOverrides, ...(options.overrides ?? [])]));
+    const overrides = options.overrides ?? [];
+    const unused = unusedDefinitions(definitions, overrides);
+    const active = definitions.filter((d) => !unused.has(d));
+    const isSettings = (d: ComponentDefinition) => getSettingsDefinition(d.target) !== undefined;
+    const settings = bindSettings(
+      active.filter(isSettings).map((d) => d.target),
+      options.config ?? {},
+      options.env ?? process.env,
+      definitions.filter((d) => unused.has(d) && isSettings(d)).map((d) => d.target),
+    );
+    const settingsValues: Override[] = [...settings].map(([provide, useValue]) => ({ provide, useValue }));
+    const container = new PicoContainer(planGraph(active, [...settingsValues, ...overrides]));
     try {
       await container.#createSingletons();
     } catch (error) {
