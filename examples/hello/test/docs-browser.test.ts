@@ -6,9 +6,12 @@ import { Application } from "pico-boot";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// On a developer machine without Chromium (the README's Node-only set-up) this test is skipped and
+// reported as such; in CI (CI=true) .ci/run installs Chromium and a missing one is a failure.
+const runBrowserTest = existsSync(CHROMIUM) || Boolean(process.env.CI);
 
 describe("docs page in a real browser", () => {
-  it("lists the example's operations, with no request leaving this machine", async () => {
+  it.skipIf(!runBrowserTest)("lists the example's operations, with no request leaving this machine", async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`).toBe(true);
     const app = new Application({ moduleNames: ["hello"], root, env: {}, logger: { info() {}, warn() {}, error() {} } });
     const { url } = await app.start({ port: 0 });
