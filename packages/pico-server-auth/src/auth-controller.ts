@@ -1,0 +1,103 @@
+import { RequestContext, controller, get, post, setRouteMetadata } from "pico-hono";
+import { inject } from "pico-ioc";
+import { ADDRESS_BINDINGS } from "./bindings/address-bindings.js";
+import type { AddressBindings } from "./bindings/address-bindings.js";
+import { CHALLENGE_STORE } from "./challenge/challenge-store.js";
+import type { ChallengeStore } from "./challenge/challenge-store.js";
+import { badRequest, forbidden, unauthorized } from "./errors.js";
+import { SigningKey } from "./keys/signing-key.js";
+import { AdminLogin } from "./login/admin-login.js";
+import { ServerAuthSettings } from "./settings.js";
+import { TokenIssuer } from "./tokens/token-issuer.js";
+import { PUBLIC_KEY_LENGTHS, isWalletAlgorithm } from "./wallet/algorithms.js";
+import { decodeHex } from "./wallet/hex.js";
+import { verifyWalletSignature } from "./wallet/verify-signature.js";
+
+// pico-client-auth's @allowAnonymous, by its shared key: this package must not depend on the client.
+const allowAnonymous = setRouteMetadata(Symbol.for("pico-client-auth.anonymous"), true);
+
+const MAX_ADDRESS_LENGTH = 256;
+const SIGN_IN_FIELDS = ["address", "public_key", "signature", "challenge"] as const;
+
+/** The auth server's endpoints; all public (they are how a client gets a token in the first place). */
+@allowAnonymous
+@controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
+export class AuthController {
+  constructor(
+    private readonly settings: ServerAuthSettings,
+    private readonly key: SigningKey,
+    private readonly tokens: TokenIssuer,
+    private readonly login: AdminLogin,
+    @inject(CHALLENGE_STORE) private readonly challenges: ChallengeStore,
+    @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
+  ) {}
+
+  @get("/jwks", { summary: "Public keys that verify the tokens issued here" })
+  async jwks(ctx: RequestContext) {
+    ctx.setHeader("Cache-Control", "public, max-age=300");
+    return this.key.jwks();
+  }
+
+  @post("/challenge", { summary: "A one-time challenge for a wallet address", responses: { 400: "address required" } })
+  async challenge(ctx: RequestContext) {
+    const body = await jsonObject(ctx);
+    const address = body.address;
+    if (typeof address !== "string" || address === "") throw badRequest("address required");
+    if (address.length > MAX_ADDRESS_LENGTH) throw badRequest(`address must be at most ${MAX_ADDRESS_LENGTH} characters`);
+    return { challenge: await this.challenges.create(address), ttl: this.settings.challengeTtlSeconds };
+  }
+
+  @post("/sign-in", {
+    summary: "Exchange a signed challenge for tokens",
+    responses: { 400: "Missing fields, bad hex or unsupported algorithm", 401: "Invalid challenge, signature or key" },
+  })
+  async signIn(ctx: RequestContext) {
+    const body = await jsonObject(ctx);
+    if (SIGN_IN_FIELDS.some((field) => typeof body[field] !== "string" || body[field] === "")) {
+      throw badRequest("address, public_key, signature, and challenge required");
+    }
+    const { address, public_key, signature, challenge } = body as Record<(typeof SIGN_IN_FIELDS)[number], string>;
+    const algorithm = body.algorithm ?? "ML-DSA-65";
+    if (!isWalletAlgorithm(algorithm) || !this.settings.supportedWalletAlgorithms.includes(algorithm)) {
+      throw badRequest(`unsupported wallet algorithm: ${typeof algorithm === "string" ? algorithm.slice(0, 32) : typeof algorithm}; supported: ${this.settings.supportedWalletAlgorithms.join(", ")}`);
+    }
+    if (address.length > MAX_ADDRESS_LENGTH) throw badRequest(`address must be at most ${MAX_ADDRESS_LENGTH} characters`);
+    const publicKey = decodeHex(public_key);
+    const signatureBytes = decodeHex(signature);
+    if (!publicKey || !signatureBytes) throw badRequest("invalid hex encoding");
+    // Cheap checks first, so a malformed request does not burn the challenge.
+    if (!PUBLIC_KEY_LENGTHS[algorithm].includes(publicKey.length)) throw unauthorized("signature verification failed");
+    if (!(await this.challenges.consume(address, challenge))) throw unauthorized("invalid or expired challenge");
+    if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(challenge), signatureBytes)) {
+      throw unauthorized("signature verification failed");
+    }
+    const keyHex = Buffer.from(publicKey).toString("hex");
+    if (!(await this.bindings.bind(address, { algorithm, publicKey: keyHex }))) throw unauthorized("address is bound to a different key");
+    const tokens = await this.tokens.issue(address, "wallet", { algorithm, wallet_address: address });
+    return { ...tokens, address, algorithm };
+  }
+
+  @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" } })
+  async adminLogin(ctx: RequestContext) {
+    const body = await jsonObject(ctx);
+    const { email, password } = body;
+    if (!this.settings.autoCreateAdmin) throw forbidden("password login disabled");
+    if (typeof email !== "string" || typeof password !== "string" || email === "" || password === "" || email.length > 320 || password.length > 1024) {
+      throw unauthorized("invalid credentials");
+    }
+    await this.login.verify(email, password, clientOf(ctx));
+    return this.tokens.issue(email, "admin");
+  }
+}
+
+async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
+  const body = await ctx.json();
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("expected a JSON object body");
+  return body as Record<string, unknown>;
+}
+
+/** The peer address from @hono/node-server's env; requests run in-process share one bucket. */
+function clientOf(ctx: RequestContext): string {
+  const env = ctx.c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "in-process";
+}

@@ -1,0 +1,73 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import argon2 from "argon2";
+import { LOGGER, component, inject } from "pico-ioc";
+import type { Logger, OnInit } from "pico-ioc";
+import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
+import { ServerAuthSettings } from "../settings.js";
+import { FailureLimiter } from "./failure-limiter.js";
+
+/**
+ * Password login for the bootstrap admin. The password is hashed with argon2id at boot (or given as a
+ * PHC hash); verification always runs argon2, so an unknown email costs what a wrong password costs;
+ * repeated failures per email and per client are answered 429 before any hashing.
+ */
+@component()
+export class AdminLogin implements OnInit {
+  readonly #settings: ServerAuthSettings;
+  readonly #logger: Logger;
+  readonly #byEmail: FailureLimiter;
+  readonly #byClient: FailureLimiter;
+  #hash: string | undefined;
+
+  constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
+    this.#settings = settings;
+    this.#logger = logger;
+    this.#byEmail = new FailureLimiter(settings.loginMaxFailures, settings.loginWindowSeconds);
+    this.#byClient = new FailureLimiter(settings.loginMaxFailures * 4, settings.loginWindowSeconds);
+  }
+
+  async onInit(): Promise<void> {
+    const s = this.#settings;
+    if (!s.autoCreateAdmin) return;
+    if (s.adminPasswordHash) {
+      if (!s.adminPasswordHash.startsWith("$argon2")) throw new ServerAuthConfigurationError("server_auth.admin_password_hash must be an argon2 PHC string ($argon2id$...)");
+      this.#hash = s.adminPasswordHash;
+      return;
+    }
+    if (!s.adminPassword) {
+      throw new ServerAuthConfigurationError("server_auth.auto_create_admin needs server_auth.admin_password (env SERVER_AUTH__ADMIN_PASSWORD) or admin_password_hash");
+    }
+    if (s.adminPassword.length < 8 || s.adminPassword === "admin") {
+      throw new ServerAuthConfigurationError("server_auth.admin_password is too weak: use at least 8 characters, and not the upstream default");
+    }
+    this.#hash = await argon2.hash(s.adminPassword, { type: argon2.argon2id, memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 });
+  }
+
+  /** Whether (email, password) is the admin; throws 403/401/429 otherwise. */
+  async verify(email: string, password: string, client: string): Promise<void> {
+    if (!this.#settings.autoCreateAdmin || !this.#hash) throw forbidden("password login disabled");
+    const emailKey = email.toLowerCase();
+    const wait = Math.max(this.#byEmail.blockedFor(emailKey), this.#byClient.blockedFor(client));
+    if (wait > 0) throw rateLimited(wait);
+    // Both checks always run: no early exit that would time the email apart from the password.
+    const passwordOk = await argon2.verify(this.#hash, password).catch(() => false);
+    const emailOk = timingSafeEqual(digest(emailKey), digest(this.#settings.adminEmail.toLowerCase()));
+    if (!(passwordOk && emailOk)) {
+      this.#byEmail.fail(emailKey);
+      this.#byClient.fail(client);
+      this.#logger.warn(`pico-server-auth: failed admin login from ${client}`);
+      throw unauthorized("invalid credentials");
+    }
+    this.#byEmail.reset(emailKey);
+  }
+
+  /** For tests: the limiters' clocks. */
+  set now(now: () => number) {
+    this.#byEmail.now = now;
+    this.#byClient.now = now;
+  }
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}

@@ -1,0 +1,56 @@
+import { configured, setting } from "pico-ioc";
+
+/** The `server_auth` config section (env: `SERVER_AUTH__ADMIN_PASSWORD`, ...). */
+@configured("server_auth")
+export class ServerAuthSettings {
+  @setting({ description: "`iss` of every token; must equal auth_client.issuer" })
+  issuer: string = "http://localhost:8100";
+
+  @setting({ description: "`aud` of every token; must equal auth_client.audience" })
+  audience: string = "pico";
+
+  @setting({ choices: ["RS256", "ES256", "EdDSA", "ML-DSA-65"], description: "Token signing algorithm" })
+  algorithm: string = "RS256";
+
+  @setting({ type: "integer", min: 1, description: "Access token lifetime" })
+  accessTokenExpireMinutes: number = 15;
+
+  @setting({ type: "integer", min: 1, description: "Refresh token lifetime" })
+  refreshTokenExpireDays: number = 7;
+
+  @setting({ type: "integer", min: 1, max: 3600, description: "Wallet challenge lifetime" })
+  challengeTtlSeconds: number = 60;
+
+  @setting({ type: "string[]", choices: ["ML-DSA-65", "Ed25519", "secp256k1"], description: "Wallet algorithms accepted by /sign-in" })
+  supportedWalletAlgorithms: string[] = ["ML-DSA-65", "Ed25519", "secp256k1"];
+
+  @setting({ type: "integer", min: 1, description: "Outstanding challenges kept at most (oldest evicted first)" })
+  maxChallenges: number = 10_000;
+
+  @setting({ description: "Enables POST /login for the bootstrap admin" })
+  autoCreateAdmin: boolean = false;
+
+  @setting({ description: "The bootstrap admin's email" })
+  adminEmail: string = "admin@pico.local";
+
+  @setting({ type: "string", optional: true, description: "The admin password; hashed with argon2id at boot" })
+  adminPassword?: string;
+
+  @setting({ type: "string", optional: true, description: "An argon2 PHC string instead of admin_password, so no plaintext sits in config" })
+  adminPasswordHash?: string;
+
+  @setting({ type: "integer", min: 1, description: "Failed logins allowed per email and per client in the window, then 429" })
+  loginMaxFailures: number = 5;
+
+  @setting({ type: "integer", min: 1, description: "Window of the login rate limit" })
+  loginWindowSeconds: number = 300;
+
+  @setting({ type: "integer", min: 1024, description: "argon2id memory (KiB); OWASP minimum 19456" })
+  argon2MemoryKib: number = 19_456;
+
+  @setting({ type: "integer", min: 1, description: "argon2id iterations" })
+  argon2TimeCost: number = 2;
+
+  @setting({ type: "string", optional: true, description: "Where the signing key and wallet bindings persist (mode 0600); without it keys are ephemeral" })
+  dataDir?: string;
+}

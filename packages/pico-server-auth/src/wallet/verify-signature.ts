@@ -1,0 +1,92 @@
+import { verify } from "node:crypto";
+import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
+import type { WalletAlgorithm } from "./algorithms.js";
+import { publicKeyFromSpki } from "./key-cache.js";
+
+// SubjectPublicKeyInfo headers; the raw key / point follows directly.
+// Ed25519: SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING (0x00 + 32-byte key) }
+const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+// secp256k1: SEQUENCE { SEQUENCE { OID 1.2.840.10045.2.1, OID 1.3.132.0.10 }, BIT STRING (0x00 + point) }
+const EC_ALGORITHM_ID = "3010" + "06072a8648ce3d0201" + "06052b8104000a";
+const SECP256K1_SPKI_PREFIX_UNCOMPRESSED = Buffer.from("3056" + EC_ALGORITHM_ID + "034200", "hex");
+const SECP256K1_SPKI_PREFIX_COMPRESSED = Buffer.from("3036" + EC_ALGORITHM_ID + "032200", "hex");
+
+const ED25519_KEY_LENGTH = 32;
+const ED25519_SIGNATURE_LENGTH = 64;
+const SECP256K1_COMPACT_SIGNATURE_LENGTH = 64;
+/** DER ECDSA-Sig-Value for a 256-bit curve: 30 len 02 len r 02 len s, r and s at most 33 bytes. */
+const SECP256K1_DER_MIN_LENGTH = 8;
+const SECP256K1_DER_MAX_LENGTH = 72;
+const ML_DSA_65_KEY_LENGTH = 1952;
+const ML_DSA_65_SIGNATURE_LENGTH = 3309;
+
+/**
+ * Verifies a wallet signature over `message` (the UTF-8 bytes of the challenge string).
+ * Never throws for bad input: wrong lengths, garbage, invalid points → false.
+ *
+ * - Ed25519: raw 32-byte key, 64-byte signature (PureEdDSA), node:crypto / OpenSSL.
+ * - secp256k1: 33-byte compressed (02/03) or 65-byte uncompressed (04) point; ECDSA over SHA-256;
+ *   DER signature (upstream's format) or 64-byte compact r‖s. High-S signatures verify
+ *   (OpenSSL does not enforce low-S, matching upstream's pyca/cryptography verifier).
+ *   A 64-byte signature is always read as compact.
+ * - ML-DSA-65: raw 1952-byte key, 3309-byte signature, FIPS 204 pure mode, empty context.
+ */
+export function verifyWalletSignature(
+  algorithm: WalletAlgorithm,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array)) return false;
+    if (!(signature instanceof Uint8Array)) return false;
+    switch (algorithm) {
+      case "Ed25519":
+        return verifyEd25519(publicKey, message, signature);
+      case "secp256k1":
+        return verifySecp256k1(publicKey, message, signature);
+      case "ML-DSA-65":
+        return verifyMlDsa65(publicKey, message, signature);
+      default:
+        return false;
+    }
+  } catch {
+    return false;
+  }
+}
+
+function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== ED25519_KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  const key = publicKeyFromSpki(Buffer.concat([ED25519_SPKI_PREFIX, publicKey]));
+  return verify(null, message, key, signature);
+}
+
+function verifySecp256k1(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const prefix = secp256k1SpkiPrefix(publicKey);
+  if (prefix === undefined) return false;
+  let dsaEncoding: "der" | "ieee-p1363";
+  if (signature.length === SECP256K1_COMPACT_SIGNATURE_LENGTH) {
+    dsaEncoding = "ieee-p1363";
+  } else if (
+    signature[0] === 0x30 &&
+    signature.length >= SECP256K1_DER_MIN_LENGTH &&
+    signature.length <= SECP256K1_DER_MAX_LENGTH
+  ) {
+    dsaEncoding = "der"; // OpenSSL rejects non-DER encodings and trailing bytes.
+  } else {
+    return false;
+  }
+  const key = publicKeyFromSpki(Buffer.concat([prefix, publicKey]));
+  return verify("sha256", message, { key, dsaEncoding }, signature);
+}
+
+function secp256k1SpkiPrefix(point: Uint8Array): Buffer | undefined {
+  if (point.length === 33 && (point[0] === 0x02 || point[0] === 0x03)) return SECP256K1_SPKI_PREFIX_COMPRESSED;
+  if (point.length === 65 && point[0] === 0x04) return SECP256K1_SPKI_PREFIX_UNCOMPRESSED;
+  return undefined;
+}
+
+function verifyMlDsa65(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== ML_DSA_65_KEY_LENGTH || signature.length !== ML_DSA_65_SIGNATURE_LENGTH) return false;
+  return ml_dsa65.verify(signature, message, publicKey);
+}
