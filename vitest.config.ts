@@ -13,5 +13,6 @@ export default defineConfig({
     execArgv: ["--conditions=pico-source"],
     include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     testTimeout: 20_000,
+    benchmark: { include: ["bench/**/*.bench.ts"] },
   },
 });
