@@ -159,3 +159,34 @@ describe("SecurityContext", () => {
     expect(SecurityContext.tryCurrent()).toBeUndefined();
   });
 });
+
+describe("hardening", () => {
+  it("claims are deeply frozen: a handler cannot grant a cached token more roles", async () => {
+    @controller()
+    class Tamper {
+      @get("/tamper")
+      tamper() {
+        const roles = SecurityContext.current().claims.roles as string[];
+        let mutated = true;
+        try {
+          roles.push("admin");
+        } catch {
+          mutated = false;
+        }
+        return { mutated, roles: SecurityContext.current().roles };
+      }
+    }
+    const application = authApp([Tamper], staticKeySource([key.jwk]));
+    const viewer = bearer(await token({ role: undefined, roles: ["viewer"] }));
+    expect(await (await application.request("/tamper", viewer)).json()).toEqual({ mutated: false, roles: ["viewer"] });
+    expect(await (await application.request("/tamper", viewer)).json()).toEqual({ mutated: false, roles: ["viewer"] });
+  });
+
+  it("garbage is a 401 even while the key source is down", async () => {
+    const down = { getKeySet: async () => Promise.reject(new Error("must not be asked")) };
+    const application = authApp([ApiController], down);
+    for (const bad of ["garbage", "a.b.c", `${Buffer.from('{"alg":"HS256"}').toString("base64url")}.e30.c2ln`]) {
+      expect((await application.request("/api/profile", bearer(bad))).status).toBe(401);
+    }
+  });
+});

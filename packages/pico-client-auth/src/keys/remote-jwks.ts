@@ -13,8 +13,9 @@ export interface RemoteJwksOptions {
   readonly now?: () => number;
 }
 
-/** After a failed fetch, the next try waits this long (or the cooldown, if shorter). */
+/** After a failed fetch, the next try waits this long (or the cooldown, if shorter, but at least 1 s). */
 const FAILURE_BACKOFF_MS = 5000;
+const MIN_FAILURE_BACKOFF_MS = 1000;
 
 /**
  * A JWKS fetched over HTTP and cached for `ttlMs`.
@@ -76,7 +77,7 @@ export class RemoteJwks implements KeySource {
       return this.#current;
     } catch (error) {
       this.#lastError = error;
-      this.#retryAt = this.#now() + Math.min(FAILURE_BACKOFF_MS, this.#options.cooldownMs);
+      this.#retryAt = this.#now() + Math.max(MIN_FAILURE_BACKOFF_MS, Math.min(FAILURE_BACKOFF_MS, this.#options.cooldownMs));
       this.#options.logger.warn(`pico-client-auth: cannot refresh the JWKS from ${this.#options.url}${this.#current ? "; keeping the last good key set" : ""}`, error);
       throw error;
     }

@@ -56,7 +56,16 @@ export function checkClaims(payload: unknown, rules: ClaimRules, nowSeconds: num
   if (claims.scopes !== undefined && typeof claims.scopes !== "string" && !isStringList(claims.scopes)) {
     throw invalidToken('Invalid token: "scopes" claim must be a string or an array of strings');
   }
-  return Object.freeze(claims) as TokenClaims;
+  // Deep: a verified token's claims are cached and shared by every request that presents it.
+  return deepFreeze(claims) as TokenClaims;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** Roles from `role` and `roles`. */

@@ -34,16 +34,17 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<TokenClaims> {
-    const keySet = await this.#keys.getKeySet();
-    const cached = this.#cache.get(token, keySet.version, this.now(), this.#settings.leewaySeconds);
-    if (cached) return cached;
-
+    // Header checks need no keys: garbage is a 401 even while the key source is down.
     const jws = readJws(token);
     const alg = jws.alg;
     if (/^hs/i.test(alg)) throw invalidToken(`Symmetric algorithm '${printable(alg)}' is not permitted`);
     if (!this.#accepted.has(alg)) throw invalidToken(`Algorithm '${printable(alg)}' is not accepted`);
     const typ = jws.header.typ;
     if (typ !== undefined && (typeof typ !== "string" || !ACCEPTED_TYPES.has(typ.toLowerCase()))) throw invalidToken("Invalid token: unexpected token type");
+
+    const keySet = await this.#keys.getKeySet();
+    const cached = this.#cache.get(token, keySet.version, this.now(), this.#settings.leewaySeconds);
+    if (cached) return cached;
 
     const { key, set } = await this.#findKey(jws.header, alg, keySet);
     const payloadBytes = await verifySignature(jws, key, this.#imported);
