@@ -4,25 +4,34 @@ import { ADDRESS_BINDINGS } from "./bindings/address-bindings.js";
 import type { AddressBindings } from "./bindings/address-bindings.js";
 import { CHALLENGE_STORE } from "./challenge/challenge-store.js";
 import type { ChallengeStore } from "./challenge/challenge-store.js";
-import { badRequest, forbidden, unauthorized } from "./errors.js";
+import { badRequest, forbidden, rateLimited, unauthorized } from "./errors.js";
+import { WindowCounter } from "./login/window-counter.js";
 import { SigningKey } from "./keys/signing-key.js";
 import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
 import { TokenIssuer } from "./tokens/token-issuer.js";
 import { PUBLIC_KEY_LENGTHS, isWalletAlgorithm } from "./wallet/algorithms.js";
+import type { WalletAlgorithm } from "./wallet/algorithms.js";
 import { decodeHex } from "./wallet/hex.js";
 import { verifyWalletSignature } from "./wallet/verify-signature.js";
 
 // pico-client-auth's @allowAnonymous, by its shared key: this package must not depend on the client.
 const allowAnonymous = setRouteMetadata(Symbol.for("pico-client-auth.anonymous"), true);
 
-const MAX_ADDRESS_LENGTH = 256;
+/**
+ * Wallet addresses: letters, digits and `. _ : -`, up to 128 characters. Never an `@`, so a wallet
+ * subject can never equal an email (the admin's `sub`).
+ */
+const ADDRESS = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const ADDRESS_RULE = "address must be 1-128 letters, digits or . _ : - (starting with a letter or digit)";
 const SIGN_IN_FIELDS = ["address", "public_key", "signature", "challenge"] as const;
 
 /** The auth server's endpoints; all public (they are how a client gets a token in the first place). */
 @allowAnonymous
 @controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
 export class AuthController {
+  readonly challengeQuota: WindowCounter;
+
   constructor(
     private readonly settings: ServerAuthSettings,
     private readonly key: SigningKey,
@@ -30,7 +39,9 @@ export class AuthController {
     private readonly login: AdminLogin,
     @inject(CHALLENGE_STORE) private readonly challenges: ChallengeStore,
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
-  ) {}
+  ) {
+    this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
+  }
 
   @get("/jwks", { summary: "Public keys that verify the tokens issued here" })
   async jwks(ctx: RequestContext) {
@@ -43,7 +54,10 @@ export class AuthController {
     const body = await jsonObject(ctx);
     const address = body.address;
     if (typeof address !== "string" || address === "") throw badRequest("address required");
-    if (address.length > MAX_ADDRESS_LENGTH) throw badRequest(`address must be at most ${MAX_ADDRESS_LENGTH} characters`);
+    if (!ADDRESS.test(address)) throw badRequest(ADDRESS_RULE);
+    // A per-client quota: the store's bound must not become a way to evict other users' challenges.
+    const wait = this.challengeQuota.hit(clientOf(ctx));
+    if (wait > 0) throw rateLimited(wait, "too many challenges requested; try again later");
     return { challenge: await this.challenges.create(address), ttl: this.settings.challengeTtlSeconds };
   }
 
@@ -61,12 +75,14 @@ export class AuthController {
     if (!isWalletAlgorithm(algorithm) || !this.settings.supportedWalletAlgorithms.includes(algorithm)) {
       throw badRequest(`unsupported wallet algorithm: ${typeof algorithm === "string" ? algorithm.slice(0, 32) : typeof algorithm}; supported: ${this.settings.supportedWalletAlgorithms.join(", ")}`);
     }
-    if (address.length > MAX_ADDRESS_LENGTH) throw badRequest(`address must be at most ${MAX_ADDRESS_LENGTH} characters`);
+    if (!ADDRESS.test(address)) throw badRequest(ADDRESS_RULE);
     const publicKey = decodeHex(public_key);
     const signatureBytes = decodeHex(signature);
     if (!publicKey || !signatureBytes) throw badRequest("invalid hex encoding");
     // Cheap checks first, so a malformed request does not burn the challenge.
-    if (!PUBLIC_KEY_LENGTHS[algorithm].includes(publicKey.length)) throw unauthorized("signature verification failed");
+    if (!PUBLIC_KEY_LENGTHS[algorithm].includes(publicKey.length) || !signatureLengthFits(algorithm, signatureBytes.length)) {
+      throw unauthorized("signature verification failed");
+    }
     if (!(await this.challenges.consume(address, challenge))) throw unauthorized("invalid or expired challenge");
     if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(challenge), signatureBytes)) {
       throw unauthorized("signature verification failed");
@@ -100,4 +116,11 @@ async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>>
 function clientOf(ctx: RequestContext): string {
   const env = ctx.c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? "in-process";
+}
+
+/** Signature sizes: Ed25519 64; secp256k1 64 (compact) or 8-72 (DER); ML-DSA-65 3309. */
+function signatureLengthFits(algorithm: WalletAlgorithm, length: number): boolean {
+  if (algorithm === "Ed25519") return length === 64;
+  if (algorithm === "ML-DSA-65") return length === 3309;
+  return length >= 8 && length <= 72;
 }

@@ -23,8 +23,8 @@ export class ServerAuthError extends Error {
 export const badRequest = (detail: string): ServerAuthError => new ServerAuthError("BAD_REQUEST", 400, detail);
 export const unauthorized = (detail: string): ServerAuthError => new ServerAuthError("UNAUTHORIZED", 401, detail);
 export const forbidden = (detail: string): ServerAuthError => new ServerAuthError("FORBIDDEN", 403, detail);
-export const rateLimited = (retryAfterSeconds: number): ServerAuthError =>
-  new ServerAuthError("RATE_LIMITED", 429, "too many failed attempts; try again later", { "Retry-After": String(retryAfterSeconds) });
+export const rateLimited = (retryAfterSeconds: number, detail = "too many failed attempts; try again later"): ServerAuthError =>
+  new ServerAuthError("RATE_LIMITED", 429, detail, { "Retry-After": String(retryAfterSeconds) });
 
 export class ServerAuthConfigurationError extends ServerAuthError {
   constructor(message: string) {

@@ -27,6 +27,9 @@ export class ServerAuthSettings {
   @setting({ type: "integer", min: 1, description: "Outstanding challenges kept at most (oldest evicted first)" })
   maxChallenges: number = 10_000;
 
+  @setting({ type: "integer", min: 1, description: "Challenges one client may request per challenge TTL, then 429" })
+  challengesPerClient: number = 30;
+
   @setting({ description: "Enables POST /login for the bootstrap admin" })
   autoCreateAdmin: boolean = false;
 

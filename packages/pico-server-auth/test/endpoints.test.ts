@@ -40,6 +40,15 @@ describe("POST /challenge", () => {
   });
 });
 
+describe("challenge quota", () => {
+  it("a client gets challenges_per_client per TTL window, then 429: a flood cannot evict others' challenges", async () => {
+    const app = serverApp({ server: { challenges_per_client: 3 } });
+    for (let i = 0; i < 3; i++) expect((await app.request("/api/v1/auth/challenge", postJson({ address: `0xq${i}` }))).status).toBe(200);
+    const limited = await app.request("/api/v1/auth/challenge", postJson({ address: "0xq9" }));
+    expect([limited.status, limited.headers.get("retry-after"), await limited.json()]).toEqual([429, "60", { detail: "too many challenges requested; try again later" }]);
+  });
+});
+
 describe("POST /sign-in", () => {
   it.each([["Ed25519", ed25519Wallet], ["secp256k1 (DER, high-S allowed)", secp256k1Wallet], ["ML-DSA-65", mlDsaWallet]])("%s: tokens with sub, role, algorithm and wallet_address", async (_name, make) => {
     const app = serverApp();
@@ -66,6 +75,8 @@ describe("POST /sign-in", () => {
       [{ ...good, algorithm: "RSA-2048" }, 400, "unsupported wallet algorithm: RSA-2048; supported: Ed25519, secp256k1"],
       [{ ...good, algorithm: "ML-DSA-65" }, 400, "unsupported wallet algorithm: ML-DSA-65; supported: Ed25519, secp256k1"],
       [{ ...good, public_key: "00".repeat(31) }, 401, "signature verification failed"],
+      [{ ...good, signature: "00".repeat(63) }, 401, "signature verification failed"],
+      [{ ...good, address: "admin@example.com" }, 400, "address must be 1-128 letters, digits or . _ : - (starting with a letter or digit)"],
       [{ ...good, challenge: "f".repeat(64) }, 401, "invalid or expired challenge"],
       [{ ...good, address: "0xother" }, 401, "invalid or expired challenge"],
     ];

@@ -35,6 +35,13 @@ describe("POST /login", () => {
     expect((await app.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password))).status).toBe(200);
   });
 
+  it("parallel guesses are counted before hashing: the limit holds under concurrency", async () => {
+    const app = serverApp({ server: { login_max_failures: 3 } });
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => app.request("/api/v1/auth/login", login(ADMIN.email, `guess-${i}`)).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(37);
+  });
+
   it("an unknown email costs an argon2 verification like a wrong password", async () => {
     const app = serverApp();
     await app.init();

@@ -43,7 +43,7 @@ describe("data_dir", () => {
     const kid = ((await (await first.request("/api/v1/auth/jwks")).json()) as { keys: { kid: string }[] }).keys[0]?.kid;
     await first.stop();
     expect(statSync(join(dataDir, "signing-key.json")).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dataDir, "wallet-bindings.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, "wallet-bindings.jsonl")).mode & 0o777).toBe(0o600);
 
     const second = serverApp({ embedded: true, components: [Profile], server: { data_dir: dataDir } });
     const again = ((await (await second.request("/api/v1/auth/jwks")).json()) as { keys: { kid: string }[] }).keys[0]?.kid;

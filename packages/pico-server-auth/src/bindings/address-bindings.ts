@@ -1,6 +1,6 @@
 import { component, createToken } from "pico-ioc";
 import type { OnInit } from "pico-ioc";
-import { readJsonFile, writeJsonFile } from "../files.js";
+import { appendJsonLine, readJsonLines } from "../files.js";
 import { ServerAuthSettings } from "../settings.js";
 
 /** The key an address signed in with first. */
@@ -20,14 +20,16 @@ export interface AddressBindings {
 
 export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
 
-const FILE = "wallet-bindings.json";
+const FILE = "wallet-bindings.jsonl";
 
-/** In memory, and persisted to `data_dir` when there is one, so a restart forgets no binding. */
+/**
+ * In memory, and persisted to `data_dir` when there is one (one appended JSON line per new binding,
+ * so a sign-in costs one small write however many wallets exist), so a restart forgets no binding.
+ */
 @component({ provides: ADDRESS_BINDINGS, fallback: true })
 export class DefaultAddressBindings implements AddressBindings, OnInit {
   readonly #dataDir: string | undefined;
   readonly #bindings = new Map<string, AddressBinding>();
-  #writes: Promise<void> = Promise.resolve();
 
   constructor(settings: ServerAuthSettings) {
     this.#dataDir = settings.dataDir;
@@ -35,20 +37,17 @@ export class DefaultAddressBindings implements AddressBindings, OnInit {
 
   async onInit(): Promise<void> {
     if (!this.#dataDir) return;
-    const saved = await readJsonFile<Record<string, AddressBinding>>(this.#dataDir, FILE);
-    for (const [address, binding] of Object.entries(saved ?? {})) this.#bindings.set(address, binding);
+    for (const { address, ...binding } of await readJsonLines<AddressBinding & { address: string }>(this.#dataDir, FILE)) {
+      // The first line for an address wins, as the first binding did.
+      if (!this.#bindings.has(address)) this.#bindings.set(address, binding);
+    }
   }
 
   async bind(address: string, binding: AddressBinding): Promise<boolean> {
     const existing = this.#bindings.get(address);
     if (existing) return existing.algorithm === binding.algorithm && existing.publicKey === binding.publicKey;
     this.#bindings.set(address, binding);
-    if (this.#dataDir) {
-      const dir = this.#dataDir;
-      // Writes are serialised, and each writes the whole current map: the last one has everything.
-      this.#writes = this.#writes.then(() => writeJsonFile(dir, FILE, Object.fromEntries(this.#bindings)));
-      await this.#writes;
-    }
+    if (this.#dataDir) await appendJsonLine(this.#dataDir, FILE, { address, ...binding });
     return true;
   }
 }

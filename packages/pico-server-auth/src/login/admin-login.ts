@@ -4,7 +4,10 @@ import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnInit } from "pico-ioc";
 import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
-import { FailureLimiter } from "./failure-limiter.js";
+import { WindowCounter } from "./window-counter.js";
+
+/** argon2 verifications running at once, server-wide; beyond this, 429 instead of a queue. */
+const MAX_CONCURRENT_VERIFICATIONS = 8;
 
 /**
  * Password login for the bootstrap admin. The password is hashed with argon2id at boot (or given as a
@@ -15,15 +18,16 @@ import { FailureLimiter } from "./failure-limiter.js";
 export class AdminLogin implements OnInit {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
-  readonly #byEmail: FailureLimiter;
-  readonly #byClient: FailureLimiter;
+  readonly #byEmail: WindowCounter;
+  readonly #byClient: WindowCounter;
   #hash: string | undefined;
+  #verifying = 0;
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
-    this.#byEmail = new FailureLimiter(settings.loginMaxFailures, settings.loginWindowSeconds);
-    this.#byClient = new FailureLimiter(settings.loginMaxFailures * 4, settings.loginWindowSeconds);
+    this.#byEmail = new WindowCounter(settings.loginMaxFailures, settings.loginWindowSeconds);
+    this.#byClient = new WindowCounter(settings.loginMaxFailures * 4, settings.loginWindowSeconds);
   }
 
   async onInit(): Promise<void> {
@@ -43,22 +47,33 @@ export class AdminLogin implements OnInit {
     this.#hash = await argon2.hash(s.adminPassword, { type: argon2.argon2id, memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 });
   }
 
-  /** Whether (email, password) is the admin; throws 403/401/429 otherwise. */
+  /**
+   * Whether (email, password) is the admin; throws 403/401/429 otherwise. Every attempt is counted
+   * before hashing (and taken back if it succeeds), so parallel guesses cannot all slip past the limit.
+   */
   async verify(email: string, password: string, client: string): Promise<void> {
     if (!this.#settings.autoCreateAdmin || !this.#hash) throw forbidden("password login disabled");
     const emailKey = email.toLowerCase();
     const wait = Math.max(this.#byEmail.blockedFor(emailKey), this.#byClient.blockedFor(client));
     if (wait > 0) throw rateLimited(wait);
-    // Both checks always run: no early exit that would time the email apart from the password.
-    const passwordOk = await argon2.verify(this.#hash, password).catch(() => false);
+    if (this.#verifying >= MAX_CONCURRENT_VERIFICATIONS) throw rateLimited(1);
+    const over = Math.max(this.#byEmail.hit(emailKey), this.#byClient.hit(client));
+    if (over > 0) throw rateLimited(over);
+    this.#verifying++;
+    let passwordOk: boolean;
+    try {
+      // Both checks always run: no early exit that would time the email apart from the password.
+      passwordOk = await argon2.verify(this.#hash, password).catch(() => false);
+    } finally {
+      this.#verifying--;
+    }
     const emailOk = timingSafeEqual(digest(emailKey), digest(this.#settings.adminEmail.toLowerCase()));
     if (!(passwordOk && emailOk)) {
-      this.#byEmail.fail(emailKey);
-      this.#byClient.fail(client);
       this.#logger.warn(`pico-server-auth: failed admin login from ${client}`);
       throw unauthorized("invalid credentials");
     }
     this.#byEmail.reset(emailKey);
+    this.#byClient.forgive(client);
   }
 
   /** For tests: the limiters' clocks. */
