@@ -1,0 +1,106 @@
+// The sign-in page's logic: plain ES modules, no build step. Ed25519 uses WebCrypto; ML-DSA-65 uses
+// @noble/post-quantum served by this same server (see the import map in index.html).
+import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
+
+const $ = (id) => document.getElementById(id);
+const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+const fromHex = (text) => new Uint8Array(text.match(/../g).map((h) => parseInt(h, 16)));
+const STORE = "pico-wallet-";
+
+async function api(path, init = {}) {
+  const response = await fetch(path, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail ?? body)}`);
+  return body;
+}
+
+/** A wallet: its public key (hex), an address derived from it, and a signing function. */
+async function loadWallet(algorithm, create) {
+  const saved = localStorage.getItem(STORE + algorithm);
+  if (!saved && !create) return undefined;
+  let wallet;
+  if (algorithm === "ML-DSA-65") {
+    const seed = saved ? fromHex(saved) : crypto.getRandomValues(new Uint8Array(32));
+    const { publicKey, secretKey } = ml_dsa65.keygen(seed);
+    if (!saved) localStorage.setItem(STORE + algorithm, hex(seed));
+    wallet = { publicKey: hex(publicKey), sign: async (message) => hex(ml_dsa65.sign(message, secretKey)) };
+  } else {
+    let jwk = saved ? JSON.parse(saved) : undefined;
+    if (!jwk) {
+      const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+      jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+      localStorage.setItem(STORE + algorithm, JSON.stringify(jwk));
+    }
+    const privateKey = await crypto.subtle.importKey("jwk", jwk, { name: "Ed25519" }, false, ["sign"]);
+    const raw = Uint8Array.from(atob(jwk.x.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    wallet = { publicKey: hex(raw), sign: async (message) => hex(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, message)) };
+  }
+  // The address is derived from the key, so nobody else can claim it first.
+  const digest = await crypto.subtle.digest("SHA-256", fromHex(wallet.publicKey));
+  return { ...wallet, algorithm, address: `0x${hex(digest).slice(0, 40)}` };
+}
+
+function decodeClaims(token) {
+  const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
+}
+
+async function showSession(accessToken) {
+  const auth = { headers: { authorization: `Bearer ${accessToken}` } };
+  $("profile").textContent = JSON.stringify(await api("/api/profile", auth), null, 2);
+  try {
+    $("dashboard").textContent = JSON.stringify(await api("/api/admin/dashboard", auth), null, 2);
+  } catch (error) {
+    $("dashboard").textContent = error.message;
+  }
+  $("claims").textContent = JSON.stringify(decodeClaims(accessToken), null, 2);
+  $("result").hidden = false;
+}
+
+async function run(action) {
+  $("error").hidden = true;
+  try {
+    await action();
+  } catch (error) {
+    $("error").textContent = error.message;
+    $("error").hidden = false;
+  }
+}
+
+async function refreshAddress() {
+  const wallet = await loadWallet($("algorithm").value, false);
+  $("address").textContent = wallet ? wallet.address : "no key yet";
+}
+
+$("algorithm").addEventListener("change", () => run(refreshAddress));
+
+$("new-key").addEventListener("click", () =>
+  run(async () => {
+    localStorage.removeItem(STORE + $("algorithm").value);
+    $("address").textContent = (await loadWallet($("algorithm").value, true)).address;
+  }),
+);
+
+$("sign-in").addEventListener("click", () =>
+  run(async () => {
+    const wallet = await loadWallet($("algorithm").value, true);
+    $("address").textContent = wallet.address;
+    const { challenge } = await api("/api/v1/auth/challenge", { method: "POST", body: JSON.stringify({ address: wallet.address }) });
+    const signature = await wallet.sign(new TextEncoder().encode(challenge));
+    const tokens = await api("/api/v1/auth/sign-in", {
+      method: "POST",
+      body: JSON.stringify({ address: wallet.address, public_key: wallet.publicKey, signature, challenge, algorithm: wallet.algorithm }),
+    });
+    await showSession(tokens.access_token);
+  }),
+);
+
+$("admin-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(async () => {
+    const tokens = await api("/api/v1/auth/login", { method: "POST", body: JSON.stringify({ email: $("email").value, password: $("password").value }) });
+    await showSession(tokens.access_token);
+  });
+});
+
+run(refreshAddress);

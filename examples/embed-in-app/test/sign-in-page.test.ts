@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { Application } from "pico-boot";
+import { seedConfig } from "../src/config.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Skipped (and reported) only outside CI on a machine without Chromium; .ci/run installs it.
+const runBrowserTest = existsSync(CHROMIUM) || Boolean(process.env.CI);
+const PASSWORD = "browser-test-password";
+
+describe("the sign-in page in a real browser", () => {
+  it.skipIf(!runBrowserTest)("wallet sign-in with Ed25519 and ML-DSA-65 made in the browser, and the admin form", async () => {
+    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
+    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
+    const { url } = await app.start({ port: 0 });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await browser.newPage();
+      const foreign: string[] = [];
+      page.on("request", (request) => {
+        if (!request.url().startsWith(url)) foreign.push(request.url());
+      });
+      await page.goto(`${url}/`);
+      for (const algorithm of ["Ed25519", "ML-DSA-65"]) {
+        await page.selectOption("#algorithm", algorithm);
+        await page.click("#new-key");
+        await page.waitForFunction('document.getElementById("address").textContent.startsWith("0x")');
+        const address = await page.textContent("#address");
+        await page.click("#sign-in");
+        await page.waitForFunction(`document.getElementById("profile").textContent.includes(${JSON.stringify(address)})`);
+        expect(JSON.parse((await page.textContent("#profile")) ?? "")).toEqual({ subject: address, role: "wallet" });
+        expect(JSON.parse((await page.textContent("#claims")) ?? "")).toMatchObject({ sub: address, algorithm, role: "wallet" });
+        expect(await page.textContent("#dashboard")).toContain("403 Requires one of roles: ['admin']");
+      }
+
+      await page.fill("#password", "wrong password");
+      await page.click("#admin-form button");
+      await page.waitForSelector("#error:not([hidden])");
+      expect(await page.textContent("#error")).toBe("/api/v1/auth/login: 401 invalid credentials");
+
+      await page.fill("#password", PASSWORD);
+      await page.click("#admin-form button");
+      await page.waitForFunction('document.getElementById("dashboard").textContent.includes("Welcome")');
+      expect(JSON.parse((await page.textContent("#dashboard")) ?? "")).toEqual({ message: "Welcome, admin@example.com" });
+      expect(foreign).toEqual([]);
+    } finally {
+      await browser.close();
+      await app.stop();
+    }
+  });
+
+  it("serves only plain file names from the vendored noble packages", async () => {
+    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
+    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
+    expect((await app.request("/vendor/@noble/post-quantum/ml-dsa.js")).status).toBe(200);
+    expect((await app.request("/vendor/@noble/post-quantum/..%2Fpackage.json")).status).toBe(404);
+    expect((await app.request("/vendor/@noble/hashes/.hidden.js")).status).toBe(404);
+    expect((await app.request("/vendor/@noble/hashes/missing.js")).status).toBe(404);
+    expect((await app.request("/vendor/@noble/curves/abstract/fft.js")).status).toBe(200);
+    expect((await app.request("/vendor/@noble/curves/abstract/../../package.json")).status).toBe(404);
+    expect((await app.request("/")).headers.get("content-type")).toBe("text/html; charset=utf-8");
+  });
+});
