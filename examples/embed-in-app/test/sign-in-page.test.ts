@@ -48,6 +48,8 @@ describe("the sign-in page in a real browser", () => {
       await page.click("#admin-form button");
       await page.waitForFunction('document.getElementById("dashboard").textContent.includes("Welcome")');
       expect(JSON.parse((await page.textContent("#dashboard")) ?? "")).toEqual({ message: "Welcome, admin@example.com" });
+      // Kept for a person to look at (git-ignored): test-artifacts/sign-in-page.png.
+      await page.screenshot({ path: fileURLToPath(new URL("../../../test-artifacts/sign-in-page.png", import.meta.url)), fullPage: true });
       expect(foreign).toEqual([]);
     } finally {
       await browser.close();
