@@ -4,6 +4,7 @@ import { scopeGranted } from "./guard/scopes.js";
 import type { TokenClaims } from "./token/claims.js";
 
 const storage = new AsyncLocalStorage<SecurityContext>();
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * The authenticated identity of the current request. Lives in an AsyncLocalStorage for exactly the
@@ -17,9 +18,10 @@ export class SecurityContext {
 
   constructor(claims: TokenClaims, roles: readonly string[], scopes: readonly string[]) {
     this.claims = claims;
-    this.roles = Object.freeze([...roles]);
-    this.groups = Object.freeze([...(claims.groups ?? [])]);
-    this.scopes = Object.freeze([...scopes]);
+    // Claims are deep-frozen already; only what came from elsewhere needs a frozen copy.
+    this.roles = Object.isFrozen(roles) ? roles : Object.freeze([...roles]);
+    this.groups = claims.groups ?? NONE;
+    this.scopes = Object.isFrozen(scopes) ? scopes : Object.freeze([...scopes]);
     Object.freeze(this);
   }
 

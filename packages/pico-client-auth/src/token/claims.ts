@@ -73,11 +73,21 @@ export function rolesOf(claims: TokenClaims): string[] {
   return [...new Set([...(claims.role ? [claims.role] : []), ...(claims.roles ?? [])])];
 }
 
-/** Granted scopes: `scope` (OAuth 2, space-separated) and `scopes` (array, or space-separated string). */
-export function scopesOf(claims: TokenClaims): string[] {
-  const split = (value: string) => value.split(" ").filter((s) => s !== "");
-  const fromScopes = typeof claims.scopes === "string" ? split(claims.scopes) : [...(claims.scopes ?? [])];
-  return [...new Set([...split(claims.scope ?? ""), ...fromScopes])];
+const scopeCache = new WeakMap<TokenClaims, readonly string[]>();
+
+/**
+ * Granted scopes: `scope` (OAuth 2, space-separated) and `scopes` (array, or space-separated string).
+ * Frozen and remembered per (frozen, cached) claims object, so a cached token pays for this once.
+ */
+export function scopesOf(claims: TokenClaims): readonly string[] {
+  let scopes = scopeCache.get(claims);
+  if (!scopes) {
+    const split = (value: string) => value.split(" ").filter((s) => s !== "");
+    const fromScopes = typeof claims.scopes === "string" ? split(claims.scopes) : [...(claims.scopes ?? [])];
+    scopes = Object.freeze([...new Set([...split(claims.scope ?? ""), ...fromScopes])]);
+    scopeCache.set(claims, scopes);
+  }
+  return scopes;
 }
 
 function isStringList(value: unknown): value is string[] {
