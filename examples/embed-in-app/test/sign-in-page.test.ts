@@ -1,14 +1,11 @@
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 import { seedConfig } from "../src/config.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// Skipped (and reported) only outside CI on a machine without Chromium; .ci/run installs it.
-const runBrowserTest = existsSync(CHROMIUM) || Boolean(process.env.CI);
 const PASSWORD = "browser-test-password";
 
 describe("the sign-in page in a real browser", () => {
@@ -16,16 +13,10 @@ describe("the sign-in page in a real browser", () => {
     const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
     const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
     const { url } = await app.start({ port: 0 });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await chromium.launch(chromiumLaunchOptions);
     try {
       const page = await browser.newPage();
-      const foreign: string[] = [];
-      page.on("request", (request) => {
-        if (!request.url().startsWith(url)) foreign.push(request.url());
-      });
+      const foreign = foreignRequests(page, url);
       await page.goto(`${url}/`);
       for (const algorithm of ["Ed25519", "ML-DSA-65"]) {
         await page.selectOption("#algorithm", algorithm);
