@@ -1,0 +1,46 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { docCommands } from "../test-support/doc-blocks/commands.js";
+import { excerptProblem } from "../test-support/doc-blocks/excerpt.js";
+import { annotationProblem, codeBlocks } from "../test-support/doc-blocks/markdown.js";
+import { runPage } from "../test-support/doc-blocks/run-page.js";
+import { scratchCopy } from "../test-support/doc-blocks/scratch.js";
+
+// Every code block of the user-facing Markdown is run or checked: see test-support/doc-blocks/README.md.
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const artifacts = join(repo, "test-artifacts", "docs");
+const pages = [
+  "README.md",
+  ...readdirSync(join(repo, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  ...readdirSync(join(repo, "examples")).map((e) => `examples/${e}/README.md`).filter((p) => existsSync(join(repo, p))),
+];
+const PAGE_TIMEOUT_MS = 180_000;
+
+beforeAll(() => rmSync(artifacts, { recursive: true, force: true }));
+
+describe.each(pages)("%s", (page) => {
+  const blocks = codeBlocks(readFileSync(join(repo, page), "utf8"));
+  const slug = page.replace(/\.md$/, "").replace(/[^\w-]+/g, "_");
+
+  it("has an annotation on every code block", () => {
+    expect(blocks.map(annotationProblem).filter(Boolean)).toEqual([]);
+  });
+
+  const excerpts = blocks.filter((b) => b.kind === "excerpt" || b.kind === "ci");
+  if (excerpts.length > 0) it("quotes only what stands in the files it names", () => {
+    const problems = excerpts.map((b) => (b.kind === "ci" ? excerptProblem(repo, ".ci/run", b.text) : excerptProblem(repo, b.arg, b.text)));
+    expect(problems.filter(Boolean)).toEqual([]);
+  });
+
+  const runs = blocks.filter((b) => b.kind === "run");
+  if (runs.length > 0) it("runs as written", { timeout: PAGE_TIMEOUT_MS + 15_000 }, async () => {
+    const files = blocks.filter((b) => b.kind === "file").map((b) => ({ path: b.arg, text: b.text }));
+    const cwd = files.length > 0 ? join(artifacts, "scratch", slug) : repo;
+    if (files.length > 0) scratchCopy(repo, cwd, files);
+    const commands = runs.flatMap((b) => docCommands(b.text, b.line + 1));
+    const run = await runPage(commands, cwd, repo, join(artifacts, "runs", slug), PAGE_TIMEOUT_MS);
+    expect(run.failures, run.output.slice(-6000)).toEqual([]);
+  });
+});
