@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
  * is generated at boot and printed once: there is never a fixed default.
  */
 export function seedConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
-  const generatedPassword = env.SERVER_AUTH__ADMIN_PASSWORD ? undefined : randomBytes(18).toString("base64url");
+  const generatedPassword = env.SERVER_AUTH__ADMIN_PASSWORD || env.SERVER_AUTH__ADMIN_PASSWORD_HASH ? undefined : randomBytes(18).toString("base64url");
   const config = {
     server_auth: {
       issuer: "http://localhost:8100",

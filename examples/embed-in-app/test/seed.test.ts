@@ -54,5 +54,7 @@ describe("the user guide's embed-in-app scenario, in-process", () => {
     expect(one).toMatch(/^[\w-]{24}$/);
     expect(one).not.toBe(two);
     expect(seedConfig({ SERVER_AUTH__ADMIN_PASSWORD: "chosen-password" }).generatedPassword).toBeUndefined();
+    // A hash wins over a password: printing a generated one would announce a password that fails.
+    expect(seedConfig({ SERVER_AUTH__ADMIN_PASSWORD_HASH: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA" }).generatedPassword).toBeUndefined();
   });
 });

@@ -29,7 +29,7 @@ export const issuerFor = (authPort: number) => `http://127.0.0.1:${authPort}`;
  */
 export function authServiceConfig(env: EnvLike = process.env) {
   const port = portFrom(env, "PORT", DEFAULT_AUTH_PORT);
-  const generatedPassword = env.SERVER_AUTH__ADMIN_PASSWORD ? undefined : randomBytes(18).toString("base64url");
+  const generatedPassword = env.SERVER_AUTH__ADMIN_PASSWORD || env.SERVER_AUTH__ADMIN_PASSWORD_HASH ? undefined : randomBytes(18).toString("base64url");
   const config = {
     server_auth: {
       issuer: issuerFor(port),

@@ -102,7 +102,8 @@ export class AuthController {
       throw unauthorized("invalid credentials");
     }
     await this.login.verify(email, password, clientOf(ctx));
-    return this.tokens.issue(email, "admin");
+    // Emails match case-insensitively; the subject is the configured one, however it was typed.
+    return this.tokens.issue(this.settings.adminEmail, "admin");
   }
 }
 

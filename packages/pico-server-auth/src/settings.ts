@@ -42,7 +42,7 @@ export class ServerAuthSettings {
   @setting({ type: "string", optional: true, description: "An argon2 PHC string instead of admin_password, so no plaintext sits in config" })
   adminPasswordHash?: string;
 
-  @setting({ type: "integer", min: 1, description: "Failed logins allowed per email and per client in the window, then 429" })
+  @setting({ type: "integer", min: 1, description: "Failed logins allowed per email in the window (per client: four times this), then 429" })
   loginMaxFailures: number = 5;
 
   @setting({ type: "integer", min: 1, description: "Window of the login rate limit" })

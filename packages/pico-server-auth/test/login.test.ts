@@ -14,6 +14,13 @@ describe("POST /login", () => {
     expect(claimsOf(body.access_token as string)).toMatchObject({ sub: ADMIN.email, role: "admin" });
   });
 
+  it("the email matches whatever its case, and the token's subject is the configured email", async () => {
+    const app = serverApp();
+    const res = await app.request("/api/v1/auth/login", login(ADMIN.email.toUpperCase(), ADMIN.password));
+    expect(res.status).toBe(200);
+    expect(claimsOf(((await res.json()) as Record<string, string>).access_token as string)).toMatchObject({ sub: ADMIN.email, role: "admin" });
+  });
+
   it("403 when disabled (checked before the credentials); 401 for wrong or missing credentials", async () => {
     const disabled = serverApp({ server: { auto_create_admin: false } });
     const off = await disabled.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password));

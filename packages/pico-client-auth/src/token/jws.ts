@@ -66,7 +66,7 @@ export async function verifySignature(jws: JwsParts, jwk: JWK, importedKeys: Wea
   }
 }
 
-/** ML-DSA-65 JWS by hand: WebCrypto has no ML-DSA on Node 20, so jose cannot (see docs/auth.md). */
+/** ML-DSA-65 JWS by hand: WebCrypto has no ML-DSA on Node 20, so jose cannot (see docs/auth-client.md). */
 function verifyMlDsa(token: string, jwk: JWK): Uint8Array {
   const publicKey = Buffer.from(typeof jwk.pub === "string" ? jwk.pub : "", "base64url");
   const [headerB64, payloadB64, signatureB64] = token.split(".") as [string, string, string];
