@@ -1,39 +1,95 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+// An Ed25519 wallet signing with node:crypto, independently of the server's verifiers.
+import { ed25519Wallet, postJson } from "../../../packages/pico-server-auth/test/support.js";
+import { expectAllWalletsSignIn } from "../../wallet-client/test/cli.js";
 
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+const refused = (url: string) => fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => false, () => true);
 
-describe("embed-in-app over a real socket", () => {
-  it("prints a generated admin password once, serves the guide's routes, stops cleanly on SIGINT", async () => {
-    expect(existsSync(main), `${main} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
-    const { SERVER_AUTH__ADMIN_PASSWORD: _ignored, ...inherited } = process.env;
-    const env = { ...inherited, PORT: "0" };
-    const child = spawn(process.execPath, [main], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+/**
+ * The package's start script (`node dist/main.js`) as a child process on a free port (PORT=0), without
+ * SERVER_AUTH__ADMIN_PASSWORD so that a password is generated. Resolves once it prints its URL.
+ */
+async function start() {
+  const { scripts } = JSON.parse(readFileSync(`${packageDir}/package.json`, "utf8")) as { scripts: { start: string } };
+  expect(scripts.start).toBe("node dist/main.js");
+  expect(existsSync(main), `${main} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
+  const { SERVER_AUTH__ADMIN_PASSWORD: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [main], { cwd: packageDir, env: { ...inherited, PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  let exitCode: number | null | undefined;
+  const server = { child, output: "", url: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve((exitCode = code)))) };
+  child.stdout.on("data", (chunk: Buffer) => (server.output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (server.output += chunk.toString()));
+  const deadline = Date.now() + 15_000;
+  while (!/listening on http/.test(server.output)) {
+    if (exitCode !== undefined || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`no "listening on" line (${exitCode === undefined ? "timed out" : `exited with ${exitCode}`}):\n${server.output}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  server.url = /listening on (http:\/\/[\d.:]+)/.exec(server.output)?.[1] ?? "";
+  return server;
+}
+
+/** Sends `signal` and returns the exit code, or "timeout" after 15 s. */
+function stop(server: Awaited<ReturnType<typeof start>>, signal: NodeJS.Signals): Promise<number | null | "timeout"> {
+  server.child.kill(signal);
+  return Promise.race([server.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000))]);
+}
+
+describe("embed-in-app: the start script over a real socket", () => {
+  it("prints a generated admin password once, serves admins and the wallet client's three algorithms, stops on SIGTERM with 0", async () => {
+    const server = await start();
+    const { url } = server;
     try {
-      const started = Date.now();
-      while (!/listening on http/.test(output) && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 25));
-      const url = /listening on (http:\/\/[\d.:]+)/.exec(output)?.[1];
-      const password = /Admin login: admin@example\.com \/ (\S+) \(generated/.exec(output)?.[1];
-      expect(url, output).toBeDefined();
-      expect(password).toMatch(/^[\w-]{24}$/);
-      expect(output.split(password as string)).toHaveLength(2);
+      const password = /Admin login: admin@example\.com \/ (\S+) \(generated/.exec(server.output)?.[1];
+      expect(password, server.output).toMatch(/^[\w-]{24}$/);
 
-      const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "admin@example.com", password }) });
-      const { access_token } = (await login.json()) as { access_token: string };
-      const dashboard = await fetch(`${url}/api/admin/dashboard`, { headers: { authorization: `Bearer ${access_token}` } });
+      const login = await fetch(`${url}/api/v1/auth/login`, postJson({ email: "admin@example.com", password }));
+      expect(login.status).toBe(200);
+      const { access_token: admin } = (await login.json()) as { access_token: string };
+      const dashboard = await fetch(`${url}/api/admin/dashboard`, bearer(admin));
       expect([dashboard.status, await dashboard.json()]).toEqual([200, { message: "Welcome, admin@example.com" }]);
+      const adminProfile = await fetch(`${url}/api/profile`, bearer(admin));
+      expect([adminProfile.status, await adminProfile.json()]).toEqual([200, { subject: "admin@example.com", role: "admin" }]);
       expect((await fetch(`${url}/api/profile`)).status).toBe(401);
 
-      child.kill("SIGINT");
-      expect(await exited).toBe(0);
+      // The built wallet client: ML-DSA-65, Ed25519 and secp256k1 keys sign in, each reads its own profile.
+      await expectAllWalletsSignIn(["--base-url", url]);
+
+      // A wallet token reaches the profile, not the admin dashboard.
+      const wallet = ed25519Wallet();
+      const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
+      const { challenge } = (await (await fetch(`${url}/api/v1/auth/challenge`, postJson({ address }))).json()) as { challenge: string };
+      const signedIn = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: wallet.algorithm }));
+      expect(signedIn.status).toBe(200);
+      const { access_token: walletToken } = (await signedIn.json()) as { access_token: string };
+      expect((await fetch(`${url}/api/admin/dashboard`, bearer(walletToken))).status).toBe(403);
+
+      expect(await stop(server, "SIGTERM"), server.output).toBe(0);
+      expect(server.output).toContain("pico-boot: SIGTERM received, shutting down");
+      expect(await refused(url)).toBe(true);
+      // Printed once over the whole run, shutdown included.
+      expect(server.output.split(password as string)).toHaveLength(2);
     } finally {
-      child.kill("SIGKILL");
+      server.child.kill("SIGKILL");
+    }
+  }, 40_000);
+
+  it("stops on SIGINT (Ctrl-C) with 0 too", async () => {
+    const server = await start();
+    try {
+      expect(await stop(server, "SIGINT"), server.output).toBe(0);
+      expect(server.output).toContain("pico-boot: SIGINT received, shutting down");
+      expect(await refused(server.url)).toBe(true);
+    } finally {
+      server.child.kill("SIGKILL");
     }
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // The wallet signs with node:crypto, independently of the server's verifiers.
 import { ed25519Wallet, postJson } from "../../../packages/pico-server-auth/test/support.js";
+import { expectAllWalletsSignIn } from "../../wallet-client/test/cli.js";
 
 const start = fileURLToPath(new URL("../dist/start.js", import.meta.url));
 const PASSWORD = "standalone-test-password";
@@ -45,10 +46,22 @@ async function bothListening(run: ReturnType<typeof launch>, authUrl: string, ap
   await waitFor(() => run.output.includes(`[auth] pico-boot: listening on ${authUrl}`) && run.output.includes(`[api]  pico-boot: listening on ${apiUrl}`), `both "listening on" lines in:\n${run.output}`);
 }
 
+/** Sends `signal` to the launcher: it forwards it to both services, which stop, and it exits 0; both ports are closed then. */
+async function expectStopsBoth(run: ReturnType<typeof launch>, signal: NodeJS.Signals, authUrl: string, apiUrl: string): Promise<void> {
+  run.child.kill(signal);
+  const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 15_000))]);
+  expect(code, run.output).toBe(0);
+  expect(run.output).toContain(`[start] ${signal}: stopping both services`);
+  expect(run.output).toContain(`[auth] pico-boot: ${signal} received, shutting down`);
+  expect(run.output).toContain(`[api]  pico-boot: ${signal} received, shutting down`);
+  expect(await refused(authUrl)).toBe(true);
+  expect(await refused(apiUrl)).toBe(true);
+}
+
 const refused = (url: string) => fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => false, () => true);
 
 describe("standalone: auth service and API service as two processes", () => {
-  it("the API validates the auth service's tokens over HTTP; SIGINT stops both with exit 0", async () => {
+  it("the API validates the auth service's tokens over HTTP, the wallet client's too; SIGTERM stops both with exit 0", async () => {
     expect(existsSync(start), `${start} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
     const [authPort, apiPort] = await freePorts();
     const [authUrl, apiUrl] = [`http://127.0.0.1:${authPort}`, `http://127.0.0.1:${apiPort}`];
@@ -80,22 +93,31 @@ describe("standalone: auth service and API service as two processes", () => {
       expect([walletProfile.status, await walletProfile.json()]).toEqual([200, { subject: address, role: "wallet" }]);
       expect((await fetch(`${apiUrl}/api/admin/dashboard`, bearer(walletToken))).status).toBe(403);
 
+      // The built wallet client signs in at the auth service and reads its profiles from the API.
+      await expectAllWalletsSignIn(["--base-url", authUrl, "--api-url", apiUrl]);
+
       // Two separate services: each serves only its own routes.
       expect((await fetch(`${apiUrl}/api/v1/auth/login`, postJson({}))).status).toBe(404);
       expect((await fetch(`${authUrl}/api/profile`, bearer(admin))).status).toBe(404);
 
-      run.child.kill("SIGINT");
-      const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 15_000))]);
-      expect(code, run.output).toBe(0);
-      expect(run.output).toContain("[auth] pico-boot: SIGINT received, shutting down");
-      expect(run.output).toContain("[api]  pico-boot: SIGINT received, shutting down");
-      expect(await refused(authUrl)).toBe(true);
-      expect(await refused(apiUrl)).toBe(true);
+      await expectStopsBoth(run, "SIGTERM", authUrl, apiUrl);
     } finally {
-      // SIGKILL leaves the services nothing to forward to; they stop on their own (next test).
+      // SIGKILL leaves the services nothing to forward to; they stop on their own (a test below).
       run.child.kill("SIGKILL");
     }
   }, 40_000);
+
+  it("SIGINT (Ctrl-C) stops both with exit 0 too", async () => {
+    const [authPort, apiPort] = await freePorts();
+    const [authUrl, apiUrl] = [`http://127.0.0.1:${authPort}`, `http://127.0.0.1:${apiPort}`];
+    const run = launch(authPort, apiPort);
+    try {
+      await bothListening(run, authUrl, apiUrl);
+      await expectStopsBoth(run, "SIGINT", authUrl, apiUrl);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
 
   it("if the launcher is killed outright, both services stop instead of lingering", async () => {
     const [authPort, apiPort] = await freePorts();

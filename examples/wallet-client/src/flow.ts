@@ -40,9 +40,9 @@ export async function signIn(baseUrl: string, wallet: Wallet): Promise<SignInRes
   return { challenge, ttl, signature, ...tokens };
 }
 
-/** GET /api/profile with the access token (any valid token is accepted there). */
-export function fetchProfile(baseUrl: string, accessToken: string): Promise<unknown> {
-  return call(baseUrl, "/api/profile", undefined, accessToken);
+/** GET /api/profile with the access token (any valid token is accepted there), at the API's URL: the auth service's in embed-in-app, its own in standalone. */
+export function fetchProfile(apiUrl: string, accessToken: string): Promise<unknown> {
+  return call(apiUrl, "/api/profile", undefined, accessToken);
 }
 
 /** The token's payload, unverified: for display only (the server is the one that checks signatures). */

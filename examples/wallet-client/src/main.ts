@@ -2,21 +2,31 @@ import { parseArgs } from "node:util";
 import { decodeClaims, fetchProfile, signIn, UnreachableError } from "./flow.js";
 import { ALGORITHMS, loadOrCreateWallet } from "./keys.js";
 
-const USAGE = `usage: node dist/main.js [--base-url URL] [--keys-dir DIR]
+const USAGE = `usage: node dist/main.js [--base-url URL] [--api-url URL] [--keys-dir DIR]
 
 For each of ML-DSA-65, Ed25519 and secp256k1: create or load a key in DIR, sign in to the
-pico-server-auth at URL (challenge -> sign -> sign-in), then call GET /api/profile with the token.
+pico-server-auth at --base-url (challenge -> sign -> sign-in), then call GET /api/profile at
+--api-url with the token.
 
-  --base-url URL   the server (default http://localhost:8100)
+  --base-url URL   the auth service (default http://localhost:8100)
+  --api-url URL    the service with GET /api/profile (default: the --base-url value); set it when
+                   the API runs apart from the auth service, as in the standalone example
   --keys-dir DIR   where the keys are kept, one JSON file per algorithm, mode 0600 (default ./.wallet-keys)`;
 
 const CLI_OPTIONS = {
   "base-url": { type: "string", default: "http://localhost:8100" },
+  "api-url": { type: "string" },
   "keys-dir": { type: "string", default: ".wallet-keys" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-function options(): { baseUrl: string; keysDir: string } {
+interface Options {
+  baseUrl: string;
+  apiUrl: string;
+  keysDir: string;
+}
+
+function options(): Options {
   const values = (() => {
     try {
       return parseArgs({ options: CLI_OPTIONS }).values;
@@ -28,14 +38,23 @@ function options(): { baseUrl: string; keysDir: string } {
     console.log(USAGE);
     process.exit(0);
   }
-  const baseUrl = values["base-url"];
-  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) throw new Error(`--base-url must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
-  // Paths are appended to it: no trailing slash, or "//api/..." would miss the routes.
-  return { baseUrl: baseUrl.replace(/\/+$/, ""), keysDir: values["keys-dir"] };
+  const baseUrl = httpUrl("--base-url", values["base-url"]);
+  const apiUrl = values["api-url"] === undefined ? baseUrl : httpUrl("--api-url", values["api-url"]);
+  return { baseUrl, apiUrl, keysDir: values["keys-dir"] };
+}
+
+/** A URL option's value, checked: http(s), nothing after the path, and no trailing slash (paths are appended to it). */
+function httpUrl(option: string, value: string): string {
+  // "?" or "#" would swallow the appended paths, even when empty (so new URL() reports no search or hash).
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol) || /[?#]/.test(value)) {
+    throw new Error(`${option} must be an http(s) URL without a query or fragment, got ${JSON.stringify(value)}`);
+  }
+  // Without this, "http://host:8100/" would make "//api/..." and miss the routes.
+  return value.replace(/\/+$/, "");
 }
 
 /** Runs one algorithm's sign-in and profile call, printing each step; throws on the first failure. */
-async function run(baseUrl: string, keysDir: string, algorithm: (typeof ALGORITHMS)[number]): Promise<void> {
+async function run({ baseUrl, apiUrl, keysDir }: Options, algorithm: (typeof ALGORITHMS)[number]): Promise<void> {
   const step = (name: string, value: string) => console.log(`  ${`${name}:`.padEnd(11)}${value}`);
   console.log(`\n== ${algorithm} ==`);
   const { wallet, path, created } = await loadOrCreateWallet(keysDir, algorithm);
@@ -45,16 +64,16 @@ async function run(baseUrl: string, keysDir: string, algorithm: (typeof ALGORITH
   step("challenge", `${result.challenge} (valid ${result.ttl}s)`);
   step("signature", `${result.signature.length} bytes`);
   step("signed in", JSON.stringify(decodeClaims(result.access_token)));
-  step("profile", JSON.stringify(await fetchProfile(baseUrl, result.access_token)));
+  step("profile", JSON.stringify(await fetchProfile(apiUrl, result.access_token)));
 }
 
 async function main(): Promise<number> {
-  const { baseUrl, keysDir } = options();
-  console.log(`wallet-client: signing in to ${baseUrl}, keys in ${keysDir}`);
+  const opts = options();
+  console.log(`wallet-client: signing in to ${opts.baseUrl}, profile from ${opts.apiUrl}, keys in ${opts.keysDir}`);
   const failed: string[] = [];
   for (const algorithm of ALGORITHMS) {
     try {
-      await run(baseUrl, keysDir, algorithm);
+      await run(opts, algorithm);
     } catch (error) {
       console.error(`error: ${algorithm}: ${(error as Error).message}`);
       // The server is down: the other algorithms would only repeat the same message.

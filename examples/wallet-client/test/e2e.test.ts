@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 import { SecurityContext } from "pico-client-auth";
 import { controller, get } from "pico-hono";
 import { ALGORITHMS, keyFilePath } from "../src/keys.js";
-import { line, main, runCli } from "./cli.js";
+import { expectAllWalletsSignIn, freshKeysDir, line, runCli } from "./cli.js";
 
 /** The embed-in-app example's profile route, so the CLI sees what it sees there. */
 @controller({ prefix: "/api" })
@@ -23,78 +21,107 @@ class Profile {
 const quiet = { info() {}, warn() {}, error() {} };
 // This package lists pico-server-auth and pico-client-auth as dev dependencies: their module names resolve from here.
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+const issuer = "http://localhost:8100";
+const serverAuth = (extra: Record<string, unknown> = {}) => ({ issuer, audience: "my-app", ...extra });
+const authClient = (jwksUrl: string) => ({ issuer, audience: "my-app", jwks_url: jwksUrl });
 
-function authApp(serverAuth: Record<string, unknown> = {}): Application {
-  return new Application({
-    moduleNames: ["pico_server_auth", "pico_client_auth"],
-    root: packageRoot,
-    components: [Profile],
-    config: {
-      server_auth: { issuer: "http://localhost:8100", audience: "my-app", ...serverAuth },
-      auth_client: { issuer: "http://localhost:8100", audience: "my-app", jwks_url: "http://localhost:8100/api/v1/auth/jwks" },
-    },
-    env: {},
-    logger: quiet,
-  });
+function app(moduleNames: string[], config: Record<string, unknown>, components: (new () => object)[] = []): Application {
+  // autoPlugins off: both auth packages are installed here, and the split deployment wants one in each app.
+  return new Application({ moduleNames, root: packageRoot, autoPlugins: false, components, config, env: {}, logger: quiet });
+}
+
+/** Both auth packages and the profile route in one application, as in embed-in-app. */
+function embeddedApp(extra: Record<string, unknown> = {}): Application {
+  return app(["pico_server_auth", "pico_client_auth"], { server_auth: serverAuth(extra), auth_client: authClient(`${issuer}/api/v1/auth/jwks`) }, [Profile]);
 }
 
 describe("wallet-client against a real socket", () => {
-  const app = authApp();
+  const embedded = embeddedApp();
   let url = "";
   beforeAll(async () => {
-    expect(existsSync(main), `${main} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
-    ({ url } = await app.start({ port: 0 }));
+    ({ url } = await embedded.start({ port: 0 }));
   });
-  afterAll(() => app.stop());
+  afterAll(() => embedded.stop());
 
   it("signs in with ML-DSA-65, Ed25519 and secp256k1 and reads each profile; a second run reuses the keys", async () => {
-    const keysDir = join(mkdtempSync(join(tmpdir(), "wallet-client-")), "keys");
-    const first = await runCli(["--base-url", url, "--keys-dir", keysDir]);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toBe("");
-    expect(first.stdout).toContain("all 3 wallets signed in");
+    const keysDir = freshKeysDir();
+    const { run: first, addresses } = await expectAllWalletsSignIn(["--base-url", url], keysDir);
+    // Without --api-url the profile comes from the --base-url server.
+    expect(first.stdout.split("\n")[0]).toBe(`wallet-client: signing in to ${url}, profile from ${url}, keys in ${keysDir}`);
     expect(statSync(keysDir).mode & 0o777).toBe(0o700);
-
-    const addresses = ALGORITHMS.map((algorithm) => {
+    for (const [i, algorithm] of ALGORITHMS.entries()) {
       const section = first.sections[algorithm];
-      const address = line(section, "address");
-      expect(address, first.stdout).toMatch(/^0x[0-9a-f]{40}$/);
       expect(line(section, "key")).toMatch(/^created /);
-      expect(JSON.parse(line(section, "signed in") ?? "")).toMatchObject({ sub: address, role: "wallet", algorithm, wallet_address: address, aud: "my-app" });
-      expect(JSON.parse(line(section, "profile") ?? "")).toEqual({ subject: address, role: "wallet" });
+      expect(JSON.parse(line(section, "signed in") ?? "")).toMatchObject({ sub: addresses[i], role: "wallet", algorithm, wallet_address: addresses[i], aud: "my-app" });
       // Secrets on disk are readable by the owner only.
       expect(statSync(keyFilePath(keysDir, algorithm)).mode & 0o777).toBe(0o600);
-      return address;
-    });
-    expect(new Set(addresses).size).toBe(3);
+    }
     expect(line(first.sections["ML-DSA-65"], "signature")).toBe("3309 bytes");
     expect(line(first.sections.Ed25519, "signature")).toBe("64 bytes");
 
-    const second = await runCli(["--base-url", url, "--keys-dir", keysDir]);
-    expect(second.code, second.stderr).toBe(0);
-    for (const [i, algorithm] of ALGORITHMS.entries()) {
-      const section = second.sections[algorithm];
-      expect(line(section, "key")).toMatch(/^loaded /);
-      // Same key, same address: the server's address binding accepts it again.
-      expect(line(section, "address")).toBe(addresses[i]);
-      expect(JSON.parse(line(section, "profile") ?? "")).toEqual({ subject: addresses[i], role: "wallet" });
+    // Same keys, same addresses: the server's address bindings accept them again.
+    const { run: second, addresses: again } = await expectAllWalletsSignIn(["--base-url", url], keysDir);
+    expect(again).toEqual(addresses);
+    for (const algorithm of ALGORITHMS) expect(line(second.sections[algorithm], "key")).toMatch(/^loaded /);
+  });
+
+  it("with --api-url, signs in at the auth service and reads the profile from a separate API service", async () => {
+    const auth = app(["pico_server_auth"], { server_auth: serverAuth() });
+    const { url: authUrl } = await auth.start({ port: 0 });
+    // The API holds no key: it checks the tokens against the auth service's JWKS over HTTP.
+    const api = app(["pico_client_auth"], { auth_client: authClient(`${authUrl}/api/v1/auth/jwks`) }, [Profile]);
+    try {
+      const { url: apiUrl } = await api.start({ port: 0 });
+      // Trailing slashes are dropped from both URLs.
+      const keysDir = freshKeysDir();
+      const { run } = await expectAllWalletsSignIn(["--base-url", `${authUrl}/`, "--api-url", `${apiUrl}//`], keysDir);
+      expect(run.stdout.split("\n")[0]).toBe(`wallet-client: signing in to ${authUrl}, profile from ${apiUrl}, keys in ${keysDir}`);
+
+      // Without it the profile is asked of the auth service, which has no such route.
+      const single = await runCli(["--base-url", authUrl, "--keys-dir", freshKeysDir()]);
+      expect(single.code).toBe(1);
+      expect(single.stderr).toContain('error: ML-DSA-65: GET /api/profile failed: HTTP 404 Not Found\n');
+    } finally {
+      await api.stop();
+      await auth.stop();
+    }
+  });
+
+  it("rejects a URL option that is not a plain http(s) URL, naming the option (exit 2, nothing run)", async () => {
+    const cases = [
+      ["--api-url", "localhost:8200"],
+      ["--api-url", "http://localhost:8200/?x=1"],
+      ["--base-url", "ftp://localhost:8100"],
+      ["--base-url", "http://localhost:8100#"],
+    ];
+    for (const [option, value] of cases) {
+      const run = await runCli([option as string, value as string, "--keys-dir", freshKeysDir()]);
+      expect([run.code, run.stdout, run.stderr]).toEqual([2, "", `error: ${option} must be an http(s) URL without a query or fragment, got ${JSON.stringify(value)}\n`]);
     }
   });
 
   it("exits non-zero with a clear message when nothing listens on the port", async () => {
     const port = await closedPort();
-    const run = await runCli(["--base-url", `http://127.0.0.1:${port}`, "--keys-dir", mkdtempSync(join(tmpdir(), "wallet-client-"))]);
+    const run = await runCli(["--base-url", `http://127.0.0.1:${port}`, "--keys-dir", freshKeysDir()]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`error: ML-DSA-65: cannot reach http://127.0.0.1:${port} (POST /api/v1/auth/challenge): ECONNREFUSED; is the server running?\n`);
     // It stops at the first unreachable call instead of repeating it for every algorithm.
     expect(run.sections.Ed25519).toBeUndefined();
   });
 
+  it("names the API's URL when only the API is unreachable", async () => {
+    const port = await closedPort();
+    const run = await runCli(["--base-url", url, "--api-url", `http://127.0.0.1:${port}`, "--keys-dir", freshKeysDir()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`error: ML-DSA-65: cannot reach http://127.0.0.1:${port} (GET /api/profile): ECONNREFUSED; is the server running?\n`);
+    expect(line(run.sections["ML-DSA-65"], "signed in")).toBeDefined();
+  });
+
   it("exits non-zero with the server's detail when an algorithm is refused, and still tries the others", async () => {
-    const edOnly = authApp({ supported_wallet_algorithms: ["Ed25519"] });
+    const edOnly = embeddedApp({ supported_wallet_algorithms: ["Ed25519"] });
     const { url: edUrl } = await edOnly.start({ port: 0 });
     try {
-      const run = await runCli(["--base-url", edUrl, "--keys-dir", mkdtempSync(join(tmpdir(), "wallet-client-"))]);
+      const run = await runCli(["--base-url", edUrl, "--keys-dir", freshKeysDir()]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("error: ML-DSA-65: POST /api/v1/auth/sign-in failed: HTTP 400 unsupported wallet algorithm: ML-DSA-65; supported: Ed25519\n");
       expect(run.stderr).toContain("error: secp256k1: POST /api/v1/auth/sign-in failed: HTTP 400 unsupported wallet algorithm: secp256k1; supported: Ed25519\n");
