@@ -2,8 +2,10 @@ export type AuthClientErrorCode =
   | "MISSING_TOKEN"
   | "TOKEN_EXPIRED"
   | "TOKEN_INVALID"
+  | "TOKEN_REVOKED"
   | "INSUFFICIENT_PERMISSIONS"
   | "KEYS_UNAVAILABLE"
+  | "REVOCATION_UNAVAILABLE"
   | "AUTH_CONFIGURATION";
 
 /**
@@ -45,11 +47,23 @@ export const tokenExpired = (): AuthClientError =>
 export const invalidToken = (detail: string, cause?: unknown): AuthClientError =>
   new AuthClientError("TOKEN_INVALID", 401, detail, challenge("invalid_token", detail), { cause });
 
+export const tokenRevoked = (): AuthClientError =>
+  // Only "revoked": which jti, or why, is for the logs of whoever revoked it.
+  new AuthClientError("TOKEN_REVOKED", 401, "Token revoked", challenge("invalid_token", "Token revoked"));
+
 export const insufficient = (detail: string, scope = false): AuthClientError =>
   new AuthClientError("INSUFFICIENT_PERMISSIONS", 403, detail, scope ? challenge("insufficient_scope", detail) : {});
 
 export const keysUnavailable = (cause: unknown): AuthClientError =>
   new AuthClientError("KEYS_UNAVAILABLE", 503, "Token signing keys are unavailable; try again later", { "Retry-After": "5" }, { cause });
+
+/**
+ * The revocation list is too old and cannot be refreshed (fail-closed). A 503, not a 401: the token
+ * may be fine, and telling the client it is revoked would make it drop a good session.
+ * Retry-After matches the remote list's retry backoff.
+ */
+export const revocationUnavailable = (): AuthClientError =>
+  new AuthClientError("REVOCATION_UNAVAILABLE", 503, "Token revocation list unavailable", { "Retry-After": "1" });
 
 export class AuthConfigurationError extends AuthClientError {
   constructor(message: string) {

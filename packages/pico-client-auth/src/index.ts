@@ -13,10 +13,15 @@ export { TokenVerifier } from "./token/token-verifier.js";
 export { KEY_SOURCE, LOCAL_JWKS } from "./keys/key-source.js";
 export { DefaultKeySource } from "./keys/default-key-source.js";
 export { RemoteJwks } from "./keys/remote-jwks.js";
+export { REVOCATION_CHECK, LOCAL_REVOCATIONS } from "./revocation/revocation-check.js";
+export { DefaultRevocationCheck, NO_REVOCATION_CHECK } from "./revocation/default-revocation-check.js";
+export { RemoteRevocations } from "./revocation/remote-revocations.js";
 export { AuthClientError, AuthConfigurationError } from "./errors.js";
 
 export type { TokenClaims } from "./token/claims.js";
 export type { RoleResolver } from "./guard/role-resolver.js";
 export type { KeySet, KeySource, LocalJwks } from "./keys/key-source.js";
 export type { RemoteJwksOptions } from "./keys/remote-jwks.js";
+export type { LocalRevocations, RevocationCheck, RevocationStatus } from "./revocation/revocation-check.js";
+export type { RemoteRevocationsOptions } from "./revocation/remote-revocations.js";
 export type { AuthClientErrorCode } from "./errors.js";

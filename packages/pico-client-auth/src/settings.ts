@@ -39,6 +39,18 @@ export class AuthClientSettings {
 
   @setting({ type: "integer", min: 256, description: "Longest bearer token read, in characters" })
   maxTokenLength: number = 16_384;
+
+  @setting({ description: 'Revoked-token feed, GET {"items": [{"jti": ...}]}; "" = none. https, except on loopback. An in-process auth server with the same issuer is used instead' })
+  revocationEndpoint: string = "";
+
+  @setting({ type: "integer", min: 1, description: "A token is accepted only against a revocation list fetched at most this long ago" })
+  revocationTtlSeconds: number = 15;
+
+  @setting({ description: "When the revocation list cannot be refreshed: false answers 503; true accepts tokens against the last list fetched (or none)" })
+  revocationFailOpen: boolean = false;
+
+  @setting({ type: "string", optional: true, description: "Service credential sent to the revocation feed as `Authorization: Bearer ...`; never logged" })
+  revocationBearer?: string;
 }
 
 /** `{issuer}/api/v1/auth/jwks` unless `jwks_url` says otherwise. */

@@ -20,6 +20,7 @@ describe("auth_client settings", () => {
       [{ issuer: "https://i" }, "auth_client.audience must be set when auth is enabled"],
       [{ ...authConfig, jwks_url: "http://auth.example.com/jwks" }, "auth_client.jwks_url must use https (plain http only on localhost), got http://auth.example.com/jwks"],
       [{ ...authConfig, jwks_url: "jwks" }, 'auth_client.jwks_url must be an absolute URL, got "jwks"'],
+      [{ ...authConfig, jwks_url: "https://user:pw@auth.example.com/jwks" }, "auth_client.jwks_url must not contain credentials (user:password@)"],
     ];
     for (const [auth_client, message] of cases) {
       const error = await authApp([Private], keys, { config: { auth_client } }).init().catch((e: unknown) => e);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AuthClientError } from "../src/errors.js";
 import { RemoteJwks } from "../src/keys/remote-jwks.js";
 import type { RemoteJwksOptions } from "../src/keys/remote-jwks.js";
+import { NO_REVOCATION_CHECK } from "../src/revocation/default-revocation-check.js";
 import { TokenVerifier } from "../src/token/token-verifier.js";
 import { defaultClaims, ecKey, rsaKey, settings, sign } from "./support/tokens.js";
 
@@ -99,7 +100,7 @@ describe("RemoteJwks caching", () => {
     const [old, rotated] = [await rsaKey("old"), await rsaKey("new")];
     const { jwks, state } = harness();
     [state.body, state.delayMs] = [{ keys: [old.jwk] }, 20];
-    const verifier = new TokenVerifier(settings(), jwks);
+    const verifier = new TokenVerifier(settings(), jwks, NO_REVOCATION_CHECK);
     await verifier.verify(await sign(old, defaultClaims()));
     state.body = { keys: [old.jwk, rotated.jwk] };
     const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => sign(rotated, defaultClaims({ sub: `u${i}` }))));
@@ -198,7 +199,7 @@ describe("RemoteJwks over real HTTP", () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/auth/jwks`;
       const jwks = new RemoteJwks({ url, ttlMs: 60_000, cooldownMs: 30_000, timeoutMs: 2000, logger: { info() {}, warn() {}, error() {} } });
-      const verifier = new TokenVerifier(settings(), jwks);
+      const verifier = new TokenVerifier(settings(), jwks, NO_REVOCATION_CHECK);
       const token = await sign(key, defaultClaims());
       expect((await verifier.verify(token)).sub).toBe("user-123");
       expect((await verifier.verify(await sign(key, defaultClaims({ sub: "other" })))).sub).toBe("other");

@@ -6,6 +6,7 @@ import { AuthClientError } from "../src/errors.js";
 import type { KeySet, KeySource } from "../src/keys/key-source.js";
 import type { AuthClientSettings } from "../src/settings.js";
 import { TokenCache } from "../src/token/token-cache.js";
+import { NO_REVOCATION_CHECK } from "../src/revocation/default-revocation-check.js";
 import { TokenVerifier } from "../src/token/token-verifier.js";
 import { defaultClaims, ecKey, edKey, encodeJwt, mlDsaKey, rsaKey, settings, sign, staticKeySource } from "./support/tokens.js";
 import type { ClassicalKey, MlDsaKey } from "./support/tokens.js";
@@ -21,7 +22,7 @@ const claims = (overrides: Record<string, unknown> = {}) => defaultClaims({ iat:
 
 function verifierFor(keys: readonly JWK[] | KeySource, overrides: Partial<AuthClientSettings> = {}) {
   const source = Array.isArray(keys) ? staticKeySource(keys) : (keys as KeySource);
-  const verifier = new TokenVerifier(settings(overrides), source);
+  const verifier = new TokenVerifier(settings(overrides), source, NO_REVOCATION_CHECK);
   verifier.now = () => NOW;
   return verifier;
 }

@@ -3,9 +3,10 @@ import { WEB_EXTENSION } from "pico-hono";
 import type { OpenApiDocument, OpenApiOperation, RouteDefinition, WebExtension } from "pico-hono";
 import { component, inject } from "pico-ioc";
 import type { OnInit } from "pico-ioc";
-import { AuthConfigurationError, insufficient, invalidToken, missingToken } from "../errors.js";
+import { insufficient, invalidToken, missingToken } from "../errors.js";
 import { SecurityContext, listRepr } from "../security-context.js";
-import { AuthClientSettings, jwksUrlOf } from "../settings.js";
+import { checkAuthSettings } from "../settings-check.js";
+import { AuthClientSettings } from "../settings.js";
 import { scopesOf } from "../token/claims.js";
 import { TokenVerifier } from "../token/token-verifier.js";
 import { ANONYMOUS, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./decorators.js";
@@ -34,21 +35,7 @@ export class AuthWebExtension implements WebExtension, OnInit {
 
   /** Fails boot on settings that could never authenticate anyone safely. */
   onInit(): void {
-    const s = this.#settings;
-    if (!s.enabled) return;
-    if (s.issuer === "") throw new AuthConfigurationError("auth_client.issuer must be set when auth is enabled");
-    if (s.audience === "") throw new AuthConfigurationError("auth_client.audience must be set when auth is enabled");
-    const url = jwksUrlOf(s);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new AuthConfigurationError(`auth_client.jwks_url must be an absolute URL, got ${JSON.stringify(url)}`);
-    }
-    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname);
-    if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-      throw new AuthConfigurationError(`auth_client.jwks_url must use https (plain http only on localhost), got ${url}`);
-    }
+    checkAuthSettings(this.#settings);
   }
 
   routeMiddleware(route: RouteDefinition): MiddlewareHandler | undefined {
@@ -75,7 +62,7 @@ export class AuthWebExtension implements WebExtension, OnInit {
   describeRoute(route: RouteDefinition, operation: OpenApiOperation): void {
     if (!this.#settings.enabled || route.metadata(ANONYMOUS) === true) return;
     operation.security = [{ bearerAuth: [] }];
-    operation.responses["401"] ??= { description: "Missing, invalid or expired bearer token", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
+    operation.responses["401"] ??= { description: "Missing, invalid, expired or revoked bearer token", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
     if (route.metadata(REQUIRED_ROLES) || route.metadata(REQUIRED_GROUPS) || route.metadata(REQUIRED_SCOPES)) {
       operation.responses["403"] ??= { description: "Authenticated, but not allowed", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
     }

@@ -1,8 +1,10 @@
 import type { JWK } from "jose";
 import { component, inject } from "pico-ioc";
-import { invalidToken } from "../errors.js";
+import { invalidToken, revocationUnavailable, tokenRevoked } from "../errors.js";
 import { KEY_SOURCE } from "../keys/key-source.js";
 import type { KeySet, KeySource } from "../keys/key-source.js";
+import { REVOCATION_CHECK } from "../revocation/revocation-check.js";
+import type { RevocationCheck, RevocationStatus } from "../revocation/revocation-check.js";
 import { AuthClientSettings } from "../settings.js";
 import { checkClaims } from "./claims.js";
 import type { TokenClaims } from "./claims.js";
@@ -13,27 +15,42 @@ const ACCEPTED_TYPES = new Set(["jwt", "at+jwt", "application/at+jwt"]);
 
 /**
  * Verifies bearer tokens: algorithm allow-list (HS* and none never), the key pinned to the header's
- * `alg`, the signature, then the claims. Verified tokens are cached until they expire or the key set
- * changes, so a repeated token skips the signature check.
+ * `alg`, the signature, the claims, then revocation. Verified tokens are cached until they expire or
+ * the key set changes, so a repeated token skips the signature check, but never the revocation check.
  */
 @component()
 export class TokenVerifier {
   readonly #settings: AuthClientSettings;
   readonly #keys: KeySource;
+  readonly #revocation: RevocationCheck;
   readonly #accepted: ReadonlySet<string>;
   readonly #cache: TokenCache;
   readonly #imported = new WeakMap<JWK, unknown>();
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Date.now() / 1000;
 
-  constructor(settings: AuthClientSettings, @inject(KEY_SOURCE) keys: KeySource) {
+  constructor(settings: AuthClientSettings, @inject(KEY_SOURCE) keys: KeySource, @inject(REVOCATION_CHECK) revocation: RevocationCheck) {
     this.#settings = settings;
     this.#keys = keys;
+    this.#revocation = revocation;
     this.#accepted = new Set(settings.acceptedAlgorithms);
     this.#cache = new TokenCache(settings.tokenCacheSize);
   }
 
   async verify(token: string): Promise<TokenClaims> {
+    const claims = await this.#verifySigned(token);
+    // Here, not inside #verifySigned: cache hits are checked too, so a revocation takes effect on the
+    // token's very next use, cached or not. Every caller of verify() gets this, not only the guard.
+    if (this.#revocation.enabled) {
+      // We issue a jti on every token; one without it could never be revoked, so it is refused.
+      if (claims.jti === undefined || claims.jti === "") throw invalidToken('Invalid token: "jti" claim missing');
+      const status = this.#revocation.status(claims.jti);
+      enforce(typeof status === "string" ? status : await status);
+    }
+    return claims;
+  }
+
+  async #verifySigned(token: string): Promise<TokenClaims> {
     // Header checks need no keys: garbage is a 401 even while the key source is down.
     const jws = readJws(token);
     const alg = jws.alg;
@@ -59,7 +76,7 @@ export class TokenVerifier {
     return claims;
   }
 
-  /** Drops every cached verification (e.g. after a revocation). */
+  /** Drops every cached verification. Not needed for revocations: those are checked on every use. */
   clearCache(): void {
     this.#cache.clear();
   }
@@ -79,6 +96,12 @@ export class TokenVerifier {
     if (candidates.length > 1) throw invalidToken('Invalid token: several keys match; the token needs a "kid"');
     return { key: candidates[0] as JWK, set };
   }
+}
+
+/** Anything but "not-revoked" refuses the token: an unexpected answer from a custom check fails closed. */
+function enforce(status: RevocationStatus): void {
+  if (status === "not-revoked") return;
+  throw status === "revoked" ? tokenRevoked() : revocationUnavailable();
 }
 
 /** Header values echoed in a detail: short, printable, so they are safe in WWW-Authenticate too. */
