@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // An Ed25519 wallet signing with node:crypto, independently of the server's verifiers.
@@ -20,7 +22,9 @@ async function start() {
   expect(scripts.start).toBe("node dist/main.js");
   expect(existsSync(main), `${main} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
   const { SERVER_AUTH__ADMIN_PASSWORD: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [main], { cwd: packageDir, env: { ...inherited, PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  // Durable state as in production, in a folder of its own.
+  const env = { ...inherited, PORT: "0", SERVER_AUTH__DATA_DIR: mkdtempSync(join(tmpdir(), "embed-in-app-")) };
+  const child = spawn(process.execPath, [main], { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] });
   let exitCode: number | null | undefined;
   const server = { child, output: "", url: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve((exitCode = code)))) };
   child.stdout.on("data", (chunk: Buffer) => (server.output += chunk.toString()));

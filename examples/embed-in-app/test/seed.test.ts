@@ -10,7 +10,7 @@ const PASSWORD = "a-long-test-password";
 const quiet = { info() {}, warn() {}, error() {} };
 
 function seedApp(): Application {
-  const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
+  const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
   return new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: quiet });
 }
 

@@ -10,7 +10,7 @@ const PASSWORD = "browser-test-password";
 
 describe("the sign-in page in a real browser", () => {
   it.skipIf(!runBrowserTest)("wallet sign-in with Ed25519 and ML-DSA-65 made in the browser, and the admin form", async () => {
-    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
+    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
     const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
     const { url } = await app.start({ port: 0 });
     const browser = await chromium.launch(chromiumLaunchOptions);
@@ -49,7 +49,7 @@ describe("the sign-in page in a real browser", () => {
   });
 
   it("serves only plain file names from the vendored noble packages", async () => {
-    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
+    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
     const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
     expect((await app.request("/vendor/@noble/post-quantum/ml-dsa.js")).status).toBe(200);
     expect((await app.request("/vendor/@noble/post-quantum/..%2Fpackage.json")).status).toBe(404);

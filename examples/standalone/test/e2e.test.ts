@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // The wallet signs with node:crypto, independently of the server's verifiers.
@@ -34,7 +36,8 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
 
 /** `node dist/start.js` with the given ports; its output collected, its exit awaited. */
 function launch(authPort: number, apiPort: number) {
-  const env = { ...process.env, AUTH_PORT: String(authPort), API_PORT: String(apiPort), SERVER_AUTH__ADMIN_PASSWORD: PASSWORD };
+  const dataDir = mkdtempSync(join(tmpdir(), "standalone-"));
+  const env = { ...process.env, AUTH_PORT: String(authPort), API_PORT: String(apiPort), SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__DATA_DIR: dataDir };
   const child: ChildProcess = spawn(process.execPath, [start], { env, stdio: ["ignore", "pipe", "pipe"] });
   const run = { child, output: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))) };
   child.stdout?.on("data", (chunk: Buffer) => (run.output += chunk.toString()));

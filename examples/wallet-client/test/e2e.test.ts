@@ -22,7 +22,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 // This package lists pico-server-auth and pico-client-auth as dev dependencies: their module names resolve from here.
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
 const issuer = "http://localhost:8100";
-const serverAuth = (extra: Record<string, unknown> = {}) => ({ issuer, audience: "my-app", ...extra });
+const serverAuth = (extra: Record<string, unknown> = {}) => ({ issuer, audience: "my-app", store: "memory", ...extra });
 const authClient = (jwksUrl: string) => ({ issuer, audience: "my-app", jwks_url: jwksUrl });
 
 function app(moduleNames: string[], config: Record<string, unknown>, components: (new () => object)[] = []): Application {

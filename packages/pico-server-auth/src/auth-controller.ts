@@ -1,4 +1,4 @@
-import { RequestContext, controller, get, post, setRouteMetadata } from "pico-hono";
+import { RequestContext, controller, get, post } from "pico-hono";
 import { inject } from "pico-ioc";
 import { ADDRESS_BINDINGS } from "./bindings/address-bindings.js";
 import type { AddressBindings } from "./bindings/address-bindings.js";
@@ -6,17 +6,15 @@ import { CHALLENGE_STORE } from "./challenge/challenge-store.js";
 import type { ChallengeStore } from "./challenge/challenge-store.js";
 import { badRequest, forbidden, rateLimited, unauthorized } from "./errors.js";
 import { WindowCounter } from "./login/window-counter.js";
-import { SigningKey } from "./keys/signing-key.js";
+import { allowAnonymous, clientOf, jsonObject, noStore } from "./http-input.js";
+import { SigningKeys } from "./keys/signing-keys.js";
 import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
-import { TokenIssuer } from "./tokens/token-issuer.js";
+import { Sessions } from "./sessions/sessions.js";
 import { PUBLIC_KEY_LENGTHS, isWalletAlgorithm } from "./wallet/algorithms.js";
 import type { WalletAlgorithm } from "./wallet/algorithms.js";
 import { decodeHex } from "./wallet/hex.js";
 import { verifyWalletSignature } from "./wallet/verify-signature.js";
-
-// pico-client-auth's @allowAnonymous, by its shared key: this package must not depend on the client.
-const allowAnonymous = setRouteMetadata(Symbol.for("pico-client-auth.anonymous"), true);
 
 /**
  * Wallet addresses: letters, digits and `. _ : -`, up to 128 characters. Never an `@`, so a wallet
@@ -34,8 +32,8 @@ export class AuthController {
 
   constructor(
     private readonly settings: ServerAuthSettings,
-    private readonly key: SigningKey,
-    private readonly tokens: TokenIssuer,
+    private readonly keys: SigningKeys,
+    private readonly sessions: Sessions,
     private readonly login: AdminLogin,
     @inject(CHALLENGE_STORE) private readonly challenges: ChallengeStore,
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
@@ -46,7 +44,7 @@ export class AuthController {
   @get("/jwks", { summary: "Public keys that verify the tokens issued here" })
   async jwks(ctx: RequestContext) {
     ctx.setHeader("Cache-Control", "public, max-age=300");
-    return this.key.jwks();
+    return this.keys.jwks();
   }
 
   @post("/challenge", { summary: "A one-time challenge for a wallet address", responses: { 400: "address required" } })
@@ -89,7 +87,8 @@ export class AuthController {
     }
     const keyHex = Buffer.from(publicKey).toString("hex");
     if (!(await this.bindings.bind(address, { algorithm, publicKey: keyHex }))) throw unauthorized("address is bound to a different key");
-    const tokens = await this.tokens.issue(address, "wallet", { algorithm, wallet_address: address });
+    const tokens = await this.sessions.start(address, "wallet", { algorithm, wallet_address: address });
+    noStore(ctx);
     return { ...tokens, address, algorithm };
   }
 
@@ -103,20 +102,9 @@ export class AuthController {
     }
     await this.login.verify(email, password, clientOf(ctx));
     // Emails match case-insensitively; the subject is the configured one, however it was typed.
-    return this.tokens.issue(this.settings.adminEmail, "admin");
+    noStore(ctx);
+    return this.sessions.start(this.settings.adminEmail, "admin");
   }
-}
-
-async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
-  const body = await ctx.json();
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("expected a JSON object body");
-  return body as Record<string, unknown>;
-}
-
-/** The peer address from @hono/node-server's env; requests run in-process share one bucket. */
-function clientOf(ctx: RequestContext): string {
-  const env = ctx.c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "in-process";
 }
 
 /** Signature sizes: Ed25519 64; secp256k1 64 (compact) or 8-72 (DER); ML-DSA-65 3309. */

@@ -1,4 +1,4 @@
-export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "AUTH_SERVER_CONFIGURATION";
+export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "RATE_LIMITED" | "AUTH_SERVER_CONFIGURATION";
 
 /**
  * Base class of pico-server-auth errors. 4xx ones carry upstream's `detail` strings as their message
@@ -21,8 +21,9 @@ export class ServerAuthError extends Error {
 }
 
 export const badRequest = (detail: string): ServerAuthError => new ServerAuthError("BAD_REQUEST", 400, detail);
-export const unauthorized = (detail: string): ServerAuthError => new ServerAuthError("UNAUTHORIZED", 401, detail);
+export const unauthorized = (detail: string, headers: Record<string, string> = {}): ServerAuthError => new ServerAuthError("UNAUTHORIZED", 401, detail, headers);
 export const forbidden = (detail: string): ServerAuthError => new ServerAuthError("FORBIDDEN", 403, detail);
+export const notFound = (detail: string): ServerAuthError => new ServerAuthError("NOT_FOUND", 404, detail);
 export const rateLimited = (retryAfterSeconds: number, detail = "too many failed attempts; try again later"): ServerAuthError =>
   new ServerAuthError("RATE_LIMITED", 429, detail, { "Retry-After": String(retryAfterSeconds) });
 

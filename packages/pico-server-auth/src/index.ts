@@ -4,8 +4,13 @@
  */
 export { ServerAuthSettings } from "./settings.js";
 export { AuthController } from "./auth-controller.js";
-export { SigningKey, JWKS_PATH } from "./keys/signing-key.js";
-export { TokenIssuer } from "./tokens/token-issuer.js";
+export { SessionController } from "./session-controller.js";
+export { SigningKeys, JWKS_PATH } from "./keys/signing-keys.js";
+export { Sessions } from "./sessions/sessions.js";
+export { RevocationList } from "./sessions/revocation-list.js";
+export { AUTH_STORE } from "./store/auth-store.js";
+export { ConfiguredAuthStore } from "./store/configured-store.js";
+export { InMemoryAuthStore } from "./store/memory-store.js";
 export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
@@ -15,6 +20,7 @@ export { ServerAuthError, ServerAuthConfigurationError } from "./errors.js";
 
 export type { ChallengeStore } from "./challenge/challenge-store.js";
 export type { AddressBinding, AddressBindings } from "./bindings/address-bindings.js";
-export type { IssuedTokens } from "./tokens/token-issuer.js";
+export type { IssuedTokens } from "./sessions/sessions.js";
+export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
 export type { ServerAuthErrorCode } from "./errors.js";

@@ -54,6 +54,15 @@ export class ServerAuthSettings {
   @setting({ type: "integer", min: 1, description: "argon2id iterations" })
   argon2TimeCost: number = 2;
 
-  @setting({ type: "string", optional: true, description: "Where the signing key and wallet bindings persist (mode 0600); without it keys are ephemeral" })
-  dataDir?: string;
+  @setting({ choices: ["sqlite", "memory"], description: "Where signing keys, wallet bindings and sessions are kept: sqlite (data_dir/auth.db, survives restarts) or memory (lost on restart)" })
+  store: string = "sqlite";
+
+  @setting({ description: "Folder of the SQLite store, created with mode 0700; a relative path is taken from the working directory" })
+  dataDir: string = ".pico-auth";
+
+  @setting({ type: "integer", min: 0, description: "Days a signing key signs before a new one takes over; 0: only on SigningKeys.rotate()" })
+  keyRotationDays: number = 90;
+
+  @setting({ type: "string", optional: true, description: "Service credential (bearer token) the revocation feed requires; without it the feed is not served" })
+  revocationFeedBearer?: string;
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { controller, get } from "pico-hono";
 import { SecurityContext } from "pico-client-auth";
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
 import { ADMIN, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 
 @controller({ prefix: "/api" })
@@ -15,17 +16,26 @@ class Profile {
   }
 }
 
-async function adminToken(app: ReturnType<typeof serverApp>): Promise<{ access_token: string; refresh_token: string }> {
-  return (await (await app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }))).json()) as never;
+type Tokens = { access_token: string; refresh_token: string };
+
+async function adminTokens(app: ReturnType<typeof serverApp>): Promise<Tokens> {
+  return (await (await app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }))).json()) as Tokens;
 }
+
+async function kids(app: ReturnType<typeof serverApp>): Promise<string[]> {
+  return ((await (await app.request("/api/v1/auth/jwks")).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+}
+
+const durable = (dataDir: string, server: Record<string, unknown> = {}) => serverApp({ embedded: true, components: [Profile], server: { store: "sqlite", data_dir: dataDir, ...server } });
+const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 describe("embedded with pico-client-auth", () => {
   it.each(["RS256", "ES256", "EdDSA", "ML-DSA-65"])("%s tokens are accepted on protected routes in-process; refresh tokens are not", async (algorithm) => {
     const app = serverApp({ embedded: true, components: [Profile], server: { algorithm } });
-    const { access_token, refresh_token } = await adminToken(app);
-    const ok = await app.request("/api/profile", { headers: { authorization: `Bearer ${access_token}` } });
+    const { access_token, refresh_token } = await adminTokens(app);
+    const ok = await app.request("/api/profile", bearer(access_token));
     expect([ok.status, await ok.json()]).toEqual([200, { subject: ADMIN.email, role: "admin" }]);
-    const refresh = await app.request("/api/profile", { headers: { authorization: `Bearer ${refresh_token}` } });
+    const refresh = await app.request("/api/profile", bearer(refresh_token));
     expect([refresh.status, await refresh.json()]).toEqual([401, { detail: "Invalid token: refresh tokens are not accepted here" }]);
     // The auth endpoints stay public with the guard loaded.
     expect((await app.request("/api/v1/auth/jwks")).status).toBe(200);
@@ -33,35 +43,60 @@ describe("embedded with pico-client-auth", () => {
   });
 });
 
-describe("data_dir", () => {
-  it("keeps the signing key (mode 0600) and the wallet bindings across a restart: old tokens stay valid", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "pico-auth-"));
-    const first = serverApp({ embedded: true, components: [Profile], server: { data_dir: dataDir } });
-    const { access_token } = await adminToken(first);
-    const owner = ed25519Wallet();
-    expect((await walletSignIn(first, owner, "0xkept")).status).toBe(200);
-    const kid = ((await (await first.request("/api/v1/auth/jwks")).json()) as { keys: { kid: string }[] }).keys[0]?.kid;
+describe("the SQLite store in data_dir (the default)", () => {
+  it("keeps keys, bindings and sessions across a restart: old access and refresh tokens still work", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "pico-auth-")), "state");
+    const first = durable(dataDir);
+    const tokens = await adminTokens(first);
+    expect((await walletSignIn(first, ed25519Wallet(), "0xkept")).status).toBe(200);
+    const [kid] = await kids(first);
     await first.stop();
-    expect(statSync(join(dataDir, "signing-key.json")).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dataDir, "wallet-bindings.jsonl")).mode & 0o777).toBe(0o600);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, "auth.db")).mode & 0o777).toBe(0o600);
 
-    const second = serverApp({ embedded: true, components: [Profile], server: { data_dir: dataDir } });
-    const again = ((await (await second.request("/api/v1/auth/jwks")).json()) as { keys: { kid: string }[] }).keys[0]?.kid;
-    expect(again).toBe(kid);
-    expect((await second.request("/api/profile", { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(200);
+    const second = durable(dataDir);
+    expect(await kids(second)).toEqual([kid]);
+    expect((await second.request("/api/profile", bearer(tokens.access_token))).status).toBe(200);
+    const refreshed = await second.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.refresh_token }));
+    expect(refreshed.status).toBe(200);
+    // The binding survived: another key cannot take the address.
     expect((await walletSignIn(second, ed25519Wallet(), "0xkept")).status).toBe(401);
+    // And so did the rotation: the first refresh token is spent.
+    expect((await second.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.refresh_token }))).status).toBe(401);
     await second.stop();
+
+    // Revocations survive too.
+    const third = durable(dataDir);
+    expect((await third.request("/api/profile", bearer(tokens.access_token))).status).toBe(401);
+    await third.stop();
   });
 
-  it("without data_dir the key is new at every start, under a new kid, and a warning says so", async () => {
+  it("imports the signing key and bindings that an earlier version kept as files", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "pico-auth-legacy-"));
+    // The earlier version's file, and the kid its tokens carry: the RFC 7638 thumbprint of the public key.
+    const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+    writeFileSync(join(dataDir, "signing-key.json"), JSON.stringify({ alg: "RS256", privateJwk: await exportJWK(privateKey) }), { mode: 0o600 });
+    const owner = ed25519Wallet();
+    writeFileSync(join(dataDir, "wallet-bindings.jsonl"), `${JSON.stringify({ address: "0xold", algorithm: "Ed25519", publicKey: owner.publicKeyHex })}\n`, { mode: 0o600 });
+    const app = durable(dataDir);
+    expect(await kids(app)).toEqual([await calculateJwkThumbprint(await exportJWK(publicKey), "sha256")]);
+    expect((await walletSignIn(app, ed25519Wallet(), "0xold")).status).toBe(401);
+    expect((await walletSignIn(app, owner, "0xold")).status).toBe(200);
+    await app.stop();
+  });
+});
+
+describe("store: memory", () => {
+  it("a new key at every start, under a new kid, and a warning says so", async () => {
     const warnings: string[] = [];
     const logger = { info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
-    const kids = [];
+    const seen = [];
     for (let i = 0; i < 2; i++) {
       const app = serverApp({ logger });
-      kids.push(((await (await app.request("/api/v1/auth/jwks")).json()) as { keys: { kid: string }[] }).keys[0]?.kid);
+      seen.push(...(await kids(app)));
+      await app.stop();
     }
-    expect(kids[0]).not.toBe(kids[1]);
-    expect(warnings).toContain("pico-server-auth: no server_auth.data_dir, so the signing key is ephemeral: tokens issued now stop validating after a restart");
+    expect(new Set(seen).size).toBe(2);
+    expect(warnings).toContain("pico-server-auth: server_auth.store is memory: signing keys, wallet bindings and sessions are lost on restart");
   });
 });

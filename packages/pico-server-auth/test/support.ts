@@ -15,6 +15,8 @@ export const serverConfig = {
   auto_create_admin: true,
   admin_email: ADMIN.email,
   admin_password: ADMIN.password,
+  // Each test app its own state; the SQLite store has its own tests.
+  store: "memory",
 };
 
 /** An Application with pico-server-auth (and, when `embedded`, pico-client-auth) loaded. */

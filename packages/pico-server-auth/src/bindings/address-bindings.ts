@@ -1,7 +1,6 @@
-import { component, createToken } from "pico-ioc";
-import type { OnInit } from "pico-ioc";
-import { appendJsonLine, readJsonLines } from "../files.js";
-import { ServerAuthSettings } from "../settings.js";
+import { component, createToken, inject } from "pico-ioc";
+import { AUTH_STORE } from "../store/auth-store.js";
+import type { AuthStore } from "../store/auth-store.js";
 
 /** The key an address signed in with first. */
 export interface AddressBinding {
@@ -20,34 +19,13 @@ export interface AddressBindings {
 
 export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
 
-const FILE = "wallet-bindings.jsonl";
-
-/**
- * In memory, and persisted to `data_dir` when there is one (one appended JSON line per new binding,
- * so a sign-in costs one small write however many wallets exist), so a restart forgets no binding.
- */
+/** Bindings kept in the auth store: one atomic insert-or-read per sign-in, so racing first sign-ins agree. */
 @component({ provides: ADDRESS_BINDINGS, fallback: true })
-export class DefaultAddressBindings implements AddressBindings, OnInit {
-  readonly #dataDir: string | undefined;
-  readonly #bindings = new Map<string, AddressBinding>();
-
-  constructor(settings: ServerAuthSettings) {
-    this.#dataDir = settings.dataDir;
-  }
-
-  async onInit(): Promise<void> {
-    if (!this.#dataDir) return;
-    for (const { address, ...binding } of await readJsonLines<AddressBinding & { address: string }>(this.#dataDir, FILE)) {
-      // The first line for an address wins, as the first binding did.
-      if (!this.#bindings.has(address)) this.#bindings.set(address, binding);
-    }
-  }
+export class DefaultAddressBindings implements AddressBindings {
+  constructor(@inject(AUTH_STORE) private readonly store: AuthStore) {}
 
   async bind(address: string, binding: AddressBinding): Promise<boolean> {
-    const existing = this.#bindings.get(address);
-    if (existing) return existing.algorithm === binding.algorithm && existing.publicKey === binding.publicKey;
-    this.#bindings.set(address, binding);
-    if (this.#dataDir) await appendJsonLine(this.#dataDir, FILE, { address, ...binding });
-    return true;
+    const holder = await this.store.bindAddress(address, binding);
+    return holder.algorithm === binding.algorithm && holder.publicKey === binding.publicKey;
   }
 }

@@ -1,0 +1,35 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { setRouteMetadata } from "pico-hono";
+import type { RequestContext } from "pico-hono";
+import { badRequest } from "./errors.js";
+
+// pico-client-auth's @allowAnonymous, by its shared key: this package must not depend on the client.
+export const allowAnonymous = setRouteMetadata(Symbol.for("pico-client-auth.anonymous"), true);
+
+export async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
+  const body = await ctx.json();
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("expected a JSON object body");
+  return body as Record<string, unknown>;
+}
+
+/** The peer address from @hono/node-server's env; requests run in-process share one bucket. */
+export function clientOf(ctx: RequestContext): string {
+  const env = ctx.c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "in-process";
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(ctx: RequestContext): string | undefined {
+  return /^Bearer +(\S+)\s*$/i.exec(ctx.header("authorization") ?? "")?.[1];
+}
+
+/** Responses that carry tokens or credentials must not be kept by caches (RFC 6749 §5.1). */
+export function noStore(ctx: RequestContext): void {
+  ctx.setHeader("Cache-Control", "no-store");
+}
+
+/** Compares secrets in constant time, whatever their lengths. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

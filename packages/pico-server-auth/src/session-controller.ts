@@ -1,0 +1,53 @@
+import { RequestContext, controller, get, post } from "pico-hono";
+import { badRequest, notFound, unauthorized } from "./errors.js";
+import { allowAnonymous, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
+import { RevocationList } from "./sessions/revocation-list.js";
+import { Sessions } from "./sessions/sessions.js";
+import { ServerAuthSettings } from "./settings.js";
+
+/**
+ * The session endpoints: refresh (rotating), logout, and the revocation feed other services poll.
+ * Public for pico-client-auth's guard: each checks its own credential.
+ */
+@allowAnonymous
+@controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
+export class SessionController {
+  constructor(
+    private readonly settings: ServerAuthSettings,
+    private readonly sessions: Sessions,
+    private readonly revocations: RevocationList,
+  ) {}
+
+  @post("/refresh", { summary: "New tokens for a refresh token; each refresh token works once", responses: { 400: "refresh_token required", 401: "Invalid, expired, reused or revoked refresh token" } })
+  async refresh(ctx: RequestContext) {
+    const { refresh_token } = await jsonObject(ctx);
+    if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
+    noStore(ctx);
+    return this.sessions.refresh(refresh_token);
+  }
+
+  @post("/logout", { summary: "Ends the session of the refresh token in the body, or of the bearer access token", responses: { 400: "No token given", 401: "invalid token" } })
+  async logout(ctx: RequestContext): Promise<void> {
+    // A JSON body names a refresh token; without a body, the caller's own access token is the session.
+    if (ctx.header("content-type") !== undefined) {
+      const { refresh_token } = await jsonObject(ctx);
+      if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
+      return this.sessions.end(refresh_token, "refresh");
+    }
+    const access = bearerToken(ctx);
+    if (!access) throw badRequest("a JSON body with refresh_token, or an Authorization: Bearer access token, required");
+    return this.sessions.end(access, "access");
+  }
+
+  @get("/revocations", { summary: "Revoked, unexpired access tokens, for pico-client-auth's revocation_endpoint (service credential required)", responses: { 401: "invalid service credential", 404: "feed disabled" } })
+  revocationFeed(ctx: RequestContext) {
+    const expected = this.settings.revocationFeedBearer;
+    if (!expected) throw notFound("revocation feed disabled: set server_auth.revocation_feed_bearer to serve it");
+    const given = bearerToken(ctx);
+    if (!given || !secretsEqual(given, expected)) {
+      throw unauthorized("invalid service credential", { "WWW-Authenticate": 'Bearer realm="revocations", error="invalid_token"' });
+    }
+    noStore(ctx);
+    return { items: this.revocations.items() };
+  }
+}
