@@ -37,6 +37,8 @@ export function authServiceConfig(env: EnvLike = process.env) {
       auto_create_admin: true,
       admin_email: ADMIN_EMAIL,
       ...(generatedPassword ? { admin_password: generatedPassword } : {}),
+      // The feed the API services poll for revoked tokens, behind a credential they share.
+      ...(env.REVOCATION_BEARER ? { revocation_feed_bearer: env.REVOCATION_BEARER } : {}),
     },
   };
   return { config, generatedPassword, port };
@@ -44,14 +46,19 @@ export function authServiceConfig(env: EnvLike = process.env) {
 
 /**
  * The API service: listens on PORT (default 8200) and trusts the auth service on AUTH_PORT (default
- * 8100). Different processes, so the keys come over HTTP from the JWKS URL (http is allowed only
- * because it is the loopback address).
+ * 8100). Different processes, so the keys come over HTTP from the JWKS URL, and revoked tokens from the
+ * auth service's feed when REVOCATION_BEARER is set (http is allowed only because it is loopback).
  */
 export function apiServiceConfig(env: EnvLike = process.env) {
   const port = portFrom(env, "PORT", DEFAULT_API_PORT);
   const issuer = issuerFor(portFrom(env, "AUTH_PORT", DEFAULT_AUTH_PORT));
   const config = {
-    auth_client: { issuer, audience: AUDIENCE, jwks_url: `${issuer}/api/v1/auth/jwks` },
+    auth_client: {
+      issuer,
+      audience: AUDIENCE,
+      jwks_url: `${issuer}/api/v1/auth/jwks`,
+      ...(env.REVOCATION_BEARER ? { revocation_endpoint: `${issuer}/api/v1/auth/revocations`, revocation_bearer: env.REVOCATION_BEARER } : {}),
+    },
   };
   return { config, port };
 }

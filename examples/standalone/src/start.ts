@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
@@ -29,10 +30,12 @@ try {
 // The API never needs the admin password: keep the auth service's settings out of its environment.
 const apiEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("SERVER_AUTH__")));
 let stopping = false;
+// The credential of the revocation feed, shared by the two services: a fresh one per run unless given.
+const revocation = { REVOCATION_BEARER: process.env.REVOCATION_BEARER || randomBytes(24).toString("base64url") };
 
 const services = [
-  startService("auth", "auth-service.js", { ...process.env, PORT: String(authPort) }),
-  startService("api", "api-service.js", { ...apiEnv, PORT: String(apiPort), AUTH_PORT: String(authPort) }),
+  startService("auth", "auth-service.js", { ...process.env, ...revocation, PORT: String(authPort) }),
+  startService("api", "api-service.js", { ...apiEnv, ...revocation, PORT: String(apiPort), AUTH_PORT: String(authPort) }),
 ];
 
 // Forwarded once: wrappers such as pnpm pass on the terminal's Ctrl-C, so the launcher can get the

@@ -37,7 +37,9 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
 /** `node dist/start.js` with the given ports; its output collected, its exit awaited. */
 function launch(authPort: number, apiPort: number) {
   const dataDir = mkdtempSync(join(tmpdir(), "standalone-"));
-  const env = { ...process.env, AUTH_PORT: String(authPort), API_PORT: String(apiPort), SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__DATA_DIR: dataDir };
+  const env = { ...process.env, AUTH_PORT: String(authPort), API_PORT: String(apiPort), SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__DATA_DIR: dataDir,
+    // The API polls the revocation feed every second here, so the test need not wait the default 15 s.
+    AUTH_CLIENT__REVOCATION_TTL_SECONDS: "1" };
   const child: ChildProcess = spawn(process.execPath, [start], { env, stdio: ["ignore", "pipe", "pipe"] });
   const run = { child, output: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))) };
   child.stdout?.on("data", (chunk: Buffer) => (run.output += chunk.toString()));
@@ -98,6 +100,14 @@ describe("standalone: auth service and API service as two processes", () => {
 
       // The built wallet client signs in at the auth service and reads its profiles from the API.
       await expectAllWalletsSignIn(["--base-url", authUrl, "--api-url", apiUrl]);
+
+      // Logging out at the auth service reaches the API through the revocation feed within its TTL.
+      const session = (await (await fetch(`${authUrl}/api/v1/auth/login`, postJson({ email: "admin@example.com", password: PASSWORD }))).json()) as { access_token: string; refresh_token: string };
+      expect((await fetch(`${apiUrl}/api/profile`, bearer(session.access_token))).status).toBe(200);
+      expect((await fetch(`${authUrl}/api/v1/auth/logout`, postJson({ refresh_token: session.refresh_token }))).status).toBe(204);
+      await waitFor(async () => (await fetch(`${apiUrl}/api/profile`, bearer(session.access_token))).status === 401, "the API to refuse the logged-out token", 5000);
+      expect(await (await fetch(`${apiUrl}/api/profile`, bearer(session.access_token))).json()).toEqual({ detail: "Token revoked" });
+      expect((await fetch(`${apiUrl}/api/profile`, bearer(admin))).status).toBe(200);
 
       // Two separate services: each serves only its own routes.
       expect((await fetch(`${apiUrl}/api/v1/auth/login`, postJson({}))).status).toBe(404);

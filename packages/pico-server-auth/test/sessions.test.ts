@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { Application } from "pico-boot";
 import { controller, get } from "pico-hono";
 import { SecurityContext } from "pico-client-auth";
 import { RevocationList, Sessions, SigningKeys } from "../src/index.js";
-import { ADMIN, claimsOf, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
+import { ADMIN, claimsOf, ed25519Wallet, packageRoot, postJson, quiet, serverApp, serverConfig, walletSignIn } from "./support.js";
 
 @controller({ prefix: "/api" })
 class Profile {
@@ -177,5 +178,48 @@ describe("token responses", () => {
     expect(claimsOf(access_token).sid).toEqual(expect.any(String));
     expect(a.container.get(SigningKeys).activeKid).toBeDefined();
     await a.stop();
+  });
+});
+
+describe("across processes, through the revocation feed", () => {
+  it("a separate API sees a logout within revocation_ttl_seconds, and refuses with 503 while the feed is down", async () => {
+    const auth = app();
+    const { url } = await auth.start({ port: 0 });
+    const api = new Application({
+      moduleNames: ["pico_client_auth"],
+      root: packageRoot,
+      autoPlugins: false,
+      env: {},
+      logger: quiet,
+      components: [Profile],
+      config: {
+        auth_client: {
+          issuer: serverConfig.issuer,
+          audience: serverConfig.audience,
+          jwks_url: `${url}/api/v1/auth/jwks`,
+          revocation_endpoint: `${url}/api/v1/auth/revocations`,
+          revocation_bearer: FEED_BEARER,
+          revocation_ttl_seconds: 1,
+        },
+      },
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 1100));
+    try {
+      const [leaving, staying] = [await login(auth), await login(auth)];
+      expect([(await profile(api, leaving.access_token)).status, (await profile(api, staying.access_token)).status]).toEqual([200, 200]);
+      expect((await auth.request("/api/v1/auth/logout", postJson({ refresh_token: leaving.refresh_token }))).status).toBe(204);
+      await settle();
+      const revoked = await profile(api, leaving.access_token);
+      expect([revoked.status, await revoked.json()]).toEqual([401, { detail: "Token revoked" }]);
+      expect((await profile(api, staying.access_token)).status).toBe(200);
+
+      // Fail-closed: once the list is older than its TTL and cannot be fetched, nothing is accepted.
+      await auth.stop();
+      await settle();
+      const down = await profile(api, staying.access_token);
+      expect([down.status, await down.json()]).toEqual([503, { detail: "Token revocation list unavailable" }]);
+    } finally {
+      await Promise.all([api.stop(), auth.stop()]);
+    }
   });
 });
