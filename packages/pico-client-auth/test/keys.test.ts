@@ -7,6 +7,7 @@ import { RemoteJwks } from "../src/keys/remote-jwks.js";
 import type { RemoteJwksOptions } from "../src/keys/remote-jwks.js";
 import { NO_REVOCATION_CHECK } from "../src/revocation/default-revocation-check.js";
 import { TokenVerifier } from "../src/token/token-verifier.js";
+import { fakeEndpoint } from "./support/fake-endpoint.js";
 import { defaultClaims, ecKey, rsaKey, settings, sign } from "./support/tokens.js";
 
 const URL = "https://auth.example.com/api/v1/auth/jwks";
@@ -15,15 +16,9 @@ const B: JWK = { kty: "OKP", crv: "Ed25519", x: "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGd
 
 /** A RemoteJwks on a fake clock and a fake fetch that counts calls; `state` steers the endpoint. */
 function harness(options: Partial<RemoteJwksOptions> = {}) {
-  const state = { clock: 0, fetches: 0, body: { keys: [A] } as unknown, status: 200, down: false, warnings: [] as string[], inits: [] as RequestInit[], delayMs: 0 };
-  const fetch = (async (url: string, init: RequestInit) => {
-    state.fetches++;
-    state.inits.push(init);
-    expect(url).toBe(URL);
-    if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-    if (state.down) throw new TypeError("fetch failed");
-    return Response.json(state.body, { status: state.status });
-  }) as typeof globalThis.fetch;
+  const endpoint = fakeEndpoint(URL, { keys: [A] });
+  const state = Object.assign(endpoint.state, { clock: 0, warnings: [] as string[] });
+  const { fetch } = endpoint;
   const logger = { info() {}, warn: (message: string) => void state.warnings.push(message), error() {} };
   const jwks = new RemoteJwks({ url: URL, ttlMs: 60_000, cooldownMs: 30_000, timeoutMs: 1000, logger, fetch, now: () => state.clock, ...options });
   return { jwks, state };

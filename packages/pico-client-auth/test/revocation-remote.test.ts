@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RemoteRevocations } from "../src/revocation/remote-revocations.js";
 import type { RemoteRevocationsOptions } from "../src/revocation/remote-revocations.js";
+import { fakeEndpoint } from "./support/fake-endpoint.js";
 import { recordingLogger } from "./support/logger.js";
 
 const URL = "https://auth.example.com/api/v1/auth/revoked-jtis";
@@ -8,15 +9,9 @@ const items = (...jtis: string[]) => ({ items: jtis.map((jti) => ({ jti })) });
 
 /** A RemoteRevocations on a fake clock and a fake fetch that counts calls; `state` steers the feed. */
 function harness(options: Partial<RemoteRevocationsOptions> = {}) {
-  const state = { clock: 0, fetches: 0, body: items() as unknown, status: 200, down: false, delayMs: 0, inits: [] as RequestInit[] };
-  const fetch = (async (url: string, init: RequestInit) => {
-    state.fetches++;
-    state.inits.push(init);
-    expect(url).toBe(URL);
-    if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-    if (state.down) throw new TypeError("fetch failed");
-    return typeof state.body === "string" ? new Response(state.body, { status: state.status }) : Response.json(state.body, { status: state.status });
-  }) as typeof globalThis.fetch;
+  const endpoint = fakeEndpoint(URL, items());
+  const state = Object.assign(endpoint.state, { clock: 0 });
+  const { fetch } = endpoint;
   const logger = recordingLogger();
   const list = new RemoteRevocations({ url: URL, ttlMs: 15_000, failOpen: false, logger, fetch, now: () => state.clock, ...options });
   return { list, state, logger };

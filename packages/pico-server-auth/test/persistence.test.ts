@@ -2,19 +2,8 @@ import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { controller, get } from "pico-hono";
-import { SecurityContext } from "pico-client-auth";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
-import { ADMIN, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
-
-@controller({ prefix: "/api" })
-class Profile {
-  @get("/profile")
-  profile() {
-    const { claims } = SecurityContext.current();
-    return { subject: claims.sub, role: claims.role };
-  }
-}
+import { ADMIN, Profile, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
 

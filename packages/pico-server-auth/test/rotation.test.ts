@@ -3,19 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
-import { controller, get } from "pico-hono";
-import { SecurityContext } from "pico-client-auth";
 import { AUTH_STORE, SigningKeys } from "../src/index.js";
 import type { AuthStore } from "../src/index.js";
-import { ADMIN, packageRoot, postJson, quiet, serverApp, serverConfig } from "./support.js";
-
-@controller({ prefix: "/api" })
-class Profile {
-  @get("/profile")
-  profile() {
-    return { subject: SecurityContext.current().claims.sub };
-  }
-}
+import { ADMIN, Profile, clientApp, postJson, quiet, serverApp } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
 const ACCESS_MINUTES = 15;
@@ -110,21 +100,13 @@ describe.each(["RS256", "ES256", "EdDSA", "ML-DSA-65"])("%s tokens end to end ov
   it("issued by the auth service, published in its JWKS, validated by a separate pico-client-auth app", async () => {
     const auth = serverApp({ server: { algorithm } });
     const { url } = await auth.start({ port: 0 });
-    const api = new Application({
-      moduleNames: ["pico_client_auth"],
-      root: packageRoot,
-      autoPlugins: false,
-      env: {},
-      logger: quiet,
-      components: [Profile],
-      config: { auth_client: { issuer: serverConfig.issuer, audience: serverConfig.audience, jwks_url: `${url}/api/v1/auth/jwks` } },
-    });
+    const api = clientApp({ jwks_url: `${url}/api/v1/auth/jwks` });
     try {
       const { access_token } = await login(auth);
       expect(headerOf(access_token).alg).toBe(algorithm);
       expect((await published(auth))[0]).toMatchObject({ alg: algorithm, kid: headerOf(access_token).kid });
       const res = await api.request("/api/profile", { headers: { authorization: `Bearer ${access_token}` } });
-      expect([res.status, await res.json()]).toEqual([200, { subject: ADMIN.email }]);
+      expect([res.status, await res.json()]).toEqual([200, { subject: ADMIN.email, role: "admin" }]);
       // After a rotation the API follows the new kid by refetching the JWKS.
       await auth.container.get(SigningKeys).rotate();
       const next = await login(auth);

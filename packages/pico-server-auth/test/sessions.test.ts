@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Application } from "pico-boot";
-import { controller, get } from "pico-hono";
-import { SecurityContext } from "pico-client-auth";
 import { RevocationList, Sessions, SigningKeys } from "../src/index.js";
-import { ADMIN, claimsOf, ed25519Wallet, packageRoot, postJson, quiet, serverApp, serverConfig, walletSignIn } from "./support.js";
-
-@controller({ prefix: "/api" })
-class Profile {
-  @get("/profile")
-  profile() {
-    const { claims } = SecurityContext.current();
-    return { subject: claims.sub, role: claims.role };
-  }
-}
+import { ADMIN, Profile, claimsOf, clientApp, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
 const FEED_BEARER = "feed-credential-for-tests";
@@ -185,23 +173,11 @@ describe("across processes, through the revocation feed", () => {
   it("a separate API sees a logout within revocation_ttl_seconds, and refuses with 503 while the feed is down", async () => {
     const auth = app();
     const { url } = await auth.start({ port: 0 });
-    const api = new Application({
-      moduleNames: ["pico_client_auth"],
-      root: packageRoot,
-      autoPlugins: false,
-      env: {},
-      logger: quiet,
-      components: [Profile],
-      config: {
-        auth_client: {
-          issuer: serverConfig.issuer,
-          audience: serverConfig.audience,
-          jwks_url: `${url}/api/v1/auth/jwks`,
-          revocation_endpoint: `${url}/api/v1/auth/revocations`,
-          revocation_bearer: FEED_BEARER,
-          revocation_ttl_seconds: 1,
-        },
-      },
+    const api = clientApp({
+      jwks_url: `${url}/api/v1/auth/jwks`,
+      revocation_endpoint: `${url}/api/v1/auth/revocations`,
+      revocation_bearer: FEED_BEARER,
+      revocation_ttl_seconds: 1,
     });
     const settle = () => new Promise((r) => setTimeout(r, 1100));
     try {

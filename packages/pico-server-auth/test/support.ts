@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { Application } from "pico-boot";
 import type { ApplicationOptions } from "pico-boot";
+import { SecurityContext } from "pico-client-auth";
+import { controller, get } from "pico-hono";
 
 /** This package's directory: "pico_server_auth" resolves here by self-reference, "pico_client_auth" from its dev dependencies. */
 export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -74,4 +76,27 @@ export async function walletSignIn(app: Application, wallet: Wallet, address = `
 
 export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString()) as Record<string, unknown>;
+}
+
+/** A protected route, as the user guide's `/api/profile`. */
+@controller({ prefix: "/api" })
+export class Profile {
+  @get("/profile")
+  profile() {
+    const { claims } = SecurityContext.current();
+    return { subject: claims.sub, role: claims.role };
+  }
+}
+
+/** An API service of its own: pico-client-auth alone, checking tokens against a remote JWKS. */
+export function clientApp(authClient: { jwks_url: string } & Record<string, unknown>): Application {
+  return new Application({
+    moduleNames: ["pico_client_auth"],
+    root: packageRoot,
+    autoPlugins: false,
+    env: {},
+    logger: quiet,
+    components: [Profile],
+    config: { auth_client: { issuer: serverConfig.issuer, audience: serverConfig.audience, ...authClient } },
+  });
 }
