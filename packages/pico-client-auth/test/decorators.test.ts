@@ -106,6 +106,28 @@ describe("class-level and method-level decorators", () => {
     const res = await app.request("/roles", bearer(await sign(key, defaultClaims({ role: "ignored", realm_access: { roles: ["ADMIN"] } }))));
     expect(await res.json()).toEqual(["admin"]);
   });
+
+  it("a replacement RoleResolver is asked on every request, also for a cached token (its answer may change)", async () => {
+    let calls = 0;
+    @component({ provides: ROLE_RESOLVER })
+    class CountingRoles implements RoleResolver {
+      async resolve() {
+        calls++;
+        return [`call-${calls}`];
+      }
+    }
+    @controller()
+    class Who {
+      @get("/roles")
+      roles() {
+        return SecurityContext.current().roles;
+      }
+    }
+    const app = authApp([CountingRoles, Who, Members], staticKeySource([key.jwk]));
+    const token = bearer(await sign(key, defaultClaims()));
+    expect(await (await app.request("/roles", token)).json()).toEqual(["call-1"]);
+    expect(await (await app.request("/roles", token)).json()).toEqual(["call-2"]);
+  });
 });
 
 describe("scope matching (granted side only)", () => {

@@ -25,8 +25,8 @@ function harness(options: Partial<RemoteJwksOptions> = {}) {
 }
 
 /** The AuthClientError `promise` fails with, as `[code, status, message, headers, cause message]`. */
-async function failure(promise: Promise<unknown>): Promise<unknown[]> {
-  const error = await promise.then(() => "resolved", (e: unknown) => e);
+async function failure(result: unknown): Promise<unknown[]> {
+  const error = await Promise.resolve(result).then(() => "resolved", (e: unknown) => e);
   expect(error).toBeInstanceOf(AuthClientError);
   const { code, status, message, headers, cause } = error as AuthClientError;
   return [code, status, message, headers, (cause as Error | undefined)?.message];
@@ -41,7 +41,8 @@ describe("RemoteJwks caching", () => {
     expect(new Headers(state.inits[0]?.headers).get("accept")).toBe("application/json");
     expect(state.inits[0]?.signal).toBeInstanceOf(AbortSignal);
     state.clock = 59_999;
-    expect([await jwks.getKeySet(), state.fetches]).toEqual([first, 1]);
+    // Fresh: the set itself, not a promise (the per-request path).
+    expect([jwks.getKeySet(), state.fetches]).toEqual([first, 1]);
     state.clock = 60_000;
     const same = await jwks.getKeySet();
     expect([same === first, state.fetches]).toEqual([true, 2]); // unchanged keys: same set, same version
@@ -159,7 +160,7 @@ describe("RemoteJwks failures", () => {
     }) as typeof fetch;
     const { jwks } = harness({ timeoutMs: 50, fetch: hanging });
     const started = performance.now();
-    const error = await jwks.getKeySet().catch((e: unknown) => e);
+    const error = await Promise.resolve(jwks.getKeySet()).catch((e: unknown) => e);
     expect(performance.now() - started).toBeLessThan(2000);
     expect([(error as AuthClientError).code, (error as AuthClientError).status, ((error as Error).cause as Error).name, fetches]).toEqual(["KEYS_UNAVAILABLE", 503, "TimeoutError", 1]);
   });

@@ -8,9 +8,10 @@ import { SecurityContext, listRepr } from "../security-context.js";
 import { checkAuthSettings } from "../settings-check.js";
 import { AuthClientSettings } from "../settings.js";
 import { scopesOf } from "../token/claims.js";
+import type { TokenClaims } from "../token/claims.js";
 import { TokenVerifier } from "../token/token-verifier.js";
 import { ANONYMOUS, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./decorators.js";
-import { ROLE_RESOLVER } from "./role-resolver.js";
+import { DefaultRoleResolver, ROLE_RESOLVER } from "./role-resolver.js";
 import type { RoleResolver } from "./role-resolver.js";
 import { anyScopeGranted } from "./scopes.js";
 
@@ -26,11 +27,14 @@ export class AuthWebExtension implements WebExtension, OnInit {
   readonly #settings: AuthClientSettings;
   readonly #verifier: TokenVerifier;
   readonly #roles: RoleResolver;
+  /** Only for the default resolver: a replaced one may answer differently for the same claims. */
+  readonly #contexts: WeakMap<TokenClaims, SecurityContext> | undefined;
 
   constructor(settings: AuthClientSettings, verifier: TokenVerifier, @inject(ROLE_RESOLVER) roles: RoleResolver) {
     this.#settings = settings;
     this.#verifier = verifier;
     this.#roles = roles;
+    this.#contexts = roles instanceof DefaultRoleResolver ? new WeakMap() : undefined;
   }
 
   /** Fails boot on settings that could never authenticate anyone safely. */
@@ -50,13 +54,28 @@ export class AuthWebExtension implements WebExtension, OnInit {
       if (!match) throw missingToken();
       const token = match[1] as string;
       if (token.length > maxLength) throw invalidToken("Invalid token: too long");
-      const claims = await this.#verifier.verify(token);
-      const context = new SecurityContext(claims, await this.#roles.resolve(claims), scopesOf(claims));
+      const context = await this.#contextOf(await this.#verifier.verify(token));
       if (roles && !roles.some((role) => context.hasRole(role))) throw insufficient(`Requires one of roles: ${listRepr(roles)}`);
       if (groups && !groups.some((group) => context.hasGroup(group))) throw insufficient(`Requires one of groups: ${listRepr(groups)}`);
       if (scopes && !anyScopeGranted(context.scopes, scopes)) throw insufficient(`Missing required scope; required one of: ${listRepr(scopes)}`, true);
       await SecurityContext.run(context, next);
     };
+  }
+
+  /**
+   * The identity of verified claims. Cached claims are the same object on every request, so with the
+   * default (pure) role resolver their SecurityContext is built once, not per request.
+   */
+  #contextOf(claims: TokenClaims): SecurityContext | Promise<SecurityContext> {
+    const known = this.#contexts?.get(claims);
+    if (known) return known;
+    const roles = this.#roles.resolve(claims);
+    const make = (resolved: readonly string[]) => {
+      const context = new SecurityContext(claims, resolved, scopesOf(claims));
+      this.#contexts?.set(claims, context);
+      return context;
+    };
+    return Array.isArray(roles) ? make(roles as readonly string[]) : Promise.resolve(roles).then(make);
   }
 
   describeRoute(route: RouteDefinition, operation: OpenApiOperation): void {

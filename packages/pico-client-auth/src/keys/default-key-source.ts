@@ -1,4 +1,5 @@
 import { LOGGER, component, inject, injectAll } from "pico-ioc";
+import type { JWK } from "jose";
 import type { Logger } from "pico-ioc";
 import { AuthClientSettings, jwksUrlOf } from "../settings.js";
 import { KEY_SOURCE, LOCAL_JWKS } from "./key-source.js";
@@ -27,7 +28,7 @@ export class DefaultKeySource implements KeySource {
         });
   }
 
-  getKeySet(options?: { readonly refresh?: boolean }): Promise<KeySet> {
+  getKeySet(options?: { readonly refresh?: boolean }): KeySet | Promise<KeySet> {
     return this.#delegate.getKeySet(options);
   }
 }
@@ -41,8 +42,12 @@ class LocalKeySource implements KeySource {
     this.#local = local;
   }
 
-  async getKeySet(): Promise<KeySet> {
-    const source = await this.#local.jwks();
+  getKeySet(): KeySet | Promise<KeySet> {
+    const source = this.#local.jwks();
+    return source instanceof Promise ? source.then((s) => this.#setOf(s)) : this.#setOf(source);
+  }
+
+  #setOf(source: { readonly keys: readonly JWK[] }): KeySet {
     if (this.#last?.source !== source) this.#last = { source, set: { keys: source.keys, version: (this.#last?.set.version ?? 0) + 1 } };
     return this.#last.set;
   }

@@ -17,7 +17,7 @@ export interface KeySource {
    * The keys to verify with. `refresh: true` follows an unknown key id: the source fetches again if
    * its own rate limit allows, else answers with what it has.
    */
-  getKeySet(options?: { readonly refresh?: boolean }): Promise<KeySet>;
+  getKeySet(options?: { readonly refresh?: boolean }): KeySet | Promise<KeySet>;
 }
 
 export const KEY_SOURCE = createToken<KeySource>("KeySource");
@@ -30,7 +30,7 @@ export interface LocalJwks {
   readonly issuer: string;
   /** Path the server publishes its JWKS at, e.g. `/api/v1/auth/jwks`. */
   readonly jwksPath: string;
-  jwks(): Promise<{ readonly keys: readonly JWK[] }>;
+  jwks(): { readonly keys: readonly JWK[] } | Promise<{ readonly keys: readonly JWK[] }>;
 }
 
 export const LOCAL_JWKS = Symbol.for("pico-auth.local-jwks") as Token<LocalJwks>;

@@ -41,20 +41,17 @@ export class RemoteJwks implements KeySource {
     this.#now = options.now ?? Date.now;
   }
 
-  async getKeySet(options?: { readonly refresh?: boolean }): Promise<KeySet> {
+  /** The current set without a promise while it is fresh: the per-request path allocates nothing. */
+  getKeySet(options?: { readonly refresh?: boolean }): KeySet | Promise<KeySet> {
     // A fetch under way answers everyone who asks meanwhile: after a rotation, all the requests
     // carrying the new kid wait for the same fetch instead of failing against the old set.
     if (this.#inflight) return this.#inflight.catch(() => this.#currentOrFail());
     const now = this.#now();
     const stale = this.#current === undefined || now - this.#fetchedAt >= this.#options.ttlMs;
     const refresh = options?.refresh === true && now - this.#lastRefreshAt >= this.#options.cooldownMs;
-    if ((!stale && !refresh) || now < this.#retryAt) return this.#currentOrFail();
+    if ((!stale && !refresh) || now < this.#retryAt) return this.#current ?? Promise.reject(keysUnavailable(this.#lastError));
     if (refresh) this.#lastRefreshAt = now;
-    try {
-      return await (this.#inflight ??= this.#load().finally(() => (this.#inflight = undefined)));
-    } catch {
-      return this.#currentOrFail();
-    }
+    return (this.#inflight ??= this.#load().finally(() => (this.#inflight = undefined))).catch(() => this.#currentOrFail());
   }
 
   #currentOrFail(): KeySet {

@@ -27,6 +27,10 @@ export class TokenCache {
     return entry.claims;
   }
 
+  has(token: string): boolean {
+    return this.#entries.has(token);
+  }
+
   set(token: string, claims: TokenClaims, keySetVersion: number): void {
     if (this.#max === 0) return;
     this.#entries.delete(token);

@@ -38,7 +38,7 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<TokenClaims> {
-    const claims = await this.#verifySigned(token);
+    const claims = this.#cached(token) ?? (await this.#verifySigned(token));
     // Here, not inside #verifySigned: cache hits are checked too, so a revocation takes effect on the
     // token's very next use, cached or not. Every caller of verify() gets this, not only the guard.
     if (this.#revocation.enabled) {
@@ -48,6 +48,21 @@ export class TokenVerifier {
       enforce(typeof status === "string" ? status : await status);
     }
     return claims;
+  }
+
+  /**
+   * A cache hit without a promise, when the key set is at hand: the hot path. A cached token passed
+   * every header and claim check when it was verified, so only its expiry and key set are rechecked.
+   */
+  #cached(token: string): TokenClaims | undefined {
+    if (!this.#cache.has(token)) return undefined;
+    const keySet = this.#keys.getKeySet();
+    if (isPromise(keySet)) {
+      // The slow path asks again and shares the same fetch; this copy must not reject unheard.
+      keySet.catch(() => undefined);
+      return undefined;
+    }
+    return this.#cache.get(token, keySet.version, this.now(), this.#settings.leewaySeconds);
   }
 
   async #verifySigned(token: string): Promise<TokenClaims> {
@@ -96,6 +111,10 @@ export class TokenVerifier {
     if (candidates.length > 1) throw invalidToken('Invalid token: several keys match; the token needs a "kid"');
     return { key: candidates[0] as JWK, set };
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /** Anything but "not-revoked" refuses the token: an unexpected answer from a custom check fails closed. */

@@ -58,10 +58,13 @@ export class SigningKeys implements OnInit {
     await this.#maintain();
   }
 
-  /** The published public keys: the same object while they are unchanged (clients compare it). */
-  async jwks(): Promise<{ readonly keys: readonly JWK[] }> {
-    await this.#maintain();
-    return this.#jwks;
+  /**
+   * The published public keys: the same object while they are unchanged (clients compare it). No
+   * promise until a rotation or an expiry is due: pico-client-auth asks on every request.
+   */
+  jwks(): { readonly keys: readonly JWK[] } | Promise<{ readonly keys: readonly JWK[] }> {
+    if (this.now() < this.#nextChange) return this.#jwks;
+    return this.#maintain().then(() => this.#jwks);
   }
 
   async sign(payload: JWTPayload): Promise<string> {
