@@ -1,4 +1,5 @@
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign as nodeSign } from "node:crypto";
+import type { KeyLike, SignKeyObjectInput } from "node:crypto";
 import { CompactSign, SignJWT } from "jose";
 import type { JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,12 @@ function verifierFor(keys: readonly JWK[] | KeySource, overrides: Partial<AuthCl
   const verifier = new TokenVerifier(settings(overrides), source, NO_REVOCATION_CHECK);
   verifier.now = () => NOW;
   return verifier;
+}
+
+/** A compact JWS signed with node:crypto as given: for keys and headers jose itself refuses to sign with. */
+function nodeSigned(hash: string, key: KeyLike | SignKeyObjectInput, header: Record<string, unknown>, payload: unknown): string {
+  const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
+  return `${input}.${nodeSign(hash, Buffer.from(input), key).toString("base64url")}`;
 }
 
 /** The AuthClientError a verification fails with, as `[code, status, message]`. */
@@ -83,6 +90,26 @@ describe("TokenVerifier: signatures and algorithms", () => {
     // Without its own alg, an RSA JWK fits any accepted RSA algorithm.
     const { alg: _alg, ...bare } = rsa.jwk;
     expect((await verifierFor([bare], { acceptedAlgorithms: ["RS384"] }).verify(await sign(rsa, claims(), { alg: "RS384" }))).sub).toBe("user-123");
+  });
+
+  it("refuses keys too weak or of another kind than the alg needs: RSA under 2048 bits, an EC key on another curve", async () => {
+    const bad = invalid("Invalid token: signature verification failed");
+    const weak = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const weakJwk = { ...weak.publicKey.export({ format: "jwk" }), kid: "weak", alg: "RS256" };
+    expect(await failure(verifierFor([weakJwk]), nodeSigned("sha256", weak.privateKey, { alg: "RS256", kid: "weak" }, claims()))).toEqual(bad);
+    const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const p384Jwk = { ...p384.publicKey.export({ format: "jwk" }), kid: "p384", alg: "ES256" };
+    expect(await failure(verifierFor([p384Jwk]), nodeSigned("sha256", { key: p384.privateKey, dsaEncoding: "ieee-p1363" }, { alg: "ES256", kid: "p384" }, claims()))).toEqual(bad);
+    // PS256 and ES256 verify through node:crypto's own paddings and encodings.
+    const pss = await sign(rsa, claims(), { alg: "PS256" });
+    expect((await verifierFor([{ ...rsa.jwk, alg: "PS256" }], { acceptedAlgorithms: ["PS256"] }).verify(pss)).sub).toBe("user-123");
+  });
+
+  it("refuses critical extensions and unencoded payloads it does not understand", async () => {
+    const verifier = verifierFor([rsa.jwk]);
+    const header = { alg: "RS256", kid: rsa.jwk.kid };
+    expect(await failure(verifier, nodeSigned("sha256", rsa.privateKey, { ...header, crit: ["exp"], exp: 1 }, claims()))).toEqual(invalid('Invalid token: unsupported header parameter "crit"'));
+    expect(await failure(verifier, nodeSigned("sha256", rsa.privateKey, { ...header, b64: false }, claims()))).toEqual(invalid('Invalid token: unsupported header parameter "b64"'));
   });
 
   it("a bad signature is a 401, for jose and ML-DSA alike, never another kind of error", async () => {

@@ -1,7 +1,7 @@
-import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
-import { compactVerify, importJWK } from "jose";
+import type { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
 import { invalidToken } from "../errors.js";
+import { publicKeyFor, verifyClassical } from "./node-jws.js";
 
 export interface JwsParts {
   readonly header: Record<string, unknown>;
@@ -22,6 +22,9 @@ export function readJws(token: string): JwsParts {
   if (header === null || typeof header !== "object" || Array.isArray(header) || typeof (header as { alg?: unknown }).alg !== "string") {
     throw invalidToken("Invalid token: malformed header");
   }
+  // No extension is understood here: a critical one must be refused (RFC 7515 §4.1.11), and an
+  // unencoded payload (RFC 7797) would change what was signed.
+  for (const name of ["crit", "b64"]) if (name in header) throw invalidToken(`Invalid token: unsupported header parameter "${name}"`);
   return { header: header as Record<string, unknown>, alg: (header as { alg: string }).alg, encoded: token };
 }
 
@@ -51,37 +54,34 @@ export function keyFits(jwk: JWK, alg: string): boolean {
 const ML_DSA_65 = { publicKey: 1952, signature: 3309 };
 
 /** Verifies the signature and returns the payload bytes; throws 401 on any failure. */
-export async function verifySignature(jws: JwsParts, jwk: JWK, importedKeys: WeakMap<JWK, unknown>): Promise<Uint8Array> {
-  if (jws.alg === "ML-DSA-65") return verifyMlDsa(jws.encoded, jwk);
-  try {
-    let key = importedKeys.get(jwk);
-    if (!key) {
-      key = await importJWK(jwk, jws.alg);
-      importedKeys.set(jwk, key);
-    }
-    const { payload } = await compactVerify(jws.encoded, key as Parameters<typeof compactVerify>[1], { algorithms: [jws.alg] });
-    return payload;
-  } catch (error) {
-    throw invalidToken("Invalid token: signature verification failed", error);
-  }
-}
-
-/** ML-DSA-65 JWS by hand: WebCrypto has no ML-DSA on Node 20, so jose cannot (see docs/auth-client.md). */
-function verifyMlDsa(token: string, jwk: JWK): Uint8Array {
-  const publicKey = Buffer.from(typeof jwk.pub === "string" ? jwk.pub : "", "base64url");
-  const [headerB64, payloadB64, signatureB64] = token.split(".") as [string, string, string];
+export async function verifySignature(jws: JwsParts, jwk: JWK, importedKeys: WeakMap<JWK, KeyObject>): Promise<Uint8Array> {
+  const [headerB64, payloadB64, signatureB64] = jws.encoded.split(".") as [string, string, string];
+  const signingInput = `${headerB64}.${payloadB64}`;
   const signature = Buffer.from(signatureB64, "base64url");
-  if (publicKey.length !== ML_DSA_65.publicKey || signature.length !== ML_DSA_65.signature) {
-    throw invalidToken("Invalid token: signature verification failed");
-  }
-  // Verify before the payload is even decoded.
-  const signed = new TextEncoder().encode(`${headerB64}.${payloadB64}`);
   let valid = false;
   try {
-    valid = ml_dsa65.verify(signature, signed, publicKey);
+    if (jws.alg === "ML-DSA-65") {
+      valid = await verifyMlDsa(signingInput, signature, jwk);
+    } else {
+      let key = importedKeys.get(jwk);
+      if (!key) {
+        key = publicKeyFor(jwk, jws.alg);
+        importedKeys.set(jwk, key);
+      }
+      valid = verifyClassical(jws.alg, signingInput, signature, key);
+    }
   } catch (error) {
     throw invalidToken("Invalid token: signature verification failed", error);
   }
   if (!valid) throw invalidToken("Invalid token: signature verification failed");
+  // Decoded only once the signature holds.
   return Buffer.from(payloadB64, "base64url");
+}
+
+/** ML-DSA-65 by @noble/post-quantum (Node 20 has no ML-DSA), loaded on the first such token. */
+async function verifyMlDsa(signingInput: string, signature: Buffer, jwk: JWK): Promise<boolean> {
+  const publicKey = Buffer.from(typeof jwk.pub === "string" ? jwk.pub : "", "base64url");
+  if (publicKey.length !== ML_DSA_65.publicKey || signature.length !== ML_DSA_65.signature) return false;
+  const { ml_dsa65 } = await import("@noble/post-quantum/ml-dsa.js");
+  return ml_dsa65.verify(signature, new TextEncoder().encode(signingInput), publicKey);
 }

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
 import { component, inject } from "pico-ioc";
 import { invalidToken, revocationUnavailable, tokenRevoked } from "../errors.js";
@@ -25,7 +26,7 @@ export class TokenVerifier {
   readonly #revocation: RevocationCheck;
   readonly #accepted: ReadonlySet<string>;
   readonly #cache: TokenCache;
-  readonly #imported = new WeakMap<JWK, unknown>();
+  readonly #imported = new WeakMap<JWK, KeyObject>();
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Date.now() / 1000;
 
