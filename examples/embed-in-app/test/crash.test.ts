@@ -28,39 +28,43 @@ describe("kill -9 during a burst of sign-ins", () => {
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-    const deadline = Date.now() + 15_000;
-    while (!/listening on http/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    const url = /listening on (http:\/\/[\d.:]+)/.exec(output)?.[1];
-    expect(url, output).toBeDefined();
-
     const acknowledged: Acknowledged[] = [];
-    let killed = false;
-    async function worker(): Promise<void> {
-      while (!killed) {
-        const wallet = ed25519Wallet();
-        const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
-        try {
-          const asked = await fetch(`${url}/api/v1/auth/challenge`, postJson({ address }));
-          if (asked.status !== 200) throw new Error(`challenge answered ${asked.status}: ${await asked.text()}`);
-          const { challenge } = (await asked.json()) as { challenge: string };
-          const res = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: "Ed25519" }));
-          if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
-          const { access_token } = (await res.json()) as { access_token: string };
-          const { sid } = JSON.parse(Buffer.from(access_token.split(".")[1] as string, "base64url").toString()) as { sid: string };
-          acknowledged.push({ address, publicKey: wallet.publicKeyHex, sid });
-          if (acknowledged.length >= KILL_AFTER && !killed) {
-            killed = true;
-            child.kill("SIGKILL");
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/listening on http/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      const url = /listening on (http:\/\/[\d.:]+)/.exec(output)?.[1];
+      expect(url, output).toBeDefined();
+
+      let killed = false;
+      async function worker(): Promise<void> {
+        while (!killed) {
+          const wallet = ed25519Wallet();
+          const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
+          try {
+            const asked = await fetch(`${url}/api/v1/auth/challenge`, postJson({ address }));
+            if (asked.status !== 200) throw new Error(`challenge answered ${asked.status}: ${await asked.text()}`);
+            const { challenge } = (await asked.json()) as { challenge: string };
+            const res = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: "Ed25519" }));
+            if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+            const { access_token } = (await res.json()) as { access_token: string };
+            const { sid } = JSON.parse(Buffer.from(access_token.split(".")[1] as string, "base64url").toString()) as { sid: string };
+            acknowledged.push({ address, publicKey: wallet.publicKeyHex, sid });
+            if (acknowledged.length >= KILL_AFTER && !killed) {
+              killed = true;
+              child.kill("SIGKILL");
+            }
+          } catch (error) {
+            // Requests in flight when the process dies fail: they were never acknowledged.
+            if (!killed) throw error;
           }
-        } catch (error) {
-          // Requests in flight when the process dies fail: they were never acknowledged.
-          if (!killed) throw error;
         }
       }
+      await Promise.all(Array.from({ length: WORKERS }, worker));
+      expect(await exited).toBe("SIGKILL");
+    } finally {
+      // Whatever failed above, the server must not outlive the test.
+      child.kill("SIGKILL");
     }
-    await Promise.all(Array.from({ length: WORKERS }, worker));
-    expect(await exited).toBe("SIGKILL");
-
     const store = SqliteAuthStore.open(join(dataDir, "auth.db"));
     try {
       for (const { address, publicKey, sid } of acknowledged) {

@@ -45,6 +45,10 @@ class Failing {
   async body(ctx: RequestContext) {
     return ctx.json();
   }
+  @post("/optional-body")
+  async optionalBody(ctx: RequestContext) {
+    return { body: (await ctx.optionalJson()) ?? "none" };
+  }
 }
 
 describe("errors as JSON", () => {
@@ -96,6 +100,16 @@ describe("errors as JSON", () => {
     expect((await json(broken)) as { detail: string }).toMatchObject({ detail: expect.stringMatching(/^Malformed JSON body: /) });
     const vendor = await hono.request("/e/body", { method: "POST", body: "[1]", headers: { "content-type": "application/merge-patch+json; charset=utf-8" } });
     expect(await json(vendor)).toEqual([1]);
+  });
+
+  it("optionalJson(): an empty body is undefined, with or without a content type; the rest as json()", async () => {
+    const { hono } = await webApp([Failing]);
+    const post = (init: RequestInit) => hono.request("/e/optional-body", { method: "POST", ...init });
+    expect(await json(await post({}))).toEqual({ body: "none" });
+    expect(await json(await post({ headers: { "content-type": "application/json" } }))).toEqual({ body: "none" });
+    expect(await json(await post({ body: '{"a":1}', headers: { "content-type": "application/json" } }))).toEqual({ body: { a: 1 } });
+    expect((await post({ body: "{oops", headers: { "content-type": "application/json" } })).status).toBe(400);
+    expect((await post({ body: "hi", headers: { "content-type": "text/plain" } })).status).toBe(415);
   });
 
   it("boot fails on duplicate routes and on no controllers", async () => {

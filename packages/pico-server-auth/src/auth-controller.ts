@@ -14,7 +14,7 @@ import { Sessions } from "./sessions/sessions.js";
 import { PUBLIC_KEY_LENGTHS, isWalletAlgorithm } from "./wallet/algorithms.js";
 import type { WalletAlgorithm } from "./wallet/algorithms.js";
 import { decodeHex } from "./wallet/hex.js";
-import { verifyWalletSignature } from "./wallet/verify-signature.js";
+import { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
 
 /**
  * Wallet addresses: letters, digits and `. _ : -`, up to 128 characters. Never an `@`, so a wallet
@@ -39,6 +39,8 @@ export class AuthController {
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
   ) {
     this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
+    // Loaded in the background: ready long before a wallet has signed its first challenge.
+    if (settings.supportedWalletAlgorithms.includes("ML-DSA-65")) void loadMlDsaVerifier().catch(() => undefined);
   }
 
   @get("/jwks", { summary: "Public keys that verify the tokens issued here" })
@@ -82,6 +84,7 @@ export class AuthController {
       throw unauthorized("signature verification failed");
     }
     if (!(await this.challenges.consume(address, challenge))) throw unauthorized("invalid or expired challenge");
+    if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(challenge), signatureBytes)) {
       throw unauthorized("signature verification failed");
     }

@@ -7,7 +7,10 @@ import { badRequest } from "./errors.js";
 export const allowAnonymous = setRouteMetadata(Symbol.for("pico-client-auth.anonymous"), true);
 
 export async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
-  const body = await ctx.json();
+  return asObject(await ctx.json());
+}
+
+export function asObject(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("expected a JSON object body");
   return body as Record<string, unknown>;
 }

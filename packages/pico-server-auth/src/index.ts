@@ -15,7 +15,7 @@ export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
-export { verifyWalletSignature } from "./wallet/verify-signature.js";
+export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
 export { ServerAuthError, ServerAuthConfigurationError } from "./errors.js";
 
 export type { ChallengeStore } from "./challenge/challenge-store.js";

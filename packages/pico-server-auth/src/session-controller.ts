@@ -1,6 +1,6 @@
 import { RequestContext, controller, get, post } from "pico-hono";
 import { badRequest, notFound, unauthorized } from "./errors.js";
-import { allowAnonymous, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
+import { allowAnonymous, asObject, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
 import { ServerAuthSettings } from "./settings.js";
@@ -28,9 +28,10 @@ export class SessionController {
 
   @post("/logout", { summary: "Ends the session of the refresh token in the body, or of the bearer access token", responses: { 400: "No token given", 401: "invalid token" } })
   async logout(ctx: RequestContext): Promise<void> {
-    // A JSON body names a refresh token; without a body, the caller's own access token is the session.
-    if (ctx.header("content-type") !== undefined) {
-      const { refresh_token } = await jsonObject(ctx);
+    // A body names a refresh token; without one, the caller's own access token is the session.
+    const body = await ctx.optionalJson();
+    if (body !== undefined) {
+      const { refresh_token } = asObject(body);
       if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
       return this.sessions.end(refresh_token, "refresh");
     }
@@ -51,3 +52,4 @@ export class SessionController {
     return { items: this.revocations.items() };
   }
 }
+

@@ -1,12 +1,14 @@
 import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign, type KeyObject } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { isWalletAlgorithm, PUBLIC_KEY_LENGTHS, WALLET_ALGORITHMS } from "../src/wallet/algorithms.js";
 import { decodeHex } from "../src/wallet/hex.js";
 import { KEY_CACHE_MAX_ENTRIES, keyCacheSize } from "../src/wallet/key-cache.js";
-import { verifyWalletSignature } from "../src/wallet/verify-signature.js";
+import { loadMlDsaVerifier, verifyWalletSignature } from "../src/wallet/verify-signature.js";
+
+beforeAll(() => loadMlDsaVerifier());
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** As in the real flow: the wallet signs the UTF-8 bytes of the 64-hex-char challenge string. */

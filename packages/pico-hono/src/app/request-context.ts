@@ -81,6 +81,12 @@ export class RequestContext<P extends string = string, S extends RouteSchemas = 
     return body as T;
   }
 
+  /** Like `json()`, but an empty body is `undefined` instead of a 400: for bodies a route makes optional. */
+  async optionalJson<T = unknown>(): Promise<T | undefined> {
+    const body = await readJsonBody(this.c);
+    return isNoBody(body) ? undefined : (body as T);
+  }
+
   /** Overrides the route's status for this response. */
   setStatus(status: number): this {
     // 1xx are interim responses Node sends itself; a handler's final answer is 200-599.

@@ -1,15 +1,18 @@
-import { createHash, createPublicKey, verify as nodeVerify } from "node:crypto";
-import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from "jose";
-import type { JWK, JWTPayload } from "jose";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, sign as nodeSign, verify as nodeVerify } from "node:crypto";
+import type { JsonWebKey, KeyObject } from "node:crypto";
+import { promisify } from "node:util";
+import type { JWTPayload } from "jose";
 
 export const TOKEN_ALGORITHMS = ["RS256", "ES256", "EdDSA", "ML-DSA-65"] as const;
+
+/** A public JWK as published in the JWKS. */
+export type PublicJwk = Readonly<Record<string, string>>;
 
 /** A usable signing key: its public JWK (as published) and what signs and verifies with it. */
 export interface LoadedKey {
   readonly kid: string;
   readonly alg: string;
-  readonly publicJwk: Readonly<JWK>;
+  readonly publicJwk: PublicJwk;
   sign(payload: JWTPayload): Promise<string>;
   /** Checks a compact JWS's signature (the caller has matched `kid` and `alg`). */
   verify(signingInput: string, signature: Buffer): boolean;
@@ -17,14 +20,26 @@ export interface LoadedKey {
 
 /** Serialised private key: `{privateJwk}` for the classical algorithms, `{mlDsaSeed}` for ML-DSA-65. */
 interface Material {
-  readonly privateJwk?: JWK;
+  readonly privateJwk?: JsonWebKey;
   readonly mlDsaSeed?: string;
 }
 
+const generate = promisify(generateKeyPair);
+/** node:crypto's parameters per JWS algorithm; signing goes straight to OpenSSL, no library to load. */
+const CLASSICAL: Record<string, { readonly hash: string | null; readonly dsaEncoding?: "ieee-p1363" }> = {
+  RS256: { hash: "sha256" },
+  // JWS ES256 signatures are r‖s (IEEE P1363), not DER.
+  ES256: { hash: "sha256", dsaEncoding: "ieee-p1363" },
+  EdDSA: { hash: null },
+};
+/** The members RFC 7638 hashes for each key type, in lexical order. */
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = { RSA: ["e", "kty", "n"], EC: ["crv", "kty", "x", "y"], OKP: ["crv", "kty", "x"] };
+
 export async function generateMaterial(alg: string): Promise<string> {
   if (alg === "ML-DSA-65") return JSON.stringify({ mlDsaSeed: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url") });
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === "EdDSA" ? { crv: "Ed25519" } : {}) });
-  return JSON.stringify({ privateJwk: await exportJWK(privateKey) });
+  const { privateKey } =
+    alg === "RS256" ? await generate("rsa", { modulusLength: 2048 }) : alg === "ES256" ? await generate("ec", { namedCurve: "P-256" }) : await generate("ed25519");
+  return JSON.stringify({ privateJwk: privateKey.export({ format: "jwk" }) });
 }
 
 export async function loadKey(alg: string, serialised: string): Promise<LoadedKey> {
@@ -37,40 +52,48 @@ export async function kidOf(alg: string, serialised: string): Promise<string> {
   return (await loadKey(alg, serialised)).kid;
 }
 
-function loadMlDsa(material: Material): LoadedKey {
+const base64url = (value: string | Uint8Array) => Buffer.from(value).toString("base64url");
+
+async function loadMlDsa(material: Material): Promise<LoadedKey> {
+  // @noble/post-quantum only for ML-DSA keys: apps signing with a classical key never load it.
+  const { ml_dsa65 } = await import("@noble/post-quantum/ml-dsa.js");
   const { publicKey, secretKey } = ml_dsa65.keygen(Buffer.from(material.mlDsaSeed ?? "", "base64url"));
-  const pub = Buffer.from(publicKey).toString("base64url");
+  const pub = base64url(publicKey);
   const alg = "ML-DSA-65";
   const kid = createHash("sha256").update(JSON.stringify({ alg, kty: "AKP", pub })).digest("base64url");
-  const header = Buffer.from(JSON.stringify({ alg, typ: "JWT", kid })).toString("base64url");
+  const header = base64url(JSON.stringify({ alg, typ: "JWT", kid }));
   return {
     kid,
     alg,
     publicJwk: Object.freeze({ kty: "AKP", alg, use: "sig", kid, pub }),
-    // ML-DSA JWS by hand: jose's ML-DSA needs WebCrypto ML-DSA, which Node 20 lacks.
+    // ML-DSA JWS by hand: Node 20 has no ML-DSA of its own.
     async sign(payload) {
-      const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-      const signature = ml_dsa65.sign(new TextEncoder().encode(`${header}.${body}`), secretKey);
-      return `${header}.${body}.${Buffer.from(signature).toString("base64url")}`;
+      const input = `${header}.${base64url(JSON.stringify(payload))}`;
+      return `${input}.${base64url(ml_dsa65.sign(new TextEncoder().encode(input), secretKey))}`;
     },
     verify: (input, signature) => ml_dsa65.verify(signature, new TextEncoder().encode(input), publicKey),
   };
 }
 
 async function loadClassical(alg: string, material: Material): Promise<LoadedKey> {
-  const privateJwk = material.privateJwk as JWK;
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicOnly } = privateJwk;
-  const kid = await calculateJwkThumbprint(publicOnly, "sha256");
-  const privateKey = await importJWK(privateJwk, alg);
-  const publicKey = createPublicKey({ key: publicOnly as never, format: "jwk" });
-  const digest = alg === "EdDSA" ? null : "sha256";
-  // ES256 JWS signatures are r‖s (IEEE P1363), not DER.
-  const dsaEncoding = alg === "ES256" ? "ieee-p1363" : undefined;
+  const spec = CLASSICAL[alg];
+  if (!spec || !material.privateJwk) throw new Error(`cannot load a ${alg} signing key`);
+  const privateKey = createPrivateKey({ key: material.privateJwk, format: "jwk" });
+  const publicKey: KeyObject = createPublicKey(privateKey);
+  const jwk = publicKey.export({ format: "jwk" }) as Record<string, string>;
+  const members = THUMBPRINT_MEMBERS[jwk.kty as string] ?? [];
+  const kid = createHash("sha256").update(JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]])))).digest("base64url");
+  const header = base64url(JSON.stringify({ alg, typ: "JWT", kid }));
+  const signKey = spec.dsaEncoding ? { key: privateKey, dsaEncoding: spec.dsaEncoding } : privateKey;
+  const verifyKey = spec.dsaEncoding ? { key: publicKey, dsaEncoding: spec.dsaEncoding } : publicKey;
   return {
     kid,
     alg,
-    publicJwk: Object.freeze({ ...publicOnly, alg, use: "sig", kid }),
-    sign: (payload) => new SignJWT(payload).setProtectedHeader({ alg, typ: "JWT", kid }).sign(privateKey),
-    verify: (input, signature) => nodeVerify(digest, Buffer.from(input), dsaEncoding ? { key: publicKey, dsaEncoding } : publicKey, signature),
+    publicJwk: Object.freeze({ ...jwk, alg, use: "sig", kid }),
+    async sign(payload) {
+      const input = `${header}.${base64url(JSON.stringify(payload))}`;
+      return `${input}.${nodeSign(spec.hash, Buffer.from(input), signKey).toString("base64url")}`;
+    },
+    verify: (input, signature) => nodeVerify(spec.hash, Buffer.from(input), verifyKey, signature),
   };
 }

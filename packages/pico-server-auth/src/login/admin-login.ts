@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import argon2 from "argon2";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnInit } from "pico-ioc";
 import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
@@ -20,7 +19,8 @@ export class AdminLogin implements OnInit {
   readonly #logger: Logger;
   readonly #byEmail: WindowCounter;
   readonly #byClient: WindowCounter;
-  #hash: string | undefined;
+  /** The admin's argon2 hash; hashing a plaintext password runs in the background, off the boot path. */
+  #hash: Promise<string> | undefined;
   #verifying = 0;
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
@@ -35,7 +35,7 @@ export class AdminLogin implements OnInit {
     if (!s.autoCreateAdmin) return;
     if (s.adminPasswordHash) {
       if (!s.adminPasswordHash.startsWith("$argon2")) throw new ServerAuthConfigurationError("server_auth.admin_password_hash must be an argon2 PHC string ($argon2id$...)");
-      this.#hash = s.adminPasswordHash;
+      this.#hash = Promise.resolve(s.adminPasswordHash);
       return;
     }
     if (!s.adminPassword) {
@@ -44,7 +44,11 @@ export class AdminLogin implements OnInit {
     if (s.adminPassword.length < 8 || s.adminPassword === "admin") {
       throw new ServerAuthConfigurationError("server_auth.admin_password is too weak: use at least 8 characters, and not the upstream default");
     }
-    this.#hash = await argon2.hash(s.adminPassword, { type: argon2.argon2id, memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 });
+    const password = s.adminPassword;
+    const options = { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 };
+    this.#hash = argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
+    // A failure shows at the first login (as invalid credentials) and here, once.
+    this.#hash.catch((error: unknown) => this.#logger.error("pico-server-auth: hashing the admin password failed", error));
   }
 
   /**
@@ -63,7 +67,8 @@ export class AdminLogin implements OnInit {
     let passwordOk: boolean;
     try {
       // Both checks always run: no early exit that would time the email apart from the password.
-      passwordOk = await argon2.verify(this.#hash, password).catch(() => false);
+      const hash = this.#hash;
+      passwordOk = await Promise.all([argon2(), hash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false);
     } finally {
       this.#verifying--;
     }
@@ -81,6 +86,11 @@ export class AdminLogin implements OnInit {
     this.#byEmail.now = now;
     this.#byClient.now = now;
   }
+}
+
+/** argon2's native addon, loaded on first use rather than at import. */
+function argon2(): Promise<typeof import("argon2")> {
+  return import("argon2").then((module) => module.default ?? module);
 }
 
 function digest(text: string): Buffer {

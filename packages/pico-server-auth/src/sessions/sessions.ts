@@ -56,6 +56,7 @@ export class Sessions {
     }
     if (result.outcome === "revoked") throw unauthorized("session revoked; sign in again");
     if (result.outcome === "unknown") throw unauthorized("invalid refresh token");
+    await this.#prune(now);
     return this.#sign(result.family, ids, now);
   }
 

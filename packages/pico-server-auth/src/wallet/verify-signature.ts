@@ -1,5 +1,5 @@
 import { verify } from "node:crypto";
-import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
+import type { ml_dsa65 as MlDsa65 } from "@noble/post-quantum/ml-dsa.js";
 import type { WalletAlgorithm } from "./algorithms.js";
 import { publicKeyFromSpki } from "./key-cache.js";
 
@@ -20,6 +20,20 @@ const SECP256K1_DER_MAX_LENGTH = 72;
 const ML_DSA_65_KEY_LENGTH = 1952;
 const ML_DSA_65_SIGNATURE_LENGTH = 3309;
 
+let mlDsa65: typeof MlDsa65 | undefined;
+let loadingMlDsa: Promise<void> | undefined;
+
+/**
+ * Loads @noble/post-quantum for ML-DSA-65 signatures. Not at import: boot does not wait for it, and
+ * an app that accepts no ML-DSA wallets never loads it. Idempotent.
+ */
+export function loadMlDsaVerifier(): Promise<void> {
+  loadingMlDsa ??= import("@noble/post-quantum/ml-dsa.js").then((module) => {
+    mlDsa65 = module.ml_dsa65;
+  });
+  return loadingMlDsa;
+}
+
 /**
  * Verifies a wallet signature over `message` (the UTF-8 bytes of the challenge string).
  * Never throws for bad input: wrong lengths, garbage, invalid points → false.
@@ -29,7 +43,8 @@ const ML_DSA_65_SIGNATURE_LENGTH = 3309;
  *   DER signature (upstream's format) or 64-byte compact r‖s. High-S signatures verify
  *   (OpenSSL does not enforce low-S, matching upstream's pyca/cryptography verifier).
  *   A 64-byte signature is always read as compact.
- * - ML-DSA-65: raw 1952-byte key, 3309-byte signature, FIPS 204 pure mode, empty context.
+ * - ML-DSA-65: raw 1952-byte key, 3309-byte signature, FIPS 204 pure mode, empty context; after
+ *   `loadMlDsaVerifier()` has resolved.
  */
 export function verifyWalletSignature(
   algorithm: WalletAlgorithm,
@@ -37,6 +52,8 @@ export function verifyWalletSignature(
   message: Uint8Array,
   signature: Uint8Array,
 ): boolean {
+  // A programming error, not bad input: thrown, never reported as a bad signature.
+  if (algorithm === "ML-DSA-65" && !mlDsa65) throw new Error("the ML-DSA-65 verifier is not loaded yet: await loadMlDsaVerifier() first");
   try {
     if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array)) return false;
     if (!(signature instanceof Uint8Array)) return false;
@@ -88,5 +105,5 @@ function secp256k1SpkiPrefix(point: Uint8Array): Buffer | undefined {
 
 function verifyMlDsa65(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== ML_DSA_65_KEY_LENGTH || signature.length !== ML_DSA_65_SIGNATURE_LENGTH) return false;
-  return ml_dsa65.verify(signature, message, publicKey);
+  return (mlDsa65 as typeof MlDsa65).verify(signature, message, publicKey);
 }
