@@ -69,6 +69,22 @@ describe("signing key rotation", () => {
     await a.stop();
   });
 
+  it("withdraw(): a leaked retired key is dropped at once, with every token it signed; the signing key cannot be", async () => {
+    const a = app();
+    const before = await login(a);
+    const keys = a.container.get(SigningKeys);
+    const leaked = headerOf(before.access_token).kid;
+    await expect(keys.withdraw(leaked)).rejects.toThrow(`${leaked} is the key that signs now: rotate() first, then withdraw it`);
+    await keys.rotate();
+    await keys.withdraw(leaked);
+    expect((await published(a)).map((k) => k.kid)).toEqual([keys.activeKid]);
+    expect(await profileStatus(a, before.access_token)).toBe(401);
+    expect((await a.request("/api/v1/auth/refresh", postJson({ refresh_token: before.refresh_token }))).status).toBe(401);
+    expect(await profileStatus(a, (await login(a)).access_token)).toBe(200);
+    await expect(keys.withdraw("no-such-kid")).rejects.toThrow("no signing key no-such-kid is kept");
+    await a.stop();
+  });
+
   it("concurrent rotate() calls make one new key", async () => {
     const a = app();
     await a.init();

@@ -1,6 +1,7 @@
 import type { JWK, JWTPayload } from "jose";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnInit, Token } from "pico-ioc";
+import { ServerAuthError } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, StoredSigningKey } from "../store/auth-store.js";
@@ -86,6 +87,21 @@ export class SigningKeys implements OnInit {
   rotate(algorithm: string = this.#settings.algorithm, reason = "rotation requested"): Promise<void> {
     this.#changing ??= this.#rotate(algorithm, reason).finally(() => (this.#changing = undefined));
     return this.#changing;
+  }
+
+  /**
+   * Drops a retired key at once, for a key that leaked: every token it signed fails from now on, here
+   * and in pico-client-auth in this process at once, elsewhere at the validator's next JWKS fetch.
+   * The signing key cannot be withdrawn: rotate() first.
+   */
+  async withdraw(kid: string): Promise<void> {
+    const kept = this.#kept.find((k) => k.stored.kid === kid);
+    if (!kept) throw new ServerAuthError("KEY_UNKNOWN", 404, `no signing key ${kid} is kept`);
+    if (kept.stored.retiredAt === undefined) throw new ServerAuthError("KEY_ACTIVE", 409, `${kid} is the key that signs now: rotate() first, then withdraw it`);
+    await this.#store.deleteSigningKey(kid);
+    this.#kept = this.#kept.filter((k) => k !== kept);
+    this.#logger.warn(`pico-server-auth: signing key ${kid} withdrawn; the tokens it signed are refused from now on`);
+    await this.#expire(this.now());
   }
 
   /** The payload of a token signed by one of our kept keys, with the algorithm that key declares; else undefined. */
