@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LOGGER, component, inject } from "pico-ioc";
-import type { Logger, OnInit } from "pico-ioc";
+import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
 import { WindowCounter } from "./window-counter.js";
@@ -14,7 +14,7 @@ const MAX_CONCURRENT_VERIFICATIONS = 8;
  * repeated failures per email and per client are answered 429 before any hashing.
  */
 @component()
-export class AdminLogin implements OnInit {
+export class AdminLogin implements OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
   readonly #byEmail: WindowCounter;
@@ -49,6 +49,14 @@ export class AdminLogin implements OnInit {
     this.#hash = argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
     // A failure shows at the first login (as invalid credentials) and here, once.
     this.#hash.catch((error: unknown) => this.#logger.error("pico-server-auth: hashing the admin password failed", error));
+  }
+
+  /**
+   * Stopping waits for a hash still being made: argon2 works on a native thread, and a process that
+   * exits under it can crash (seen as hung test runs when a test worker died that way).
+   */
+  async onDestroy(): Promise<void> {
+    await this.#hash?.catch(() => undefined);
   }
 
   /**
