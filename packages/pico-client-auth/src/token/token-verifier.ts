@@ -38,17 +38,37 @@ export class TokenVerifier {
     this.#cache = new TokenCache(settings.tokenCacheSize);
   }
 
+  /** The token's claims; rejects with a 401 (or, while keys or revocations are unavailable, 503) error. */
   async verify(token: string): Promise<TokenClaims> {
-    const claims = this.#cached(token) ?? (await this.#verifySigned(token));
-    // Here, not inside #verifySigned: cache hits are checked too, so a revocation takes effect on the
-    // token's very next use, cached or not. Every caller of verify() gets this, not only the guard.
-    if (this.#revocation.enabled) {
-      // We issue a jti on every token; one without it could never be revoked, so it is refused.
-      if (claims.jti === undefined || claims.jti === "") throw invalidToken('Invalid token: "jti" claim missing');
-      const status = this.#revocation.status(claims.jti);
-      enforce(typeof status === "string" ? status : await status);
+    return this.check(token);
+  }
+
+  /**
+   * verify(), without a promise when it can be (a cached token, a key set and a revocation list at
+   * hand): that is every repeated request, where each promise costs. Errors then throw synchronously.
+   */
+  check(token: string): TokenClaims | Promise<TokenClaims> {
+    const cached = this.#cached(token);
+    return cached ? this.#notRevoked(cached) : this.#verifySigned(token).then((claims) => this.#notRevoked(claims));
+  }
+
+  /**
+   * Here, not inside #verifySigned: cache hits are checked too, so a revocation takes effect on the
+   * token's very next use, cached or not. Every caller of verify() gets this, not only the guard.
+   */
+  #notRevoked(claims: TokenClaims): TokenClaims | Promise<TokenClaims> {
+    if (!this.#revocation.enabled) return claims;
+    // We issue a jti on every token; one without it could never be revoked, so it is refused.
+    if (claims.jti === undefined || claims.jti === "") throw invalidToken('Invalid token: "jti" claim missing');
+    const status = this.#revocation.status(claims.jti);
+    if (typeof status === "string") {
+      enforce(status);
+      return claims;
     }
-    return claims;
+    return Promise.resolve(status).then((answer) => {
+      enforce(answer);
+      return claims;
+    });
   }
 
   /**
