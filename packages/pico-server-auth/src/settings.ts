@@ -57,6 +57,9 @@ export class ServerAuthSettings {
   @setting({ choices: ["sqlite", "memory"], description: "Where signing keys, wallet bindings and sessions are kept: sqlite (data_dir/auth.db, survives restarts) or memory (lost on restart)" })
   store: string = "sqlite";
 
+  @setting({ choices: ["full", "normal"], description: "SQLite commits: full syncs each one to disk (survives power loss); normal only at checkpoints (survives a killed process), for more sign-ins per second" })
+  sqliteSynchronous: string = "full";
+
   @setting({ description: "Folder of the SQLite store, created with mode 0700; a relative path is taken from the working directory" })
   dataDir: string = ".pico-auth";
 

@@ -274,6 +274,16 @@ describe("SqliteAuthStore", () => {
     expect(statSync(dir).mode & 0o777).toBe(0o755);
   });
 
+  it("synchronous: normal keeps what was committed, as full does, across a reopen", async () => {
+    const path = join(freshDir(), "auth.db");
+    const fast = SqliteAuthStore.open(path, { synchronous: "normal" });
+    await fast.bindAddress("0xnormal", { algorithm: "Ed25519", publicKey: "aa" });
+    await fast.close();
+    const again = SqliteAuthStore.open(path);
+    expect(await again.bindAddress("0xnormal", { algorithm: "Ed25519", publicKey: "bb" })).toStrictEqual({ algorithm: "Ed25519", publicKey: "aa" });
+    await again.close();
+  });
+
   it("the file is in WAL mode at schema version 1", () => {
     const path = join(freshDir(), "auth.db");
     open(path);

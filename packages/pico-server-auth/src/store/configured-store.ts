@@ -33,7 +33,7 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
     }
     const dir = resolve(this.#settings.dataDir);
     const { SqliteAuthStore } = await import("./sqlite-store.js");
-    const store = SqliteAuthStore.open(join(dir, DATABASE_FILE));
+    const store = SqliteAuthStore.open(join(dir, DATABASE_FILE), { synchronous: this.#settings.sqliteSynchronous as "full" | "normal" });
     this.#store = store;
     const imported = await store.importLegacyFiles(dir, kidOf);
     if (imported) this.#logger.info(`pico-server-auth: imported ${imported} from the files of an earlier version in ${dir}`);

@@ -87,12 +87,16 @@ export class SqliteAuthStore implements AuthStore {
     this.#ops = operations(db);
   }
 
-  /** Opens (creating if need be) the database at `path`; a new parent directory gets mode 0700, a new file 0600. */
-  static open(path: string): SqliteAuthStore {
+  /**
+   * Opens (creating if need be) the database at `path`; a new parent directory gets mode 0700, a new
+   * file 0600. `synchronous`: "full" (default) syncs every commit to disk, so it survives power loss;
+   * "normal" syncs at checkpoints only: a commit still survives a killed process, not a lost machine.
+   */
+  static open(path: string, options: { readonly synchronous?: "full" | "normal" } = {}): SqliteAuthStore {
     createPrivateFile(path);
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     try {
-      configure(db, path);
+      configure(db, path, options.synchronous ?? "full");
       migrate(db, path);
       return new SqliteAuthStore(path, db);
     } catch (error) {
@@ -183,11 +187,12 @@ function createPrivateFile(path: string): void {
   }
 }
 
-function configure(db: Database.Database, path: string): void {
+function configure(db: Database.Database, path: string, synchronous: "full" | "normal"): void {
   const mode = db.pragma("journal_mode = WAL", { simple: true });
   if (mode !== "wal") throw new Error(`SQLite could not put ${path} in WAL journal mode: expected "wal", got ${JSON.stringify(mode)}`);
-  // Per connection, not stored in the file: FULL syncs the WAL at every commit, so a resolved call survives power loss.
-  db.pragma("synchronous = FULL");
+  // Per connection, not stored in the file: FULL syncs the WAL at every commit, so a resolved call
+  // survives power loss; NORMAL leaves the WAL to the OS between checkpoints (a kill -9 loses nothing).
+  db.pragma(`synchronous = ${synchronous === "normal" ? "NORMAL" : "FULL"}`);
   db.pragma("foreign_keys = ON");
 }
 
