@@ -28,7 +28,7 @@ const STRING_CLAIMS = ["sub", "jti", "role", "email", "scope"] as const;
 const STRING_LIST_CLAIMS = ["roles", "groups"] as const;
 
 /**
- * One set of claim rules for every algorithm (jose's and ML-DSA alike): `exp` required and expired
+ * One set of claim rules for every algorithm (classical and ML-DSA alike): `exp` required and expired
  * when `now >= exp + leeway`; `nbf` honoured with the same leeway; exact `iss`; `aud` equal or
  * containing ours; refresh tokens refused; claim types strict (a string `groups` is not a list of letters).
  */

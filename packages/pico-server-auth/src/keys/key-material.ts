@@ -3,8 +3,6 @@ import type { JsonWebKey, KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import type { JWTPayload } from "jose";
 
-export const TOKEN_ALGORITHMS = ["RS256", "ES256", "EdDSA", "ML-DSA-65"] as const;
-
 /** A public JWK as published in the JWKS. */
 export type PublicJwk = Readonly<Record<string, string>>;
 
