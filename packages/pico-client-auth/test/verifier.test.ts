@@ -264,18 +264,50 @@ describe("TokenVerifier: verified-token cache", () => {
     const entry = (exp: number) => ({ sub: "s", iss: "i", aud: "a", exp });
     cache.set("a", entry(100), 1);
     cache.set("b", entry(100), 1);
-    expect(cache.get("a", 1, 50, 0)?.exp).toBe(100); // a is now the most recently used
+    expect(cache.get("a", () => 1, 50, 0)?.exp).toBe(100); // a is now the most recently used
     cache.set("c", entry(100), 1);
-    expect([cache.size, cache.get("b", 1, 50, 0), cache.get("a", 1, 50, 0)?.exp, cache.get("c", 1, 50, 0)?.exp]).toEqual([2, undefined, 100, 100]);
-    expect(cache.get("a", 2, 50, 0)).toBeUndefined(); // other key set: dropped for good
-    expect([cache.size, cache.get("a", 1, 50, 0)]).toEqual([1, undefined]);
+    expect([cache.size, cache.get("b", () => 1, 50, 0), cache.get("a", () => 1, 50, 0)?.exp, cache.get("c", () => 1, 50, 0)?.exp]).toEqual([2, undefined, 100, 100]);
+    expect(cache.get("a", () => 2, 50, 0)).toBeUndefined(); // other key set: dropped for good
+    expect([cache.size, cache.get("a", () => 1, 50, 0)]).toEqual([1, undefined]);
     cache.set("d", entry(100), 1);
-    expect(cache.get("d", 1, 104, 5)?.exp).toBe(100);
-    expect(cache.get("d", 1, 105, 5)).toBeUndefined();
+    expect(cache.get("d", () => 1, 104, 5)?.exp).toBe(100);
+    expect(cache.get("d", () => 1, 105, 5)).toBeUndefined();
     cache.clear();
     expect(cache.size).toBe(0);
     const off = new TokenCache(0);
     off.set("a", entry(100), 1);
-    expect([off.size, off.get("a", 1, 0, 0)]).toEqual([0, undefined]);
+    expect([off.size, off.get("a", () => 1, 0, 0)]).toEqual([0, undefined]);
+    // A key set not at hand is a miss that keeps the entry.
+    cache.set("e", entry(100), 1);
+    expect([cache.get("e", () => undefined, 50, 0), cache.get("e", () => 1, 50, 0)?.exp]).toEqual([undefined, 100]);
+  });
+
+  it("TokenCache: a token sharing another's last characters is not the other token", () => {
+    const cache = new TokenCache(10);
+    const tail = "x".repeat(40);
+    const entry = { sub: "s", iss: "i", aud: "a", exp: 100 };
+    cache.set(`victim.${tail}`, entry, 1);
+    expect(cache.get(`forged.${tail}`, () => 1, 50, 0)).toBeUndefined();
+    expect(cache.get(`victim.${tail}`, () => 1, 50, 0)).toBe(entry);
+    // A second verified token with the same tail replaces the first (it can only cost a re-verification).
+    const other = { ...entry, sub: "t" };
+    cache.set(`other.${tail}`, other, 1);
+    expect([cache.get(`other.${tail}`, () => 1, 50, 0), cache.get(`victim.${tail}`, () => 1, 50, 0), cache.size]).toEqual([other, undefined, 1]);
+  });
+
+  it("TokenCache: a token used at least once every max / 2 insertions is never evicted; unused ones are, oldest first", () => {
+    const max = 100;
+    const cache = new TokenCache(max);
+    const entry = { sub: "s", iss: "i", aud: "a", exp: 100 };
+    cache.set("hot", entry, 1);
+    for (let i = 0; i < 10 * max; i++) {
+      cache.set(`cold-${i}`, entry, 1);
+      if (i % (max / 2) === 0) expect(cache.get("hot", () => 1, 50, 0), `after ${i} insertions`).toBe(entry);
+    }
+    expect(cache.size).toBe(max);
+    expect(cache.get("hot", () => 1, 50, 0)).toBe(entry);
+    // The most recent max - 1 cold tokens are still there; the one before them is gone.
+    expect(cache.get(`cold-${10 * max - (max - 1)}`, () => 1, 50, 0)).toBe(entry);
+    expect(cache.get(`cold-${10 * max - max}`, () => 1, 50, 0)).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ export type { ControllerDefinition, ControllerOptions } from "./metadata/control
 export type { HttpMethod, RouteOptions, RouteRecord } from "./metadata/routes.js";
 export type { RouteDefinition } from "./app/route-definition.js";
 export type { PathParams, RouteSchemas } from "./app/request-context.js";
-export type { WebExtension } from "./app/extension.js";
+export type { RouteInterceptor, WebExtension } from "./app/extension.js";
 export type { WebApp } from "./app/build-web-app.js";
 export type { OpenApiContributor, OpenApiDocument, OpenApiOperation } from "./openapi/document.js";
 export type { InferOutput, StandardIssue, StandardSchemaV1 } from "./schema/standard-schema.js";

@@ -1,8 +1,8 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { describe, expect, it } from "vitest";
 import { DecoratorMisuseError, component } from "pico-ioc";
-import { WEB_EXTENSION, controller, get, setRouteMetadata } from "../src/index.js";
-import type { RouteDefinition, WebExtension } from "../src/index.js";
+import { HTTPException, WEB_EXTENSION, controller, get, setRouteMetadata } from "../src/index.js";
+import type { RouteDefinition, RouteInterceptor, WebExtension } from "../src/index.js";
 import { json, webApp } from "./web-app.js";
 
 const ROLE = Symbol("role");
@@ -65,6 +65,62 @@ class Early {
   routeMiddleware = this.ext.routeMiddleware;
 }
 
+function interceptingExtension(name: string, order: number): WebExtension {
+  return {
+    order,
+    interceptRoute(route: RouteDefinition): RouteInterceptor {
+      return (c, proceed) => {
+        trace.push(`${name}:intercept:${route.metadata<string>(ROLE)}`);
+        if (c.req.header("x-deny") === name) return c.json({ detail: `denied by ${name}` }, 403);
+        if (c.req.header("x-throw") === name) throw new HTTPException(418, `thrown by ${name}`);
+        const response = proceed();
+        // Synchronous handlers give a synchronous answer; the header proves the interceptor saw it.
+        const tag = (r: Response) => {
+          const copy = new Response(r.body, r);
+          copy.headers.append("x-seen-by", name);
+          return copy;
+        };
+        return response instanceof Promise ? response.then(tag) : tag(response);
+      };
+    },
+  };
+}
+
+@component({ provides: WEB_EXTENSION })
+class InterceptFirst {
+  readonly order = -10;
+  interceptRoute = interceptingExtension("first", -10).interceptRoute;
+}
+
+@component({ provides: WEB_EXTENSION })
+class InterceptLast {
+  readonly order = 20;
+  interceptRoute = interceptingExtension("last", 20).interceptRoute;
+}
+
+@controller({ prefix: "/i" })
+class Intercepted {
+  @get("/sync")
+  @requiresRole("sync")
+  sync() {
+    trace.push("handler");
+    return { ok: true };
+  }
+
+  @get("/async")
+  @requiresRole("async")
+  async later() {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    trace.push("handler");
+    return { ok: "later" };
+  }
+
+  @get("/fails")
+  fails() {
+    throw new HTTPException(409, "handler conflict");
+  }
+}
+
 describe("web extensions", () => {
   it("route metadata is read whatever the decorator order; a method's value wins over its class's", async () => {
     const { routes } = await webApp([Guarded]);
@@ -91,6 +147,50 @@ describe("web extensions", () => {
     trace.length = 0;
     expect((await hono.request("/x/none")).status).toBe(404);
     expect(trace).toEqual(["early:app", "late:app"]);
+  });
+
+  it("interceptors alone wrap the handler as one Hono handler, outermost = lowest order; sync stays sync", async () => {
+    const { hono } = await webApp([InterceptLast, InterceptFirst, Intercepted]);
+    trace.length = 0;
+    const sync = await hono.request("/i/sync");
+    expect([sync.status, await json(sync), sync.headers.get("x-seen-by")]).toEqual([200, { ok: true }, "last, first"]);
+    expect(trace).toEqual(["first:intercept:sync", "last:intercept:sync", "handler"]);
+
+    trace.length = 0;
+    const later = await hono.request("/i/async");
+    expect([later.status, await json(later), later.headers.get("x-seen-by")]).toEqual([200, { ok: "later" }, "last, first"]);
+    expect(trace).toEqual(["first:intercept:async", "last:intercept:async", "handler"]);
+
+    // One Hono handler per route: nothing composed.
+    expect(hono.routes.filter((r) => r.path === "/i/sync").length).toBe(1);
+
+    trace.length = 0;
+    const denied = await hono.request("/i/sync", { headers: { "x-deny": "first" } });
+    expect([denied.status, await json(denied)]).toEqual([403, { detail: "denied by first" }]);
+    expect(trace).toEqual(["first:intercept:sync"]);
+
+    const thrown = await hono.request("/i/sync", { headers: { "x-throw": "last" } });
+    expect([thrown.status, await json(thrown)]).toEqual([418, { detail: "thrown by last" }]);
+    const fails = await hono.request("/i/fails");
+    expect([fails.status, await json(fails)]).toEqual([409, { detail: "handler conflict" }]);
+  });
+
+  it("interceptors mixed with route middleware keep the extensions' order", async () => {
+    const { hono } = await webApp([Late, InterceptLast, Early, InterceptFirst, Intercepted]);
+    trace.length = 0;
+    const sync = await hono.request("/i/sync");
+    expect([sync.status, await json(sync), sync.headers.get("x-seen-by")]).toEqual([200, { ok: true }, "last, first"]);
+    expect(trace).toEqual(["early:app", "late:app", "first:intercept:sync", "early:route:sync", "late:route:sync", "last:intercept:sync", "handler"]);
+
+    trace.length = 0;
+    const denied = await hono.request("/i/async", { headers: { "x-deny": "last" } });
+    expect([denied.status, await json(denied), denied.headers.get("x-seen-by")]).toEqual([403, { detail: "denied by last" }, "first"]);
+    expect(trace).toEqual(["early:app", "late:app", "first:intercept:async", "early:route:async", "late:route:async", "last:intercept:async"]);
+
+    const thrown = await hono.request("/i/sync", { headers: { "x-throw": "first" } });
+    expect([thrown.status, await json(thrown)]).toEqual([418, { detail: "thrown by first" }]);
+    const fails = await hono.request("/i/fails");
+    expect([fails.status, await json(fails)]).toEqual([409, { detail: "handler conflict" }]);
   });
 
   it("rejects route decorators used wrongly", () => {

@@ -76,15 +76,17 @@ export class TokenVerifier {
    * every header and claim check when it was verified, so only its expiry and key set are rechecked.
    */
   #cached(token: string): TokenClaims | undefined {
-    if (!this.#cache.has(token)) return undefined;
-    const keySet = this.#keys.getKeySet();
-    if (isPromise(keySet)) {
-      // The slow path asks again and shares the same fetch; this copy must not reject unheard.
-      keySet.catch(() => undefined);
-      return undefined;
-    }
-    return this.#cache.get(token, keySet.version, this.now(), this.#settings.leewaySeconds);
+    return this.#cache.get(token, this.#versionAtHand, this.now(), this.#settings.leewaySeconds);
   }
+
+  /** The current key set's version, or undefined while it is being fetched (the slow path waits for it). */
+  readonly #versionAtHand = (): number | undefined => {
+    const keySet = this.#keys.getKeySet();
+    if (!isPromise(keySet)) return keySet.version;
+    // The slow path asks again and shares the same fetch; this copy must not reject unheard.
+    keySet.catch(() => undefined);
+    return undefined;
+  };
 
   async #verifySigned(token: string): Promise<TokenClaims> {
     // Header checks need no keys: garbage is a 401 even while the key source is down.
@@ -96,7 +98,7 @@ export class TokenVerifier {
     if (typ !== undefined && (typeof typ !== "string" || !ACCEPTED_TYPES.has(typ.toLowerCase()))) throw invalidToken("Invalid token: unexpected token type");
 
     const keySet = await this.#keys.getKeySet();
-    const cached = this.#cache.get(token, keySet.version, this.now(), this.#settings.leewaySeconds);
+    const cached = this.#cache.get(token, () => keySet.version, this.now(), this.#settings.leewaySeconds);
     if (cached) return cached;
 
     const { key, set } = await this.#findKey(jws.header, alg, keySet);

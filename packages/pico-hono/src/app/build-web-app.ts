@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import type { Handler, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { TrieRouter } from "hono/router/trie-router";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
@@ -13,9 +12,9 @@ import type { OpenApiDocument } from "../openapi/document.js";
 import { WebSettings } from "../web-settings.js";
 import { errorResponse } from "./error-response.js";
 import { WEB_EXTENSION, inExtensionOrder } from "./extension.js";
-import type { WebExtension } from "./extension.js";
 import { createRouteDefinition, inMatchingOrder, joinPath, pathShape } from "./route-definition.js";
 import type { RouteDefinition } from "./route-definition.js";
+import { routeChain } from "./route-chain.js";
 import { routeHandler } from "./route-handler.js";
 
 export interface WebApp {
@@ -57,12 +56,9 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
     onError: (c) => c.json({ detail: `Request body is larger than the limit of ${settings.bodyLimit} bytes` }, 413),
   });
   for (const route of inMatchingOrder(routes)) {
-    const handlers: Handler[] = [
-      ...routeMiddleware(extensions, route),
-      ...(METHODS_WITH_BODY.has(route.method) ? [limitBody] : []),
-      routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger),
-    ];
-    hono.on(route.method, [route.path], ...(handlers as [Handler]));
+    const handler = routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger);
+    const [first, ...rest] = routeChain(extensions, route, handler, METHODS_WITH_BODY.has(route.method) ? limitBody : undefined);
+    hono.on(route.method, [route.path], first as never, ...(rest as never[]));
   }
 
   const allowed = allowedMethodsIndex([...routes, ...docPaths.map((path) => ({ method: "GET" as const, path }))]);
@@ -86,10 +82,6 @@ function routesOf(definition: ControllerDefinition): RouteDefinition[] {
       tags: [...definition.tags, ...(record.options.tags ?? [])],
     }),
   );
-}
-
-function routeMiddleware(extensions: readonly WebExtension[], route: RouteDefinition): MiddlewareHandler[] {
-  return extensions.map((extension) => extension.routeMiddleware?.(route)).filter((m): m is MiddlewareHandler => m !== undefined);
 }
 
 /** The document and docs page are plain routes: no extension guards them, so they stay public. */

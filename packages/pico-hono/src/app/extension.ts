@@ -1,4 +1,4 @@
-import type { Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { createToken } from "pico-ioc";
 import type { OpenApiContributor } from "../openapi/document.js";
 import type { RouteDefinition } from "./route-definition.js";
@@ -9,7 +9,8 @@ import type { RouteDefinition } from "./route-definition.js";
  *
  * Order, for a request that matches a route (lower `order` first, ties in module load order):
  *   1. app-wide middleware added by each extension's `configureApp`, outermost first;
- *   2. each extension's `routeMiddleware` for that route, in the same order;
+ *   2. each extension's `routeMiddleware` and `interceptRoute` for that route, in the same order
+ *      (an extension's middleware before its own interceptor);
  *   3. the handler.
  * `describeRoute`/`describeDocument` add to the OpenAPI document (e.g. a security scheme on guarded routes).
  * App-wide middleware also sees unmatched requests (they end in 404/405); guards that must only
@@ -22,7 +23,21 @@ export interface WebExtension extends OpenApiContributor {
   configureApp?(app: Hono): void;
   /** Middleware for one route, or `undefined` to leave it alone. Read the route's decorators from `route.metadata(key)`. */
   routeMiddleware?(route: RouteDefinition): MiddlewareHandler | undefined;
+  /**
+   * An interceptor for one route, or `undefined`. Prefer it to `routeMiddleware` for guards on hot
+   * routes: when a route has only interceptors, they and the handler are one plain function call
+   * chain (no Hono middleware composition, no promise unless someone is asynchronous).
+   */
+  interceptRoute?(route: RouteDefinition): RouteInterceptor | undefined;
 }
+
+/**
+ * Wraps a route's handler. Call `proceed()` for the route's response and return it (or another
+ * response); throw to answer with an error instead. Return synchronously when you can: a promise
+ * costs on every request. A handler's error may reach `proceed()`'s caller as a rejection or
+ * already turned into its error response, depending on the route: do not catch to convert errors.
+ */
+export type RouteInterceptor = (c: Context, proceed: () => Response | Promise<Response>) => Response | Promise<Response>;
 
 export const WEB_EXTENSION = createToken<WebExtension>("WebExtension");
 

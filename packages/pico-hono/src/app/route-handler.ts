@@ -1,4 +1,4 @@
-import type { Handler } from "hono";
+import type { Context } from "hono";
 import type { Logger, PicoContainer } from "pico-ioc";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { ResponseValidationError, toValidationIssues } from "../schema/validation-error.js";
@@ -12,17 +12,19 @@ type Handle = (this: unknown, ctx: RequestContext) => unknown;
  * The Hono handler of one route. Everything that can be decided once is decided here: the bound method
  * of a singleton controller, whether inputs are validated, whether the response is.
  */
-export function routeHandler(container: PicoContainer, controller: ControllerDefinition, route: RouteDefinition, logger: Logger): Handler {
+export function routeHandler(container: PicoContainer, controller: ControllerDefinition, route: RouteDefinition, logger: Logger): (c: Context) => Response | Promise<Response> {
   const readInput = inputReader(route);
   const finish = responder(route);
   const name = route.handlerName;
   if (controller.scope === "singleton") {
     const instance = container.get(controller.target) as Record<string, Handle>;
     const handle = (instance[name] as Handle).bind(instance);
-    return async (c) => {
-      const ctx = new RequestContext(c, route, readInput && (await readInput(c)));
-      return finish(ctx, await handle(ctx));
+    // Not async: a route without inputs and a synchronous handler answers without a promise of ours.
+    const run = (ctx: RequestContext): Response | Promise<Response> => {
+      const result = handle(ctx);
+      return isThenable(result) ? Promise.resolve(result).then((value) => finish(ctx, value)) : finish(ctx, result);
     };
+    return readInput ? (c) => readInput(c).then((input) => run(new RequestContext(c, route, input))) : (c) => run(new RequestContext(c, route));
   }
   return async (c) => {
     const ctx = new RequestContext(c, route, readInput && (await readInput(c)));
@@ -35,6 +37,10 @@ export function routeHandler(container: PicoContainer, controller: ControllerDef
       await scope.dispose().catch((error: unknown) => logger.error(`Request-scope cleanup failed after ${route.method} ${route.path}`, error));
     }
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
