@@ -85,7 +85,7 @@ export class Application {
   /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
   async start(options: ListenOptions = {}): Promise<{ url: string; port: number; host: string }> {
     const { port, host } = listenAddress(options, this.#env);
-    this.#server ??= this.init().then(() => listen(this.hono, port, host));
+    this.#server ??= this.init().then(() => listen(this.hono, port, host, this.#options));
     try {
       const { url, port: actualPort, host: actualHost } = await this.#server;
       return { url, port: actualPort, host: actualHost };

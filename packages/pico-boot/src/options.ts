@@ -25,9 +25,16 @@ export interface ApplicationOptions {
   readonly logger?: Logger;
   /** How long `stop()` waits for in-flight requests before closing their connections. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * How long a client may take to send a request's headers before the socket is closed with a 408
+   * (slow-loris). Default 10 000 ms (Node's own default is 60 000, checked only every 30 s).
+   */
+  readonly headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, body included. Default 30 000 ms (Node: 300 000). */
+  readonly requestTimeoutMs?: number;
 }
 
-const OPTION_KEYS = ["moduleNames", "config", "root", "components", "overrides", "env", "autoPlugins", "logger", "shutdownTimeoutMs"];
+const OPTION_KEYS = ["moduleNames", "config", "root", "components", "overrides", "env", "autoPlugins", "logger", "shutdownTimeoutMs", "headersTimeoutMs", "requestTimeoutMs"];
 
 /** Rejects anything that cannot be meant; the names it cites are the option names users typed. */
 export function validateOptions(options: ApplicationOptions): void {
@@ -40,7 +47,7 @@ export function validateOptions(options: ApplicationOptions): void {
       throw new InvalidOptionsError(`Application: unknown option "${key}"${hint}; expected one of ${OPTION_KEYS.join(", ")}`);
     }
   }
-  const { moduleNames, config, shutdownTimeoutMs } = options;
+  const { moduleNames, config, shutdownTimeoutMs, headersTimeoutMs, requestTimeoutMs } = options;
   if (moduleNames !== undefined && (!Array.isArray(moduleNames) || moduleNames.some((n) => typeof n !== "string" || n === ""))) {
     throw new InvalidOptionsError(`Application: "moduleNames" expected an array of package names, got ${JSON.stringify(moduleNames)}`);
   }
@@ -49,6 +56,12 @@ export function validateOptions(options: ApplicationOptions): void {
   }
   if (shutdownTimeoutMs !== undefined && !(Number.isFinite(shutdownTimeoutMs) && shutdownTimeoutMs >= 0)) {
     throw new InvalidOptionsError(`Application: "shutdownTimeoutMs" expected a number >= 0, got ${shutdownTimeoutMs}`);
+  }
+  for (const [name, value] of [["headersTimeoutMs", headersTimeoutMs], ["requestTimeoutMs", requestTimeoutMs]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidOptionsError(`Application: "${name}" expected a number > 0, got ${value}`);
+  }
+  if (headersTimeoutMs !== undefined && requestTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
+    throw new InvalidOptionsError(`Application: "headersTimeoutMs" (${headersTimeoutMs}) must not exceed "requestTimeoutMs" (${requestTimeoutMs})`);
   }
 }
 

@@ -12,8 +12,24 @@ export interface RunningServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function listen(hono: Hono, port: number, host: string): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: hono.fetch }) as Server;
+/** Slow-client limits; Node's defaults (60 s for headers, 300 s per request, checked every 30 s) let a slow-loris hold sockets for minutes. */
+export interface ServerTimeouts {
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export async function listen(hono: Hono, port: number, host: string, timeouts: ServerTimeouts = {}): Promise<RunningServer> {
+  const headersTimeout = timeouts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, headersTimeout);
+  const server = createAdaptorServer({
+    fetch: hono.fetch,
+    // Node checks both timeouts only every connectionsCheckingInterval (default 30 s): check often
+    // enough that a client dribbling its headers is cut off close to headersTimeout.
+    serverOptions: { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(headersTimeout / 4))) },
+  }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new ListenError(host, port, error)));
     server.listen(port, host, () => resolve());
