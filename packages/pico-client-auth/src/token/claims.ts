@@ -60,10 +60,18 @@ export function checkClaims(payload: unknown, rules: ClaimRules, nowSeconds: num
   return deepFreeze(claims) as TokenClaims;
 }
 
+/**
+ * Iterative, not recursive: a payload nested a few thousand levels deep (JSON.parse takes any depth)
+ * would otherwise overflow the stack, and a RangeError here would be a 500 instead of a 401.
+ */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (next !== null && typeof next === "object" && !Object.isFrozen(next)) {
+      Object.freeze(next);
+      for (const child of Object.values(next)) pending.push(child);
+    }
   }
   return value;
 }
