@@ -1,0 +1,77 @@
+/**
+ * The attack catalogue (docs/security.md), token side, with real tokens of pico-server-auth checked
+ * by pico-client-auth's guard in the same Application: keys rotated out or withdrawn, sessions logged
+ * out, and tokens used where the other kind belongs.
+ */
+import { describe, expect, it } from "vitest";
+import type { Application } from "pico-boot";
+import { SigningKeys } from "../src/index.js";
+import { ADMIN, Profile, postJson, serverApp } from "./support.js";
+
+type Tokens = { access_token: string; refresh_token: string };
+const ACCESS_MINUTES = 15;
+const app = () => serverApp({ embedded: true, components: [Profile], server: { access_token_expire_minutes: ACCESS_MINUTES } });
+
+async function login(a: Application): Promise<Tokens> {
+  const res = await a.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
+  expect(res.status).toBe(200);
+  return (await res.json()) as Tokens;
+}
+
+async function profile(a: Application, token: string) {
+  const res = await a.request("/api/profile", { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+const refused = (detail: string) => ({ status: 401, body: { detail } });
+
+describe("attacks with real tokens", () => {
+  it("a valid access token whose key was rotated out of the JWKS is refused", async () => {
+    const a = app();
+    const old = await login(a);
+    const keys = a.container.get(SigningKeys);
+    await keys.rotate();
+    // Still published (its tokens have not expired yet): accepted.
+    expect((await profile(a, old.access_token)).status).toBe(200);
+    // Once the retired key's window has passed it is out of the JWKS; the token itself is still
+    // unexpired by the guard's (real) clock, and is refused for want of its key.
+    const rotatedAt = keys.now();
+    keys.now = () => rotatedAt + ACCESS_MINUTES * 60 + 61;
+    expect(await profile(a, old.access_token)).toEqual(refused("Invalid token: no matching signing key"));
+    await a.stop();
+  });
+
+  it("a valid access token whose key was withdrawn is refused at once, and so is its refresh token", async () => {
+    const a = app();
+    const leaked = await login(a);
+    const keys = a.container.get(SigningKeys);
+    await keys.rotate();
+    expect((await profile(a, leaked.access_token)).status).toBe(200);
+    await keys.withdraw(JSON.parse(Buffer.from(leaked.access_token.split(".")[0] as string, "base64url").toString()).kid as string);
+    expect(await profile(a, leaked.access_token)).toEqual(refused("Invalid token: no matching signing key"));
+    const refresh = await a.request("/api/v1/auth/refresh", postJson({ refresh_token: leaked.refresh_token }));
+    expect({ status: refresh.status, body: await refresh.json() }).toEqual(refused("invalid refresh token"));
+    await a.stop();
+  });
+
+  it("an access token of a logged-out session is refused as revoked, though its signature and exp are fine", async () => {
+    const a = app();
+    const tokens = await login(a);
+    const other = await login(a);
+    expect((await profile(a, tokens.access_token)).status).toBe(200);
+    expect((await a.request("/api/v1/auth/logout", postJson({ refresh_token: tokens.refresh_token }))).status).toBe(204);
+    expect(await profile(a, tokens.access_token)).toEqual(refused("Token revoked"));
+    // Only that session: the other one still works.
+    expect((await profile(a, other.access_token)).status).toBe(200);
+    await a.stop();
+  });
+
+  it("a refresh token used as an access token is refused by the guard; an access token is refused by /refresh", async () => {
+    const a = app();
+    const tokens = await login(a);
+    expect(await profile(a, tokens.refresh_token)).toEqual(refused("Invalid token: refresh tokens are not accepted here"));
+    const refresh = await a.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.access_token }));
+    expect({ status: refresh.status, body: await refresh.json() }).toEqual(refused("invalid refresh token"));
+    await a.stop();
+  });
+});
