@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { AddressBinding } from "../bindings/address-bindings.js";
 import type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
+import { GroupCommit } from "./group-commit.js";
 import { readLegacyBindings, readLegacyKey } from "./legacy-files.js";
 import type { KidOf, LegacyBinding } from "./legacy-files.js";
 
@@ -74,17 +75,21 @@ type Operations = ReturnType<typeof operations>;
 
 /**
  * The store in one SQLite file (WAL, `synchronous = FULL`): a call resolves only after its transaction
- * is on disk. Several processes may open the same file; writers wait for each other's lock.
+ * is on disk. Calls made in the same event-loop turn share one transaction (GroupCommit), so
+ * concurrent sign-ins share one disk sync. Several processes may open the same file; writers wait
+ * for each other's lock.
  */
 export class SqliteAuthStore implements AuthStore {
   readonly path: string;
   #db: Database.Database | undefined;
   #ops: Operations | undefined;
+  readonly #commits: GroupCommit;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
     this.#ops = operations(db);
+    this.#commits = new GroupCommit(db);
   }
 
   /**
@@ -105,44 +110,44 @@ export class SqliteAuthStore implements AuthStore {
     }
   }
 
-  async signingKeys(): Promise<StoredSigningKey[]> {
-    return this.#use("signingKeys").signingKeys();
+  signingKeys(): Promise<StoredSigningKey[]> {
+    return this.#run("signingKeys", (ops) => ops.signingKeys());
   }
 
-  async addSigningKey(key: StoredSigningKey): Promise<void> {
-    this.#use("addSigningKey").addSigningKey(key);
+  addSigningKey(key: StoredSigningKey): Promise<void> {
+    return this.#run("addSigningKey", (ops) => ops.addSigningKey(key));
   }
 
-  async deleteSigningKey(kid: string): Promise<void> {
-    this.#use("deleteSigningKey").deleteSigningKey(kid);
+  deleteSigningKey(kid: string): Promise<void> {
+    return this.#run("deleteSigningKey", (ops) => ops.deleteSigningKey(kid));
   }
 
-  async bindAddress(address: string, binding: AddressBinding): Promise<AddressBinding> {
-    return this.#use("bindAddress").bindAddress(address, binding);
+  bindAddress(address: string, binding: AddressBinding): Promise<AddressBinding> {
+    return this.#run("bindAddress", (ops) => ops.bindAddress(address, binding));
   }
 
-  async createFamily(family: RefreshFamily, access: IssuedAccessToken): Promise<void> {
-    this.#use("createFamily").createFamily(family, access);
+  createFamily(family: RefreshFamily, access: IssuedAccessToken): Promise<void> {
+    return this.#run("createFamily", (ops) => ops.createFamily(family, access));
   }
 
-  async redeemRefresh(familyId: string, jti: string, next: { readonly jti: string; readonly expiresAt: number }, access: IssuedAccessToken, now: number): Promise<RedeemOutcome> {
-    return this.#use("redeemRefresh").redeemRefresh(familyId, jti, next, access, now);
+  redeemRefresh(familyId: string, jti: string, next: { readonly jti: string; readonly expiresAt: number }, access: IssuedAccessToken, now: number): Promise<RedeemOutcome> {
+    return this.#run("redeemRefresh", (ops) => ops.redeemRefresh(familyId, jti, next, access, now));
   }
 
-  async revokeFamily(familyId: string, now: number): Promise<boolean> {
-    return this.#use("revokeFamily").revokeFamily(familyId, now);
+  revokeFamily(familyId: string, now: number): Promise<boolean> {
+    return this.#run("revokeFamily", (ops) => ops.revokeFamily(familyId, now));
   }
 
-  async family(familyId: string): Promise<RefreshFamily | undefined> {
-    return this.#use("family").family(familyId);
+  family(familyId: string): Promise<RefreshFamily | undefined> {
+    return this.#run("family", (ops) => ops.family(familyId));
   }
 
-  async revokedAccessTokens(now: number): Promise<IssuedAccessToken[]> {
-    return this.#use("revokedAccessTokens").revokedAccessTokens(now);
+  revokedAccessTokens(now: number): Promise<IssuedAccessToken[]> {
+    return this.#run("revokedAccessTokens", (ops) => ops.revokedAccessTokens(now));
   }
 
-  async prune(now: number): Promise<void> {
-    this.#use("prune").prune(now);
+  prune(now: number): Promise<void> {
+    return this.#run("prune", (ops) => ops.prune(now));
   }
 
   /**
@@ -164,15 +169,26 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async close(): Promise<void> {
+    this.#commits.flush();
     const db = this.#db;
     this.#db = undefined;
     this.#ops = undefined;
     db?.close();
   }
 
+  #run<T>(method: string, call: (ops: Operations) => T): Promise<T> {
+    const ops = this.#ops;
+    if (!ops) return Promise.reject(this.#closedError(method));
+    return this.#commits.run(() => call(ops));
+  }
+
   #use(method: string): Operations {
-    if (!this.#ops) throw new Error(`SqliteAuthStore.${method}() was called after close() on ${this.path}; open the store again to use it`);
+    if (!this.#ops) throw this.#closedError(method);
     return this.#ops;
+  }
+
+  #closedError(method: string): Error {
+    return new Error(`SqliteAuthStore.${method}() was called after close() on ${this.path}; open the store again to use it`);
   }
 }
 
