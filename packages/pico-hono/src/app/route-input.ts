@@ -5,6 +5,7 @@ import { toJsonSchema } from "../schema/standard-schema.js";
 import type { StandardSchemaV1 } from "../schema/standard-schema.js";
 import { RequestValidationError, toValidationIssues } from "../schema/validation-error.js";
 import type { ValidationIssue } from "../schema/validation-error.js";
+import { readBodyText } from "./request-body.js";
 import type { RouteDefinition } from "./route-definition.js";
 
 /** The validated inputs of one request; a part is absent when the route declares no schema for it. */
@@ -55,7 +56,7 @@ export async function validate(schema: StandardSchemaV1, value: unknown, where: 
 
 /** The parsed JSON body, or NO_BODY for an empty one; 415 for a body that is not JSON, 400 for malformed JSON. */
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   if (text === "") return NO_BODY;
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
