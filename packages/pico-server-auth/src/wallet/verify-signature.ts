@@ -38,7 +38,8 @@ export function loadMlDsaVerifier(): Promise<void> {
  * Verifies a wallet signature over `message` (the UTF-8 bytes of the challenge string).
  * Never throws for bad input: wrong lengths, garbage, invalid points → false.
  *
- * - Ed25519: raw 32-byte key, 64-byte signature (PureEdDSA), node:crypto / OpenSSL.
+ * - Ed25519: raw 32-byte key, 64-byte signature (PureEdDSA), node:crypto / OpenSSL; small-order and
+ *   non-canonical keys are refused.
  * - secp256k1: 33-byte compressed (02/03) or 65-byte uncompressed (04) point; ECDSA over SHA-256;
  *   DER signature (upstream's format) or 64-byte compact r‖s. High-S signatures verify
  *   (OpenSSL does not enforce low-S, matching upstream's pyca/cryptography verifier).
@@ -72,8 +73,34 @@ export function verifyWalletSignature(
   }
 }
 
+/**
+ * The encodings of Ed25519's eight small-order points (each with either sign bit). OpenSSL accepts
+ * them as public keys, and with R = such a point and S = 0 a "signature" then verifies for EVERY
+ * message (found by test/attacks-wallet.test.ts): whoever binds an address to one of these keys
+ * lets anybody sign in as that address. Refused, like non-canonical encodings (y >= p) below.
+ */
+const ED25519_SMALL_ORDER = new Set(
+  [
+    "0100000000000000000000000000000000000000000000000000000000000000", // identity (order 1)
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // order 2
+    "0000000000000000000000000000000000000000000000000000000000000000", // order 4
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", // order 8
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", // order 8
+  ].flatMap((hex) => [hex, hex.slice(0, 62) + (Number.parseInt(hex.slice(62), 16) ^ 0x80).toString(16).padStart(2, "0")]),
+);
+/** 2^255 - 19, the field prime: a canonical encoding has its y (the low 255 bits, little-endian) below it. */
+const ED25519_P = (1n << 255n) - 19n;
+
+function isWeakEd25519Key(publicKey: Uint8Array): boolean {
+  const hex = Buffer.from(publicKey).toString("hex");
+  if (ED25519_SMALL_ORDER.has(hex)) return true;
+  const y = BigInt(`0x${Buffer.from(publicKey).reverse().toString("hex")}`) & ((1n << 255n) - 1n);
+  return y >= ED25519_P;
+}
+
 function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== ED25519_KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  if (isWeakEd25519Key(publicKey)) return false;
   const key = publicKeyFromSpki(Buffer.concat([ED25519_SPKI_PREFIX, publicKey]));
   return verify(null, message, key, signature);
 }
