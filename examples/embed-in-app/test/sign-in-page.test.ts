@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
@@ -17,14 +18,23 @@ describe("the sign-in page in a real browser", () => {
     try {
       const page = await browser.newPage();
       const foreign = foreignRequests(page, url);
-      await page.goto(`${url}/`);
+      // The page runs under its Content-Security-Policy: anything it blocked shows up here.
+      const blocked: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(message.text());
+      });
+      await page.exposeFunction("reportViolation", (text: string) => blocked.push(text));
+      await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective + " " + e.blockedURI))');
+      const response = await page.goto(`${url}/`);
+      expect(response?.headers()["content-security-policy"]).toContain("'sha256-");
       for (const algorithm of ["Ed25519", "ML-DSA-65"]) {
         await page.selectOption("#algorithm", algorithm);
         await page.click("#new-key");
-        await page.waitForFunction('document.getElementById("address").textContent.startsWith("0x")');
+        // Locators, not string predicates: those are evaluated with eval, which the page's CSP forbids.
+        await page.locator("#address", { hasText: /^0x/ }).waitFor();
         const address = await page.textContent("#address");
         await page.click("#sign-in");
-        await page.waitForFunction(`document.getElementById("profile").textContent.includes(${JSON.stringify(address)})`);
+        await page.locator("#profile", { hasText: address ?? "" }).waitFor();
         expect(JSON.parse((await page.textContent("#profile")) ?? "")).toEqual({ subject: address, role: "wallet" });
         expect(JSON.parse((await page.textContent("#claims")) ?? "")).toMatchObject({ sub: address, algorithm, role: "wallet" });
         expect(await page.textContent("#dashboard")).toContain("403 Requires one of roles: ['admin']");
@@ -37,11 +47,12 @@ describe("the sign-in page in a real browser", () => {
 
       await page.fill("#password", PASSWORD);
       await page.click("#admin-form button");
-      await page.waitForFunction('document.getElementById("dashboard").textContent.includes("Welcome")');
+      await page.locator("#dashboard", { hasText: "Welcome" }).waitFor();
       expect(JSON.parse((await page.textContent("#dashboard")) ?? "")).toEqual({ message: "Welcome, admin@example.com" });
       // Kept for a person to look at (git-ignored): test-artifacts/sign-in-page.png.
       await page.screenshot({ path: fileURLToPath(new URL("../../../test-artifacts/sign-in-page.png", import.meta.url)), fullPage: true });
       expect(foreign).toEqual([]);
+      expect(blocked).toEqual([]);
     } finally {
       await browser.close();
       await app.stop();
@@ -58,5 +69,34 @@ describe("the sign-in page in a real browser", () => {
     expect((await app.request("/vendor/@noble/curves/abstract/fft.js")).status).toBe(200);
     expect((await app.request("/vendor/@noble/curves/abstract/../../package.json")).status).toBe(404);
     expect((await app.request("/")).headers.get("content-type")).toBe("text/html; charset=utf-8");
+  });
+
+  it("sends security headers: a CSP with the import map's hash and no inline script otherwise, nosniff, no Referer, no framing", async () => {
+    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
+    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
+    try {
+      const res = await app.request("/");
+      const html = await res.text();
+      const csp = res.headers.get("content-security-policy") ?? "";
+      const directives = Object.fromEntries(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
+      expect(importMap).toContain("@noble/post-quantum/");
+      const hash = `'sha256-${createHash("sha256").update(importMap).digest("base64")}'`;
+      expect(directives["script-src"]).toEqual(["'self'", hash]);
+      expect(directives["default-src"]).toEqual(["'none'"]);
+      expect(directives["frame-ancestors"]).toEqual(["'none'"]);
+      expect(directives["object-src"]).toEqual(["'none'"]);
+      expect(directives["base-uri"]).toEqual(["'none'"]);
+      expect(csp).not.toContain("unsafe-inline");
+      expect(csp).not.toContain("unsafe-eval");
+      expect([res.headers.get("x-frame-options"), res.headers.get("x-content-type-options"), res.headers.get("referrer-policy")]).toEqual(["DENY", "nosniff", "no-referrer"]);
+      // The page's other files: nosniff and no Referer too.
+      for (const path of ["/app.js", "/style.css", "/vendor/@noble/post-quantum/ml-dsa.js"]) {
+        const file = await app.request(path);
+        expect([path, file.status, file.headers.get("x-content-type-options"), file.headers.get("referrer-policy")]).toEqual([path, 200, "nosniff", "no-referrer"]);
+      }
+    } finally {
+      await app.stop();
+    }
   });
 });
