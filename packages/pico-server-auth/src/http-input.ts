@@ -26,9 +26,10 @@ export function bearerToken(ctx: RequestContext): string | undefined {
   return /^Bearer +(\S+)\s*$/i.exec(ctx.header("authorization") ?? "")?.[1];
 }
 
-/** Responses that carry tokens or credentials must not be kept by caches (RFC 6749 §5.1). */
+/** Responses that carry tokens or credentials must not be kept by caches (RFC 6749 §5.1; Pragma for HTTP/1.0 ones). */
 export function noStore(ctx: RequestContext): void {
   ctx.setHeader("Cache-Control", "no-store");
+  ctx.setHeader("Pragma", "no-cache");
 }
 
 /** Compares secrets in constant time, whatever their lengths. */
