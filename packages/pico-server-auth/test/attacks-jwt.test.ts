@@ -3,6 +3,7 @@
  * by pico-client-auth's guard in the same Application: keys rotated out or withdrawn, sessions logged
  * out, and tokens used where the other kind belongs.
  */
+import { createHmac, createPublicKey, generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Application } from "pico-boot";
 import { SigningKeys } from "../src/index.js";
@@ -72,6 +73,46 @@ describe("attacks with real tokens", () => {
     expect(await profile(a, tokens.refresh_token)).toEqual(refused("Invalid token: refresh tokens are not accepted here"));
     const refresh = await a.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.access_token }));
     expect({ status: refresh.status, body: await refresh.json() }).toEqual(refused("invalid refresh token"));
+    await a.stop();
+  });
+
+  it("forged refresh tokens (alg none, HS256 with the JWKS key, an embedded jwk, a SQL kid, crit, a swapped payload) are refused and revoke nothing", async () => {
+    const a = app();
+    const victim = await login(a);
+    const [h, p, s] = victim.refresh_token.split(".") as [string, string, string];
+    const header = JSON.parse(Buffer.from(h, "base64url").toString()) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, unknown>;
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const jwks = ((await (await a.request("/api/v1/auth/jwks")).json()) as { keys: Record<string, unknown>[] }).keys;
+    const pem = createPublicKey({ key: jwks[0] as never, format: "jwk" }).export({ type: "spki", format: "pem" });
+    const attacker = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const signedBy = (key: Parameters<typeof nodeSign>[2], head: Record<string, unknown>, body: Record<string, unknown>) => {
+      const input = `${b64(head)}.${b64(body)}`;
+      return `${input}.${nodeSign("sha256", Buffer.from(input), key).toString("base64url")}`;
+    };
+    const hs256 = (() => {
+      const input = `${b64({ ...header, alg: "HS256" })}.${p}`;
+      return `${input}.${createHmac("sha256", pem).update(input).digest("base64url")}`;
+    })();
+    const forgeries = [
+      `${b64({ ...header, alg: "none" })}.${p}.`,
+      hs256,
+      signedBy(attacker.privateKey, { ...header, jwk: attacker.publicKey.export({ format: "jwk" }) }, payload),
+      signedBy(attacker.privateKey, { ...header, kid: "' OR 1=1 --" }, payload),
+      signedBy(attacker.privateKey, { ...header, kid: "../../etc/passwd" }, payload),
+      `${b64({ ...header, crit: ["exp"] })}.${p}.${s}`,
+      `${h}.${b64({ ...payload, sub: "someone-else" })}.${s}`,
+      `${h}.${p}.${s.slice(0, -6)}`,
+    ];
+    for (const forged of forgeries) {
+      const refresh = await a.request("/api/v1/auth/refresh", postJson({ refresh_token: forged }));
+      expect({ status: refresh.status, body: await refresh.json() }, forged.slice(0, 40)).toEqual(refused("invalid refresh token"));
+      const logout = await a.request("/api/v1/auth/logout", postJson({ refresh_token: forged }));
+      expect({ status: logout.status, body: await logout.json() }).toEqual(refused("invalid token"));
+    }
+    // None of them counted as reuse of the victim's refresh token, nor logged the victim out.
+    expect((await profile(a, victim.access_token)).status).toBe(200);
+    expect((await a.request("/api/v1/auth/refresh", postJson({ refresh_token: victim.refresh_token }))).status).toBe(200);
     await a.stop();
   });
 });
