@@ -2,7 +2,7 @@
  * pico-ioc: typed dependency injection over tsyringe.
  * @module
  */
-import "reflect-metadata";
+import "./tsyringe.js";
 
 export { component, defineComponent, getComponentDefinition, rejectUnknownOptions } from "./metadata/component.js";
 export { inject, injectAll } from "./metadata/inject.js";

@@ -1,3 +1,6 @@
+// The Reflect metadata polyfill, and its types, come with pico-ioc.
+import "pico-ioc";
+
 const METHOD_KEY = Symbol.for("pico-hono.route-metadata");
 
 type MetadataMap = Map<symbol, unknown>;

@@ -1,4 +1,4 @@
-import "reflect-metadata";
+import "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import { defineComponent } from "../metadata/component.js";
 import type { Constructor } from "../token.js";

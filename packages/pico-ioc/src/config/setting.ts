@@ -1,4 +1,4 @@
-import "reflect-metadata";
+import "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import { rejectUnknownOptions } from "../metadata/component.js";
 

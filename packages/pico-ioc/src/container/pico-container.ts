@@ -1,6 +1,5 @@
-import "reflect-metadata";
-import { container as rootContainer, Lifecycle } from "tsyringe";
-import type { DependencyContainer } from "tsyringe";
+import { Lifecycle, rootContainer } from "../tsyringe.js";
+import type { DependencyContainer, Lifecycle as LifecycleKind } from "../tsyringe.js";
 import { bindSettings, getSettingsDefinition } from "../config/index.js";
 import type { ConfigTree, Env } from "../config/index.js";
 import { ComponentDestroyError, ComponentInitError, ContainerDestroyedError, InvalidGraphError, ProviderNotFoundError, ScopeInactiveError } from "../errors.js";
@@ -23,7 +22,7 @@ export interface ContainerOptions {
   readonly overrides?: readonly Override[];
 }
 
-const LIFECYCLES: Record<Scope, Lifecycle> = {
+const LIFECYCLES: Record<Scope, LifecycleKind> = {
   singleton: Lifecycle.Singleton,
   transient: Lifecycle.Transient,
   request: Lifecycle.ContainerScoped,

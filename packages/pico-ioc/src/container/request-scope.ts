@@ -1,4 +1,4 @@
-import type { DependencyContainer } from "tsyringe";
+import type { DependencyContainer } from "../tsyringe.js";
 import { ComponentDestroyError } from "../errors.js";
 import { hasOnDestroy } from "../lifecycle.js";
 import type { ProviderKey } from "../token.js";

@@ -1,5 +1,4 @@
-import "reflect-metadata";
-import { injectable } from "tsyringe";
+import { injectable } from "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import type { Constructor, ProviderKey } from "../token.js";
 import { keyName } from "../token.js";

@@ -1,5 +1,4 @@
-import "reflect-metadata";
-import { inject as tsyringeInject, injectAll as tsyringeInjectAll } from "tsyringe";
+import { tsyringeInject, tsyringeInjectAll } from "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import type { Constructor, ProviderKey } from "../token.js";
 import { keyName } from "../token.js";
