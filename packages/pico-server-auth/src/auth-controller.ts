@@ -14,6 +14,7 @@ import { Sessions } from "./sessions/sessions.js";
 import { PUBLIC_KEY_LENGTHS, isWalletAlgorithm } from "./wallet/algorithms.js";
 import type { WalletAlgorithm } from "./wallet/algorithms.js";
 import { decodeHex } from "./wallet/hex.js";
+import { afterBoot } from "./after-boot.js";
 import { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
 
 /**
@@ -39,8 +40,9 @@ export class AuthController {
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
   ) {
     this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
-    // Loaded in the background: ready long before a wallet has signed its first challenge.
-    if (settings.supportedWalletAlgorithms.includes("ML-DSA-65")) void loadMlDsaVerifier().catch(() => undefined);
+    // Loaded in the background once boot is over: ready long before a wallet has signed its first
+    // challenge (a sign-in that comes sooner waits for it).
+    if (settings.supportedWalletAlgorithms.includes("ML-DSA-65")) afterBoot(() => void loadMlDsaVerifier().catch(() => undefined));
   }
 
   @get("/jwks", { summary: "Public keys that verify the tokens issued here" })

@@ -3,14 +3,16 @@ import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
+import { afterBoot } from "../after-boot.js";
 import { WindowCounter } from "./window-counter.js";
 
 /** argon2 verifications running at once, server-wide; beyond this, 429 instead of a queue. */
 const MAX_CONCURRENT_VERIFICATIONS = 8;
 
+
 /**
- * Password login for the bootstrap admin. The password is hashed with argon2id at boot (or given as a
- * PHC hash); verification always runs argon2, so an unknown email costs what a wrong password costs;
+ * Password login for the bootstrap admin. The password is hashed with argon2id soon after boot (or given
+ * as a PHC hash); verification always runs argon2, so an unknown email costs what a wrong password costs;
  * repeated failures per email and per client are answered 429 before any hashing.
  */
 @component()
@@ -19,8 +21,10 @@ export class AdminLogin implements OnInit, OnDestroy {
   readonly #logger: Logger;
   readonly #byEmail: WindowCounter;
   readonly #byClient: WindowCounter;
-  /** The admin's argon2 hash; hashing a plaintext password runs in the background, off the boot path. */
+  /** The admin's argon2 hash, once asked for; hashing a plaintext password runs in the background, off the boot path. */
   #hash: Promise<string> | undefined;
+  #makeHash: (() => Promise<string>) | undefined;
+  #hashTimer: NodeJS.Timeout | undefined;
   #verifying = 0;
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
@@ -46,9 +50,20 @@ export class AdminLogin implements OnInit, OnDestroy {
     }
     const password = s.adminPassword;
     const options = { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 };
-    this.#hash = argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
-    // A failure shows at the first login (as invalid credentials) and here, once.
-    this.#hash.catch((error: unknown) => this.#logger.error("pico-server-auth: hashing the admin password failed", error));
+    this.#makeHash = () => argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
+    // Hashed once boot is over, or at the first login attempt if that comes sooner.
+    this.#hashTimer = afterBoot(() => this.#adminHash());
+  }
+
+  /** The admin's hash, started on first call. */
+  #adminHash(): Promise<string> | undefined {
+    clearTimeout(this.#hashTimer);
+    if (!this.#hash && this.#makeHash) {
+      this.#hash = this.#makeHash();
+      // A failure shows at the first login (as invalid credentials) and here, once.
+      this.#hash.catch((error: unknown) => this.#logger.error("pico-server-auth: hashing the admin password failed", error));
+    }
+    return this.#hash;
   }
 
   /**
@@ -56,6 +71,8 @@ export class AdminLogin implements OnInit, OnDestroy {
    * exits under it can crash (seen as hung test runs when a test worker died that way).
    */
   async onDestroy(): Promise<void> {
+    clearTimeout(this.#hashTimer);
+    this.#makeHash = undefined;
     await this.#hash?.catch(() => undefined);
   }
 
@@ -64,7 +81,8 @@ export class AdminLogin implements OnInit, OnDestroy {
    * before hashing (and taken back if it succeeds), so parallel guesses cannot all slip past the limit.
    */
   async verify(email: string, password: string, client: string): Promise<void> {
-    if (!this.#settings.autoCreateAdmin || !this.#hash) throw forbidden("password login disabled");
+    const adminHash = this.#settings.autoCreateAdmin ? this.#adminHash() : undefined;
+    if (!adminHash) throw forbidden("password login disabled");
     const emailKey = email.toLowerCase();
     const wait = Math.max(this.#byEmail.blockedFor(emailKey), this.#byClient.blockedFor(client));
     if (wait > 0) throw rateLimited(wait);
@@ -75,8 +93,7 @@ export class AdminLogin implements OnInit, OnDestroy {
     let passwordOk: boolean;
     try {
       // Both checks always run: no early exit that would time the email apart from the password.
-      const hash = this.#hash;
-      passwordOk = await Promise.all([argon2(), hash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false);
+      passwordOk = await Promise.all([argon2(), adminHash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false);
     } finally {
       this.#verifying--;
     }
