@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { serve } from "@hono/node-server";
@@ -36,7 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections?.();
+  (server as Server).closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { TrieRouter } from "hono/router/trie-router";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
 import { mountSwaggerUi } from "../docs/swagger-ui.js";
@@ -14,6 +13,7 @@ import { errorResponse } from "./error-response.js";
 import { WEB_EXTENSION, inExtensionOrder } from "./extension.js";
 import { createRouteDefinition, inMatchingOrder, joinPath, pathShape } from "./route-definition.js";
 import type { RouteDefinition } from "./route-definition.js";
+import { bodyLimitInterceptor } from "./request-body.js";
 import { routeChain } from "./route-chain.js";
 import { routeHandler } from "./route-handler.js";
 
@@ -51,10 +51,7 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   rejectDuplicates(routes, docPaths);
 
   const byController = new Map(controllers.map((d) => [d.target, d]));
-  const limitBody = bodyLimit({
-    maxSize: settings.bodyLimit,
-    onError: (c) => c.json({ detail: `Request body is larger than the limit of ${settings.bodyLimit} bytes` }, 413),
-  });
+  const limitBody = bodyLimitInterceptor(settings.bodyLimit, (c) => c.json({ detail: `Request body is larger than the limit of ${settings.bodyLimit} bytes` }, 413));
   for (const route of inMatchingOrder(routes)) {
     const handler = routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger);
     const [first, ...rest] = routeChain(extensions, route, handler, METHODS_WITH_BODY.has(route.method) ? limitBody : undefined);

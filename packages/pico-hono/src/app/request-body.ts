@@ -1,6 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "../errors.js";
+import type { RouteInterceptor } from "./extension.js";
 
 const utf8 = new TextDecoder();
 
@@ -10,9 +12,9 @@ const utf8 = new TextDecoder();
  * On @hono/node-server, a body with a Content-Length is read straight from Node's request stream:
  * `c.req.text()` would first build a WHATWG Request around it and pipe it through web streams,
  * which costs more than the whole sign-in outside its cryptography. The body limit still holds:
- * the route's body-limit middleware has checked the declared length, and Node delivers no more
- * bytes than it. Anything else (chunked bodies, which the limit middleware counts through its own
- * stream; a body someone started reading; other runtimes) goes through Hono.
+ * bodyLimitInterceptor has checked the declared length, and Node delivers no more bytes than it.
+ * Anything else (chunked bodies, which Hono's limit counts through its own stream; a body someone
+ * started reading; other runtimes) goes through Hono.
  */
 export function readBodyText(c: Context): Promise<string> {
   const incoming = unreadNodeBody(c);
@@ -22,13 +24,35 @@ export function readBodyText(c: Context): Promise<string> {
   return text;
 }
 
-function unreadNodeBody(c: Context): IncomingMessage | undefined {
+/**
+ * The route's body limit (413 above `maxSize` bytes). With a declared length on @hono/node-server
+ * it only compares numbers: Hono's own middleware would build the WHATWG body to ask whether there
+ * is one. Anything else is Hono's middleware, which counts the bytes as they come.
+ */
+export function bodyLimitInterceptor(maxSize: number, tooLarge: (c: Context) => Response): RouteInterceptor {
+  const counting = bodyLimit({ maxSize, onError: tooLarge });
+  return (c, proceed) => {
+    const declared = nodeRequest(c)?.headers["content-length"];
+    if (declared !== undefined) return Number(declared) > maxSize ? tooLarge(c) : proceed();
+    let response: Response | undefined;
+    return counting(c, async () => {
+      response = await proceed();
+    }).then((early) => early ?? (response as Response));
+  };
+}
+
+/** The Node request behind `c`: HTTP/1, with a Content-Length and no Transfer-Encoding. */
+function nodeRequest(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (!incoming || incoming.httpVersionMajor !== 1 || typeof incoming.on !== "function") return undefined;
   const { headers } = incoming;
-  if (headers["content-length"] === undefined || headers["transfer-encoding"] !== undefined) return undefined;
+  return headers["content-length"] === undefined || headers["transfer-encoding"] !== undefined ? undefined : incoming;
+}
+
+function unreadNodeBody(c: Context): IncomingMessage | undefined {
+  const incoming = nodeRequest(c);
   // null: nobody has attached to the stream (a WHATWG body made from it would have).
-  if (incoming.readableFlowing !== null || incoming.readableEnded || Object.keys(c.req.bodyCache).length > 0) return undefined;
+  if (!incoming || incoming.readableFlowing !== null || incoming.readableEnded || Object.keys(c.req.bodyCache).length > 0) return undefined;
   return incoming;
 }
 

@@ -7,10 +7,11 @@ type RouteHandler = (c: Context) => Response | Promise<Response>;
 
 /**
  * The Hono handlers of one route: its extensions' middleware and interceptors in extension order,
- * the body limit, the handler. A route with interceptors only (every GET behind the auth guard) is
- * ONE handler, which Hono calls directly: no middleware composition and its promises per request.
+ * the body limit, the handler. A route with interceptors only (every route behind the auth guard,
+ * unless another extension adds middleware) is ONE handler, which Hono calls directly: no
+ * middleware composition and its promises per request.
  */
-export function routeChain(extensions: readonly WebExtension[], route: RouteDefinition, handler: RouteHandler, limitBody: MiddlewareHandler | undefined): Handler[] {
+export function routeChain(extensions: readonly WebExtension[], route: RouteDefinition, handler: RouteHandler, limitBody: RouteInterceptor | undefined): Handler[] {
   const layers: Layer[] = [];
   for (const extension of extensions) {
     const middleware = extension.routeMiddleware?.(route);
@@ -18,10 +19,12 @@ export function routeChain(extensions: readonly WebExtension[], route: RouteDefi
     const interceptor = extension.interceptRoute?.(route);
     if (interceptor) layers.push({ interceptor });
   }
-  if (!limitBody && layers.every((layer) => "interceptor" in layer)) {
+  // Innermost: guards answer before a body is looked at (a 401 is not a 413).
+  if (limitBody) layers.push({ interceptor: limitBody });
+  if (layers.every((layer) => "interceptor" in layer)) {
     return [layers.reduceRight<RouteHandler>((inner, layer) => wrap((layer as { interceptor: RouteInterceptor }).interceptor, inner), handler)];
   }
-  return [...layers.map((layer) => ("middleware" in layer ? layer.middleware : asMiddleware(layer.interceptor))), ...(limitBody ? [limitBody] : []), handler];
+  return [...layers.map((layer) => ("middleware" in layer ? layer.middleware : asMiddleware(layer.interceptor))), handler];
 }
 
 function wrap(interceptor: RouteInterceptor, inner: RouteHandler): RouteHandler {
