@@ -52,6 +52,7 @@ async function call(application: ReturnType<typeof app>, token: string) {
 const withDeepClaim = (claims: Record<string, unknown>, name: string, depth: number) =>
   `${JSON.stringify(claims).slice(0, -1)},"${name}":${"[".repeat(depth)}${"]".repeat(depth)}}`;
 
+const MiB = 1024 * 1024;
 const refused = (detail: string) => ({ status: 401, body: { detail } });
 const header = (extra: Record<string, unknown> = {}) => ({ alg: "RS256", typ: "JWT", kid: "k1", ...extra });
 
@@ -215,6 +216,18 @@ describe("attacks on tokens: size and depth", () => {
     const started = performance.now();
     expect(await call(application, huge)).toEqual(refused("Invalid token: too long"));
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("a 1 MiB Authorization header of blanks or words (regular-expression backtracking) is refused fast", async () => {
+    const application = app();
+    await application.init();
+    for (const value of [`Bearer ${"a ".repeat(512 * 1024)}`, ` ${" ".repeat(MiB)}bearer`, `bearer${"\t".repeat(MiB)}x y`, `Bearer ${"a".repeat(MiB)} `]) {
+      const started = performance.now();
+      const res = await application.request("/api/profile", { headers: { authorization: value } });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/^(Missing or invalid Authorization header|Invalid token: too long)$/);
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
   });
 
   it("a 10 000-deep nested JSON payload or header answers 401 within 1 s, also with the length limit raised", async () => {
