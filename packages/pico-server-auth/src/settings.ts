@@ -36,7 +36,7 @@ export class ServerAuthSettings {
   @setting({ description: "The bootstrap admin's email" })
   adminEmail: string = "admin@pico.local";
 
-  @setting({ type: "string", optional: true, description: "The admin password; checked at boot, hashed with argon2id in the background" })
+  @setting({ type: "string", optional: true, description: "The admin password; checked at boot, hashed with argon2id in the background once boot is over" })
   adminPassword?: string;
 
   @setting({ type: "string", optional: true, description: "An argon2 PHC string instead of admin_password, so no plaintext sits in config" })
