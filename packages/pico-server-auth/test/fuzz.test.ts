@@ -6,6 +6,7 @@
  * The seed is fixed (FUZZ_SEED overrides it) and printed with each property's run count, so any
  * failure replays: FUZZ_SEED=<seed> npx vitest run packages/pico-server-auth/test/fuzz.test.ts
  */
+import { request } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, claimsOf, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp } from "./support.js";
@@ -28,6 +29,7 @@ const RUNS = {
   logout: 400,
   rawBodies: 400,
   revocations: 200,
+  socket: 250,
 } as const;
 
 const app = serverApp({
@@ -88,6 +90,36 @@ function expectSound(answer: Answer, valid: boolean | ((answer: Answer) => boole
 
 function raw(body: string | Uint8Array, contentType: string | undefined = "application/json", headers: Record<string, string> = {}): RequestInit {
   return { method: "POST", body, headers: { ...(contentType === undefined ? {} : { "content-type": contentType }), ...headers } };
+}
+
+/** One request over a real socket (node:http: chunked or with a Content-Length), with a timeout. */
+function overSocket(url: string, path: string, body: Uint8Array, headers: Record<string, string>, chunked: boolean): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: "POST", headers: { ...headers, ...(chunked ? { "transfer-encoding": "chunked" } : { "content-length": String(body.length) }) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers.set(k, v);
+        let parsedBody: unknown = text;
+        try {
+          if ((res.headers["content-type"] ?? "").includes("application/json")) parsedBody = JSON.parse(text);
+        } catch {
+          // left as text: the assertion shows it
+        }
+        resolve({ status: res.statusCode ?? 0, headers, body: parsedBody });
+      });
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer from ${path} within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on("error", reject);
+    if (chunked) {
+      // A few chunks of arbitrary sizes.
+      for (let i = 0; i < body.length; i += 997) req.write(body.subarray(i, i + 997));
+      req.end();
+    } else req.end(body);
+  });
 }
 
 // ---- arbitraries ----
@@ -365,6 +397,34 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
       runs(RUNS.rawBodies),
     );
   });
+
+  it(`every POST route over a real socket: arbitrary bodies, content types, chunked or not (${RUNS.socket} runs)`, async () => {
+    logRuns("over a socket", RUNS.socket);
+    const socketApp = serverApp({ server: { challenges_per_client: 1_000_000, argon2_memory_kib: 1024, argon2_time_cost: 1, login_max_failures: 1_000_000 } });
+    const { url } = await socketApp.start({ port: 0 });
+    try {
+      const route = fc.constantFrom("/api/v1/auth/challenge", "/api/v1/auth/sign-in", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout");
+      const type = fc.option(fc.oneof(fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "application/vnd.api+json"), fc.string({ unit: "grapheme-ascii", maxLength: 30 }).filter((t) => /^[\x20-\x7e]*$/.test(t))), { nil: undefined });
+      const body = fc.oneof(
+        anyBody(["address", "public_key", "signature", "challenge", "algorithm", "email", "password", "refresh_token"]).map((t) => new TextEncoder().encode(t)),
+        fc.uint8Array({ maxLength: 3_000 }),
+        fc.constantFrom(new Uint8Array(0), new Uint8Array(1_048_577).fill(0x7b)),
+      );
+      await fc.assert(
+        fc.asyncProperty(route, type, body, fc.boolean(), async (path, contentType, bytes, chunked) => {
+          const answer = await overSocket(url, path, bytes, contentType === undefined ? {} : { "content-type": contentType }, chunked);
+          expectSound(answer, () => {
+            if (path !== "/api/v1/auth/challenge") return false;
+            const address = parsed(new TextDecoder().decode(bytes))?.address;
+            return typeof address === "string" && ADDRESS.test(address);
+          }, { path, contentType, chunked, body: Buffer.from(bytes).subarray(0, 100).toString("hex") });
+        }),
+        runs(RUNS.socket),
+      );
+    } finally {
+      await socketApp.stop();
+    }
+  }, 60_000);
 
   it(`GET /revocations, arbitrary Authorization headers (${RUNS.revocations} runs)`, async () => {
     logRuns("revocations", RUNS.revocations);
