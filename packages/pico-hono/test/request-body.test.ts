@@ -42,14 +42,17 @@ afterAll(async () => {
 });
 
 /** One POST over a real socket; `chunked` sends no Content-Length. */
-function send(body: string | Buffer, options: { chunked?: boolean; type?: string } = {}): Promise<{ status: number; body: unknown }> {
+function send(body: string | Buffer, options: { chunked?: boolean; type?: string } = {}): Promise<{ status: number; body: unknown; connection?: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { "content-type": options.type ?? "application/json" };
     if (!options.chunked) headers["content-length"] = Buffer.byteLength(body);
     const req = request({ host: "127.0.0.1", port, path: "/body/echo", method: "POST", headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown }));
+      res.on("end", () => {
+        const connection = res.statusCode === 413 ? { connection: res.headers.connection } : {};
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown, ...connection });
+      });
     });
     req.on("error", reject);
     if (options.chunked) {
@@ -71,8 +74,9 @@ describe("request bodies on @hono/node-server", () => {
     const big = JSON.stringify({ pad: "x".repeat(LIMIT) });
     const detail = `Request body is larger than the limit of ${LIMIT} bytes`;
     expect((await send(JSON.stringify({ pad: "x".repeat(LIMIT - 10) }))).status).toBe(200);
-    expect(await send(big)).toEqual({ status: 413, body: { detail } });
-    expect(await send(big, { chunked: true })).toEqual({ status: 413, body: { detail } });
+    // The unread rest of the body must not be taken for a next request: the connection is closed, and says so.
+    expect(await send(big)).toEqual({ status: 413, body: { detail }, connection: "close" });
+    expect(await send(big, { chunked: true })).toEqual({ status: 413, body: { detail }, connection: "close" });
     for (const chunked of [false, true]) {
       expect((await send("{oops", { chunked })).status).toBe(400);
       expect((await send('{"a":1}', { chunked, type: "text/plain" })).status).toBe(415);

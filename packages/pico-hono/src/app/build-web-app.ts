@@ -51,7 +51,8 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   rejectDuplicates(routes, docPaths);
 
   const byController = new Map(controllers.map((d) => [d.target, d]));
-  const limitBody = bodyLimitInterceptor(settings.bodyLimit, (c) => c.json({ detail: `Request body is larger than the limit of ${settings.bodyLimit} bytes` }, 413));
+  // Connection: close: the rest of an unread body would otherwise be taken for the next request.
+  const limitBody = bodyLimitInterceptor(settings.bodyLimit, (c) => c.json({ detail: `Request body is larger than the limit of ${settings.bodyLimit} bytes` }, 413, { Connection: "close" }));
   for (const route of inMatchingOrder(routes)) {
     const handler = routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger);
     const [first, ...rest] = routeChain(extensions, route, handler, METHODS_WITH_BODY.has(route.method) ? limitBody : undefined);
