@@ -63,6 +63,7 @@ describe("slow clients against the real server of Application.start()", () => {
     // A header line every 100 ms: each write is activity, so an idle-socket timeout would never fire.
     const outcome = await dribble(port, "GET /app HTTP/1.1\r\nHost: localhost\r\n", "X-Slow: 1\r\n", 100, 5_000);
     expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(outcome.received).toContain('\r\n\r\n{"detail":"Request timeout: the request was not received in time"}');
     expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(350);
     expect(outcome.closedAfterMs).toBeLessThan(2_000);
   });
@@ -75,6 +76,15 @@ describe("slow clients against the real server of Application.start()", () => {
     expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
     expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(700);
     expect(outcome.closedAfterMs).toBeLessThan(3_000);
+  });
+
+  it("requests Node refuses before the app runs get a JSON detail too: 431, 400", async () => {
+    running = new Application(base);
+    const { port } = await running.start({ port: 0 });
+    const huge = await dribble(port, `GET /app HTTP/1.1\r\nHost: localhost\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, "", 1_000, 5_000);
+    expect(huge.received).toMatch(/^HTTP\/1\.1 431 [^]*Content-Type: application\/json[^]*\r\n\r\n\{"detail":"Request header fields are larger than the server accepts"\}$/);
+    const garbage = await dribble(port, "\x00\x01 not http\r\n\r\n", "", 1_000, 5_000);
+    expect(garbage.received).toMatch(/^HTTP\/1\.1 400 [^]*\r\n\r\n\{"detail":"Malformed HTTP request"\}$/);
   });
 
   it("a prompt client on the same server is served", async () => {

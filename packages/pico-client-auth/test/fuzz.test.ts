@@ -231,10 +231,12 @@ describe("fuzz: pico-client-auth token parsing and the bearer header", () => {
           throw error;
         }
         const text = await res.text();
-        // Node's HTTP parser answers 431 with no body to a header block over --max-http-header-size
-        // (16 KiB), before any application code runs; the guard's own limit is auth_client.max_token_length.
+        // Node's HTTP parser refuses a header block over --max-http-header-size (16 KiB) before any
+        // application code runs; pico-boot answers it with a JSON detail. The guard's own limit is
+        // auth_client.max_token_length.
         if (res.status === 431) {
           expect((header ?? "").length).toBeGreaterThan(16_000);
+          expect(JSON.parse(text)).toEqual({ detail: "Request header fields are larger than the server accepts" });
           return;
         }
         const body: unknown = (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text;

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ListenError } from "../errors.js";
+import { answerClientError } from "./client-error.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -30,6 +31,7 @@ export async function listen(hono: Hono, port: number, host: string, timeouts: S
     // enough that a client dribbling its headers is cut off close to headersTimeout.
     serverOptions: { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(headersTimeout / 4))) },
   }) as Server;
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new ListenError(host, port, error)));
     server.listen(port, host, () => resolve());

@@ -1,0 +1,26 @@
+import type { Duplex } from "node:stream";
+
+/** Node's parser errors with their answer; anything else it refuses is a 400. */
+const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, "Request Header Fields Too Large", "Request header fields are larger than the server accepts"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout", "Request timeout: the request was not received in time"],
+};
+const MALFORMED = [400, "Bad Request", "Malformed HTTP request"] as const;
+
+/**
+ * The answer to a request Node refuses before any application code runs (headers over
+ * --max-http-header-size, bytes that are not HTTP, a client too slow for headersTimeout or
+ * requestTimeout): the same `{"detail": ...}` JSON as every other error, then the connection closes.
+ * Node's own handler sends a bare status line.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A response already under way cannot be replaced, and a reset connection cannot be answered.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, detail] = ANSWERS[error.code ?? ""] ?? MALFORMED;
+  const body = JSON.stringify({ detail });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
