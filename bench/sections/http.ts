@@ -1,0 +1,137 @@
+/**
+ * Sections 1–3: HTTP throughput of bare Hono (the floor), the seed app's cache-hit and verification
+ * paths, and Hono + jose (the reference for verification), cases interleaved round by round.
+ */
+import { CONNECTIONS, PIPELINING, runLoad } from "../lib/load.js";
+import type { LoadResult, LoadSpec } from "../lib/load.js";
+import { rssKiB } from "../lib/proc.js";
+import type { Pinning } from "../lib/proc.js";
+import { int, ms, pct, ratio, table, verdict } from "../lib/report.js";
+import { AUDIENCE, ISSUER, startSeed } from "../lib/seed.js";
+import { max } from "../lib/stats.js";
+import { cpuCell, cycle, pairedRatio, profArgs, profileOf, ratioVs, repeatNote, sleep, startScript, summarise } from "./common.js";
+import type { Summary } from "./common.js";
+import type { BenchContext, Section } from "./context.js";
+import { tokens } from "./tokens.js";
+
+interface Case {
+  readonly id: string;
+  readonly label: string;
+  readonly spec: () => LoadSpec;
+}
+
+export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<Section> {
+  const { S, log } = ctx;
+  const { dataDir, pool, hot } = await tokens(ctx, pinning);
+  const bare = await startScript(ctx, "bare Hono", "bare-hono.js", pinning, {}, profArgs(ctx, "bare-hono"));
+  const seed = await startSeed({ name: "seed app", repo: ctx.repo, dataDir, pinning, env: ctx.cacheEnv, ...profArgs(ctx, "seed-app") });
+  await sleep(500);
+  const seedBootKiB = rssKiB(seed.child.pid);
+  const jose = await startScript(ctx, "Hono + jose", "hono-jose.js", pinning, { JWKS_URL: `${seed.url}/api/v1/auth/jwks`, ISSUER, AUDIENCE }, profArgs(ctx, "hono-jose"));
+  let handOver = false;
+  try {
+    const hit = hot[0] as string;
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    // Both verification cases start at the same place in the same pool: every request a token that neither has seen recently.
+    const all: Case[] = [
+      { id: "bare", label: "bare Hono `GET /hello` (floor)", spec: () => ({ port: bare.port, path: "/hello", serverPid: bare.child.pid }) },
+      { id: "hit", label: "seed app `GET /api/profile`, one token (cache hit)", spec: () => ({ port: seed.port, path: "/api/profile", headers: bearer(hit), serverPid: seed.child.pid }) },
+      (() => {
+        const next = cycle(pool);
+        return { id: "jose", label: "Hono + jose `GET /api/profile`, a different token per request", spec: () => ({ port: jose.port, path: "/api/profile", next: () => ({ headers: bearer(next()) }), serverPid: jose.child.pid }) };
+      })(),
+      (() => {
+        const next = cycle(pool);
+        return { id: "verify", label: "seed app `GET /api/profile`, a different token per request (verification)", spec: () => ({ port: seed.port, path: "/api/profile", next: () => ({ headers: bearer(next()) }), serverPid: seed.child.pid }) };
+      })(),
+    ];
+    const cases = all.filter((c) => !ctx.httpCases || ctx.httpCases.includes(c.id));
+    const runs = new Map<string, LoadResult[]>(cases.map((c) => [c.id, []]));
+    for (const c of cases) {
+      log(`http warm-up ${c.id} (${S.http.warmup} s)`);
+      await runLoad({ ...c.spec(), seconds: S.http.warmup });
+    }
+    let repeats = 0;
+    for (let round = 0; round < S.http.rounds; ) {
+      // Each round starts with a different case, so no case always runs first or last.
+      const results: [string, LoadResult][] = [];
+      for (let k = 0; k < cases.length; k++) {
+        const c = cases[(round + k) % cases.length] as Case;
+        const result = await runLoad({ ...c.spec(), seconds: S.http.seconds });
+        results.push([c.id, result]);
+        log(`http round ${round + 1}/${S.http.rounds} ${c.id}: ${int(result.rps)} req/s, p99 ${ms(result.p99)} ms, CPU server ${pct(result.serverCpu)}, load ${pct(result.loadCpu)}, other ${pct(result.otherCpu)}`);
+      }
+      const worst = max(results.map(([, r]) => r.otherCpu));
+      if (worst > ctx.disturbed && repeats < ctx.maxRepeats) {
+        repeats++;
+        log(`http round ${round + 1} disturbed (other processes ${pct(worst)} of a core): run again`);
+        continue;
+      }
+      for (const [id, r] of results) runs.get(id)?.push(r);
+      round++;
+    }
+    const sum = new Map([...runs].map(([id, r]) => [id, summarise(r)]));
+    const rpsOf = (id: string) => runs.get(id)?.map((r) => r.rps) ?? [];
+    const p99Of = (id: string) => runs.get(id)?.map((r) => r.p99) ?? [];
+    const has = (id: string) => runs.has(id);
+    const rows: string[][] = [];
+    const data: Record<string, unknown> = {};
+    for (const c of cases) {
+      const s = sum.get(c.id) as Summary;
+      const vsBare = has("bare") ? pairedRatio(rpsOf(c.id), rpsOf("bare")) : Number.NaN;
+      const p99VsBare = has("bare") ? pairedRatio(p99Of(c.id), p99Of("bare")) : Number.NaN;
+      let compared = "–";
+      let target = "–";
+      let result = "–";
+      if (c.id === "bare") {
+        target = "reference";
+      } else if (c.id === "hit" && has("bare")) {
+        compared = `${ratioVs(vsBare, ctx.targets.hitRps)} req/s, ${ratioVs(p99VsBare, ctx.targets.hitP99)} p99`;
+        target = `≥ ${ctx.targets.hitRps.toFixed(2)}× req/s, ≤ ${ctx.targets.hitP99}× p99`;
+        result = verdict(vsBare >= ctx.targets.hitRps && p99VsBare <= ctx.targets.hitP99);
+      } else if (c.id === "jose") {
+        target = "reference for verification";
+      } else if (c.id === "verify" && has("jose")) {
+        const vsJose = pairedRatio(rpsOf("verify"), rpsOf("jose"));
+        const p99VsJose = pairedRatio(p99Of("verify"), p99Of("jose"));
+        compared = `${ratioVs(vsJose, ctx.targets.verify)} req/s, ${ratio(p99VsJose)} p99 (vs Hono + jose)`;
+        target = `≥ ${ctx.targets.verify.toFixed(2)}× Hono + jose req/s`;
+        result = verdict(vsJose >= ctx.targets.verify);
+        data.verifyVsJose = vsJose;
+      }
+      rows.push([c.label, int(s.rps), `${int(s.rpsMin)}–${int(s.rpsMax)}`, ms(s.p50), ms(s.p99), ratio(vsBare), compared, target, result, cpuCell(s)]);
+      data[c.id] = { ...s, vsBare, p99VsBare, rounds: runs.get(c.id) };
+    }
+    const notes: string[] = [];
+    if (has("hit") && has("verify")) {
+      const hitRps = (sum.get("hit") as Summary).rps;
+      const verifyRps = (sum.get("verify") as Summary).rps;
+      if (verifyRps > 0.9 * hitRps) notes.push("**Warning:** the verification path is nearly as fast as the cache hit: the token pool may be hitting the cache.");
+    }
+    const bareSum = sum.get("bare");
+    if (bareSum && bareSum.loadCpu > 0.85) notes.push(`**Note:** the load generator's core was ${pct(bareSum.loadCpu)} busy on bare Hono: the floor may be capped by autocannon, not by the server.`);
+    let profile = "";
+    if (ctx.cpuProf) {
+      for (const [server, running] of [["bare-hono", bare], ["seed-app", seed], ["hono-jose", jose]] as const) profile += await profileOf(ctx, server, running);
+    }
+    const markdown = [
+      "## 1–3. HTTP throughput",
+      "",
+      `autocannon ${CONNECTIONS} connections, pipelining ${PIPELINING}; per case ${S.http.warmup} s warm-up, then ${S.http.rounds} rounds × ${S.http.seconds} s, cases interleaved round by round. ` +
+        `Verification: ${int(ctx.pool)} distinct valid access tokens cycled in order (the seed app's token cache holds ${int(ctx.tokenCacheSize)}, so every request misses it). ` +
+        "Ratios are medians of same-round ratios; p50/p99 are medians over rounds. " +
+        `CPU: cores' worth used by the server, by the load generator (this process) and by everything else on the machine. ${repeatNote(ctx, repeats)}`,
+      "",
+      table(["case", "req/s (median)", "req/s min–max", "p50 ms", "p99 ms", "× bare Hono req/s", "compared", "target", "result", "CPU server / load gen / other"], rows, ["l", "r", "r", "r", "r", "r", "l", "l", "l", "r"]),
+      ...(notes.length ? ["", ...notes] : []),
+      profile,
+    ].join("\n");
+    handOver = ctx.enabled("memory") && !ctx.cpuProf;
+    if (handOver) ctx.handover = { seed, bootKiB: seedBootKiB };
+    return { markdown, data };
+  } finally {
+    await bare.child.stop();
+    await jose.child.stop();
+    if (!handOver) await seed.child.stop();
+  }
+}
