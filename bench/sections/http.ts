@@ -24,6 +24,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
   const { S, log } = ctx;
   const { dataDir, pool, hot } = await tokens(ctx, pinning);
   const bare = await startScript(ctx, "bare Hono", "bare-hono.js", pinning, {}, profArgs(ctx, "bare-hono"));
+  const context = await startScript(ctx, "Hono + AsyncLocalStorage", "hono-context.js", pinning, {}, profArgs(ctx, "hono-context"));
   const seed = await startSeed({ name: "seed app", repo: ctx.repo, dataDir, pinning, env: ctx.cacheEnv, ...profArgs(ctx, "seed-app") });
   await sleep(500);
   const seedBootKiB = rssKiB(seed.child.pid);
@@ -35,6 +36,11 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     // Both verification cases start at the same place in the same pool: every request a token that neither has seen recently.
     const all: Case[] = [
       { id: "bare", label: "bare Hono `GET /hello` (floor)", spec: () => ({ port: bare.port, path: "/hello", serverPid: bare.child.pid }) },
+      {
+        id: "als",
+        label: "Hono, async handler in `AsyncLocalStorage.run`, the same request as the cache hit (diagnostic)",
+        spec: () => ({ port: context.port, path: "/profile", headers: bearer(hit), serverPid: context.child.pid }),
+      },
       { id: "hit", label: "seed app `GET /api/profile`, one token (cache hit)", spec: () => ({ port: seed.port, path: "/api/profile", headers: bearer(hit), serverPid: seed.child.pid }) },
       (() => {
         const next = cycle(pool);
@@ -85,6 +91,8 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       let result = "–";
       if (c.id === "bare") {
         target = "reference";
+      } else if (c.id === "als" && has("hit")) {
+        compared = `seed cache hit: ${ratio(pairedRatio(rpsOf("hit"), rpsOf("als")))} of this req/s`;
       } else if (c.id === "hit" && has("bare")) {
         compared = `${ratioVs(vsBare, ctx.targets.hitRps)} req/s, ${ratioVs(p99VsBare, ctx.targets.hitP99)} p99`;
         target = `≥ ${ctx.targets.hitRps.toFixed(2)}× req/s, ≤ ${ctx.targets.hitP99}× p99`;
@@ -112,12 +120,13 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     if (bareSum && bareSum.loadCpu > 0.85) notes.push(`**Note:** the load generator's core was ${pct(bareSum.loadCpu)} busy on bare Hono: the floor may be capped by autocannon, not by the server.`);
     let profile = "";
     if (ctx.cpuProf) {
-      for (const [server, running] of [["bare-hono", bare], ["seed-app", seed], ["hono-jose", jose]] as const) profile += await profileOf(ctx, server, running);
+      for (const [server, running] of [["bare-hono", bare], ["hono-context", context], ["seed-app", seed], ["hono-jose", jose]] as const) profile += await profileOf(ctx, server, running);
     }
     const markdown = [
       "## 1–3. HTTP throughput",
       "",
       `autocannon ${CONNECTIONS} connections, pipelining ${PIPELINING}; per case ${S.http.warmup} s warm-up, then ${S.http.rounds} rounds × ${S.http.seconds} s, cases interleaved round by round. ` +
+        "The diagnostic row is what the cache-hit path costs before any framework: an async handler and an ambient identity (AsyncLocalStorage, which on Node 20 hooks every promise), in a process of its own. " +
         `Verification: ${int(ctx.pool)} distinct valid access tokens cycled in order (the seed app's token cache holds ${int(ctx.tokenCacheSize)}, so every request misses it). ` +
         "Ratios are medians of same-round ratios; p50/p99 are medians over rounds. " +
         `CPU: cores' worth used by the server, by the load generator (this process) and by everything else on the machine. ${repeatNote(ctx, repeats)}`,
@@ -131,6 +140,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     return { markdown, data };
   } finally {
     await bare.child.stop();
+    await context.child.stop();
     await jose.child.stop();
     if (!handOver) await seed.child.stop();
   }
