@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 /** Node's parser errors with their answer; anything else it refuses is a 400. */
 const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {
   HPE_HEADER_OVERFLOW: [431, "Request Header Fields Too Large", "Request header fields are larger than the server accepts"],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "Payload Too Large", "Chunk extensions are larger than the server accepts"],
   ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout", "Request timeout: the request was not received in time"],
 };
 const MALFORMED = [400, "Bad Request", "Malformed HTTP request"] as const;
