@@ -71,7 +71,19 @@ export async function startSeed(options: SeedOptions): Promise<Running> {
 /** Keep-alive connections for the harness's own setup requests (node:http costs this process far less CPU than fetch). */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-export function postJson<T>(url: string, body: unknown): Promise<T> {
+/**
+ * One JSON POST expecting 200. A request on a kept-alive socket that the server closed meanwhile
+ * (idle past its keep-alive timeout) is sent once more on a new one, as Node's docs advise: the
+ * harness's calls (challenges, logins, refreshes) never reached the server in that case.
+ */
+export function postJson<T>(url: string, body: unknown, retried = false): Promise<T> {
+  return postOnce<T>(url, body).catch((error: unknown) => {
+    if (!retried && (error as { reusedSocket?: boolean }).reusedSocket) return postJson<T>(url, body, true);
+    throw error;
+  });
+}
+
+function postOnce<T>(url: string, body: unknown): Promise<T> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
@@ -89,7 +101,10 @@ export function postJson<T>(url: string, body: unknown): Promise<T> {
       });
     });
     req.setTimeout(30_000, () => req.destroy(new HarnessError(`POST ${url}: no answer in 30 s`)));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      const closedUnderUs = req.reusedSocket && (error.code === "ECONNRESET" || error.message === "socket hang up");
+      reject(closedUnderUs ? Object.assign(error, { reusedSocket: true }) : error);
+    });
     req.end(payload);
   });
 }
