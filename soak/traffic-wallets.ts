@@ -1,0 +1,21 @@
+import { json } from "./http.js";
+import type { Tokens, Traffic } from "./traffic.js";
+import { ALGORITHMS, newWallet } from "./wallet.js";
+import type { Wallet, WalletAlgorithm } from "./wallet.js";
+
+/** A wallet sign-in: a new wallet one time in three (a new binding); else one that signed in before. */
+export async function walletSignIn(traffic: Traffic): Promise<void> {
+  const algorithm = ALGORITHMS[Math.floor(Math.random() * ALGORITHMS.length)] as WalletAlgorithm;
+  const known = traffic.wallets.filter((w) => w.algorithm === algorithm);
+  const wallet = known.length === 0 || Math.random() < 1 / 3 ? newWallet(algorithm) : (known[Math.floor(Math.random() * known.length)] as Wallet);
+  const issued = await traffic.send("POST", "/api/v1/auth/challenge", json({ address: wallet.address }));
+  if (!traffic.expect(issued, [200], "challenge")) return;
+  const { challenge } = issued.json<{ challenge: string }>();
+  const signedIn = await traffic.send("POST", "/api/v1/auth/sign-in", json({ address: wallet.address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm }));
+  if (!traffic.expect(signedIn, [200], `sign-in ${algorithm}`)) return;
+  if (!traffic.bindings.has(wallet.address)) {
+    traffic.bindings.set(wallet.address, wallet);
+    traffic.wallets.push(wallet);
+  }
+  traffic.record(signedIn.json<Tokens>(), "wallet");
+}
