@@ -11,6 +11,7 @@ import { checkClaims } from "./claims.js";
 import type { TokenClaims } from "./claims.js";
 import { keyFits, readJws, verifySignature } from "./jws.js";
 import { TokenCache } from "./token-cache.js";
+import { isPromise } from "../is-promise.js";
 
 const ACCEPTED_TYPES = new Set(["jwt", "at+jwt", "application/at+jwt"]);
 
@@ -134,10 +135,6 @@ export class TokenVerifier {
     if (candidates.length > 1) throw invalidToken('Invalid token: several keys match; the token needs a "kid"');
     return { key: candidates[0] as JWK, set };
   }
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /** Anything but "not-revoked" refuses the token: an unexpected answer from a custom check fails closed. */
