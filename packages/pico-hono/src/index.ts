@@ -7,6 +7,7 @@ export { get, post, put, patch, del as delete, del, getRouteRecords } from "./me
 export { getOwnRouteMetadata, setRouteMetadata } from "./metadata/route-metadata.js";
 export { buildWebApp } from "./app/build-web-app.js";
 export { RequestContext } from "./app/request-context.js";
+export { incomingMessage } from "./app/node-request.js";
 export { WEB_EXTENSION } from "./app/extension.js";
 export { WebSettings } from "./web-settings.js";
 export { isStandardSchema } from "./schema/standard-schema.js";

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { setRouteMetadata } from "pico-hono";
+import { incomingMessage, setRouteMetadata } from "pico-hono";
 import type { RequestContext } from "pico-hono";
 import { badRequest } from "./errors.js";
 
@@ -17,8 +17,7 @@ export function asObject(body: unknown): Record<string, unknown> {
 
 /** The peer address from @hono/node-server's env; requests run in-process share one bucket. */
 export function clientOf(ctx: RequestContext): string {
-  const env = ctx.c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "in-process";
+  return incomingMessage(ctx.c)?.socket?.remoteAddress ?? "in-process";
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */

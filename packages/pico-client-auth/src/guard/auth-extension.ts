@@ -1,4 +1,4 @@
-import { WEB_EXTENSION } from "pico-hono";
+import { WEB_EXTENSION, incomingMessage } from "pico-hono";
 import type { OpenApiDocument, OpenApiOperation, RouteDefinition, RouteInterceptor, WebExtension } from "pico-hono";
 import type { Context } from "hono";
 import { component, inject } from "pico-ioc";
@@ -14,6 +14,7 @@ import { ANONYMOUS, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./d
 import { DefaultRoleResolver, ROLE_RESOLVER } from "./role-resolver.js";
 import type { RoleResolver } from "./role-resolver.js";
 import { anyScopeGranted } from "./scopes.js";
+import { isPromise } from "../is-promise.js";
 
 const BEARER = /^\s*bearer\s+([^\s]+)\s*$/i;
 
@@ -117,11 +118,7 @@ function bearerToken(header: string | undefined): string {
  * characters): no Headers object, no second scan of the value. Elsewhere (app.request()), Hono's.
  */
 function authorizationHeader(c: Context): string | undefined {
-  const incoming = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
-  const value = incoming?.headers?.authorization;
+  const value = incomingMessage(c)?.headers.authorization;
   return typeof value === "string" ? value : c.req.header("authorization");
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "../errors.js";
 import type { RouteInterceptor } from "./extension.js";
+import { incomingMessage } from "./node-request.js";
 
 const utf8 = new TextDecoder();
 
@@ -43,8 +44,8 @@ export function bodyLimitInterceptor(maxSize: number, tooLarge: (c: Context) => 
 
 /** The Node request behind `c`: HTTP/1, with a Content-Length and no Transfer-Encoding. */
 function nodeRequest(c: Context): IncomingMessage | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming || incoming.httpVersionMajor !== 1 || typeof incoming.on !== "function") return undefined;
+  const incoming = incomingMessage(c);
+  if (!incoming || incoming.httpVersionMajor !== 1) return undefined;
   const { headers } = incoming;
   return headers["content-length"] === undefined || headers["transfer-encoding"] !== undefined ? undefined : incoming;
 }
