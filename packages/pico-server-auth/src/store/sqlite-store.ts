@@ -157,12 +157,12 @@ export class SqliteAuthStore implements AuthStore {
    */
   async importLegacyFiles(dir: string, kidOf: KidOf): Promise<string | undefined> {
     // Checked first so that a database in use never reads the files or computes a kid again.
-    if (!this.#use("importLegacyFiles").isEmpty()) return undefined;
+    if (!(await this.#run("importLegacyFiles", (ops) => ops.isEmpty()))) return undefined;
     const key = await readLegacyKey(dir, kidOf);
     const bindings = await readLegacyBindings(dir);
     if (!key && bindings.length === 0) return undefined;
     // Emptiness is checked again inside the transaction: another process may have started meanwhile.
-    const bound = this.#use("importLegacyFiles").importLegacy(key, bindings);
+    const bound = await this.#run("importLegacyFiles", (ops) => ops.importLegacy(key, bindings));
     if (bound === undefined) return undefined;
     const parts = [...(key ? [`the ${key.alg} signing key`] : []), ...(bindings.length > 0 ? [`${bound} address binding${bound === 1 ? "" : "s"}`] : [])];
     return parts.join(" and ");
@@ -180,11 +180,6 @@ export class SqliteAuthStore implements AuthStore {
     const ops = this.#ops;
     if (!ops) return Promise.reject(this.#closedError(method));
     return this.#commits.run(() => call(ops));
-  }
-
-  #use(method: string): Operations {
-    if (!this.#ops) throw this.#closedError(method);
-    return this.#ops;
   }
 
   #closedError(method: string): Error {
@@ -225,16 +220,12 @@ function migrate(db: Database.Database, path: string): void {
 }
 
 /**
- * Every method as prepared statements, prepared once. A method of several statements is one
- * transaction; writers begin IMMEDIATE so that, across processes, a read never goes stale before its
- * write (a DEFERRED upgrade would fail with SQLITE_BUSY instead of waiting). One statement is one
- * transaction by itself.
+ * Every method as prepared statements, prepared once. Atomicity comes from GroupCommit, which runs
+ * every call inside an IMMEDIATE transaction (across processes a read then never goes stale before
+ * its write; a DEFERRED upgrade would fail with SQLITE_BUSY instead of waiting), in a savepoint of
+ * its own: a method of several statements holds or fails as a whole.
  */
 function operations(db: Database.Database) {
-  const write = <A extends unknown[], R>(fn: (...args: A) => R) => {
-    const transaction = db.transaction(fn);
-    return (...args: A): R => transaction.immediate(...args);
-  };
   const keys = db.prepare<[], KeyRow>("SELECT kid, alg, material, created_at, retired_at FROM signing_keys ORDER BY seq");
   const retireKeys = db.prepare<[number]>("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL");
   const insertKey = db.prepare<[KeyRow]>("INSERT INTO signing_keys (kid, alg, material, created_at, retired_at) VALUES (@kid, @alg, @material, @created_at, @retired_at)");
@@ -272,15 +263,15 @@ function operations(db: Database.Database) {
 
   return {
     signingKeys: (): StoredSigningKey[] => keys.all().map(toKey),
-    addSigningKey: write(addSigningKey),
+    addSigningKey,
     deleteSigningKey: (kid: string): void => void deleteKey.run(kid),
-    bindAddress: write(bindAddress),
+    bindAddress,
     // An existing id fails (primary key): replacing a family could un-revoke it.
-    createFamily: write((f: RefreshFamily, access: IssuedAccessToken): void => {
+    createFamily: (f: RefreshFamily, access: IssuedAccessToken): void => {
       insertFamily.run({ id: f.id, sub: f.sub, role: f.role, claims: JSON.stringify(f.claims), current_jti: f.currentJti, expires_at: f.expiresAt, revoked_at: f.revokedAt ?? null });
       insertAccess.run(f.id, access.jti, access.exp);
-    }),
-    redeemRefresh: write((familyId: string, jti: string, next: { readonly jti: string; readonly expiresAt: number }, access: IssuedAccessToken, now: number): RedeemOutcome => {
+    },
+    redeemRefresh: (familyId: string, jti: string, next: { readonly jti: string; readonly expiresAt: number }, access: IssuedAccessToken, now: number): RedeemOutcome => {
       const row = family.get(familyId);
       if (!row) return { outcome: "unknown" };
       if (row.revoked_at !== null) return { outcome: "revoked" };
@@ -292,26 +283,26 @@ function operations(db: Database.Database) {
       if (!rotated) throw new Error(`refresh_families has no row ${familyId} right after reading it`);
       insertAccess.run(familyId, access.jti, access.exp);
       return { outcome: "rotated", family: toFamily(rotated) };
-    }),
+    },
     revokeFamily: (familyId: string, now: number): boolean => revoke.run(now, familyId).changes > 0,
     family: (familyId: string): RefreshFamily | undefined => {
       const row = family.get(familyId);
       return row && toFamily(row);
     },
     revokedAccessTokens: (now: number): IssuedAccessToken[] => revokedAccess.all(now).map(({ jti, exp }) => ({ jti, exp })),
-    prune: write((now: number): void => {
+    prune: (now: number): void => {
       pruneAccess.run(now);
       pruneFamilies.run(now);
-    }),
+    },
     isEmpty,
     /** Imports unless the database is no longer empty; returns how many bindings were new, or undefined. */
-    importLegacy: write((key: StoredSigningKey | undefined, bindings: readonly LegacyBinding[]): number | undefined => {
+    importLegacy: (key: StoredSigningKey | undefined, bindings: readonly LegacyBinding[]): number | undefined => {
       if (!isEmpty()) return undefined;
       if (key) addSigningKey(key);
       let bound = 0;
       for (const { address, algorithm, publicKey } of bindings) bound += insertBinding.run(address, algorithm, publicKey).changes;
       return bound;
-    }),
+    },
   };
 }
 
