@@ -1,4 +1,3 @@
-/// <reference types="reflect-metadata" preserve="true" />
 import { createRequire } from "node:module";
 import type * as Tsyringe from "tsyringe";
 // Types only (the Reflect.*Metadata globals); the code is required below.
