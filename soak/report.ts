@@ -5,7 +5,7 @@ import type { Rss } from "./server.js";
 import type { Traffic } from "./traffic.js";
 import type { ApiCheck } from "./verify-api.js";
 import type { StoreCheck } from "./verify-store.js";
-import { ALGORITHMS } from "./wallet.js";
+import { WALLET_ALGORITHMS as ALGORITHMS } from "../bench/lib/wallets.js";
 
 export interface Outcome {
   readonly options: Options;

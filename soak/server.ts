@@ -11,7 +11,8 @@ import { HarnessError } from "./harness-error.js";
 import { call } from "./http.js";
 import type { Endpoint } from "./http.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
+// Compiled to soak/dist/soak/ (the wallets come from bench/lib/, so the build root is the repo).
+const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const SEED_MAIN = join(REPO, "examples/embed-in-app/dist/main.js");
 export const HOST = "127.0.0.1";
 export const ADMIN_EMAIL = "admin@example.com";

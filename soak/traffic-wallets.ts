@@ -1,7 +1,7 @@
 import { json } from "./http.js";
 import type { Tokens, Traffic } from "./traffic.js";
-import { ALGORITHMS, newWallet } from "./wallet.js";
-import type { Wallet, WalletAlgorithm } from "./wallet.js";
+import { WALLET_ALGORITHMS as ALGORITHMS, newWallet } from "../bench/lib/wallets.js";
+import type { Wallet, WalletAlgorithm } from "../bench/lib/wallets.js";
 
 /** A wallet sign-in: a new wallet one time in three (a new binding); else one that signed in before. */
 export async function walletSignIn(traffic: Traffic): Promise<void> {
@@ -11,7 +11,7 @@ export async function walletSignIn(traffic: Traffic): Promise<void> {
   const issued = await traffic.send("POST", "/api/v1/auth/challenge", json({ address: wallet.address }));
   if (!traffic.expect(issued, [200], "challenge")) return;
   const { challenge } = issued.json<{ challenge: string }>();
-  const signedIn = await traffic.send("POST", "/api/v1/auth/sign-in", json({ address: wallet.address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm }));
+  const signedIn = await traffic.send("POST", "/api/v1/auth/sign-in", json({ address: wallet.address, public_key: wallet.publicKeyHex, signature: Buffer.from(wallet.sign(challenge)).toString("hex"), challenge, algorithm }));
   if (!traffic.expect(signedIn, [200], `sign-in ${algorithm}`)) return;
   if (!traffic.bindings.has(wallet.address)) {
     traffic.bindings.set(wallet.address, wallet);

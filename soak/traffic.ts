@@ -1,7 +1,7 @@
 /** The traffic's state: what it sent, what came back, and the sessions and wallet bindings it created. */
 import { call } from "./http.js";
 import type { Answer, Endpoint, RequestOptions } from "./http.js";
-import type { Wallet } from "./wallet.js";
+import type { Wallet } from "../bench/lib/wallets.js";
 
 export type Action = "wallet sign-in" | "admin login" | "refresh" | "profile" | "logout" | "garbage";
 

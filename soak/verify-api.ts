@@ -1,7 +1,7 @@
 import { call, json } from "./http.js";
 import type { Endpoint } from "./http.js";
 import type { Traffic } from "./traffic.js";
-import { newWallet } from "./wallet.js";
+import { newWallet } from "../bench/lib/wallets.js";
 
 export interface ApiCheck {
   refreshed: number;
@@ -33,7 +33,7 @@ export async function checkThroughApi(server: Endpoint, traffic: Pick<Traffic, "
           return;
         }
         const { challenge } = issued.json<{ challenge: string }>();
-        const answer = await call(server, "POST", "/api/v1/auth/sign-in", json({ address: wallet.address, public_key: signer.publicKeyHex, signature: signer.sign(challenge), challenge, algorithm: wallet.algorithm }));
+        const answer = await call(server, "POST", "/api/v1/auth/sign-in", json({ address: wallet.address, public_key: signer.publicKeyHex, signature: Buffer.from(signer.sign(challenge)).toString("hex"), challenge, algorithm: wallet.algorithm }));
         if (!impostor && answer.status === 200) result.walletsSignedIn++;
         else if (impostor && answer.status === 401 && answer.json().detail === "address is bound to a different key") result.impostorsRefused++;
         else result.lost.push(`after the restart, ${impostor ? "another key" : "the bound key"} for ${wallet.address}: ${answer.status} ${answer.body.slice(0, 120)}`);

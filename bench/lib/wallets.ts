@@ -1,5 +1,5 @@
 /**
- * Wallets as the seed app's clients make them (packages/pico-server-auth/test/support.ts,
+ * Wallets as the seed app's clients make them, for the benchmark and the soak (packages/pico-server-auth/test/support.ts,
  * examples/wallet-client/src/keys.ts): node:crypto for Ed25519 and secp256k1 (DER signatures, not
  * low-S normalised), @noble/post-quantum for ML-DSA-65; address = "0x" + 40 hex of SHA-256(public key).
  */
