@@ -85,6 +85,8 @@ describe("slow clients against the real server of Application.start()", () => {
     expect(huge.received).toMatch(/^HTTP\/1\.1 431 [^]*Content-Type: application\/json[^]*\r\n\r\n\{"detail":"Request header fields are larger than the server accepts"\}$/);
     const garbage = await dribble(port, "\x00\x01 not http\r\n\r\n", "", 1_000, 5_000);
     expect(garbage.received).toMatch(/^HTTP\/1\.1 400 [^]*\r\n\r\n\{"detail":"Malformed HTTP request"\}$/);
+    const extensions = await dribble(port, `POST /app HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n1;${"x".repeat(20_000)}\r\na\r\n`, "", 1_000, 5_000);
+    expect(extensions.received).toMatch(/^HTTP\/1\.1 413 [^]*\r\n\r\n\{"detail":"Chunk extensions are larger than the server accepts"\}$/);
   });
 
   it("a prompt client on the same server is served", async () => {
