@@ -1,54 +1,45 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
-import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
+import { forbidden, unauthorized } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
 import { afterBoot } from "../after-boot.js";
-import { WindowCounter } from "./window-counter.js";
-
-/** argon2 verifications running at once, server-wide; beyond this, 429 instead of a queue. */
-const MAX_CONCURRENT_VERIFICATIONS = 8;
-
+import { LoginThrottle } from "./login-throttle.js";
+import { VerificationQueue } from "./verification-queue.js";
 
 /**
  * Password login for the bootstrap admin. The password is hashed with argon2id soon after boot (or given
- * as a PHC hash); verification always runs argon2, so an unknown email costs what a wrong password costs;
- * repeated failures per email and per client are answered 429 before any hashing.
+ * as a PHC hash, checked at boot by ServerAuthSettingsCheck); verification always runs argon2, so an
+ * unknown email costs what a wrong password costs. LoginThrottle decides who may try and how fast;
+ * VerificationQueue runs the checks a few at a time.
  */
 @component()
 export class AdminLogin implements OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
-  readonly #byEmail: WindowCounter;
-  readonly #byClient: WindowCounter;
+  readonly #throttle: LoginThrottle;
+  readonly #queue = new VerificationQueue();
+  readonly #adminEmail: Buffer;
   /** The admin's argon2 hash, once asked for; hashing a plaintext password runs in the background, off the boot path. */
   #hash: Promise<string> | undefined;
   #makeHash: (() => Promise<string>) | undefined;
   #hashTimer: NodeJS.Timeout | undefined;
-  #verifying = 0;
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
-    this.#byEmail = new WindowCounter(settings.loginMaxFailures, settings.loginWindowSeconds);
-    this.#byClient = new WindowCounter(settings.loginMaxFailures * 4, settings.loginWindowSeconds);
+    this.#throttle = new LoginThrottle(settings.loginMaxFailures, settings.loginWindowSeconds);
+    this.#adminEmail = digest(settings.adminEmail.toLowerCase());
   }
 
   async onInit(): Promise<void> {
     const s = this.#settings;
     if (!s.autoCreateAdmin) return;
     if (s.adminPasswordHash) {
-      if (!s.adminPasswordHash.startsWith("$argon2")) throw new ServerAuthConfigurationError("server_auth.admin_password_hash must be an argon2 PHC string ($argon2id$...)");
       this.#hash = Promise.resolve(s.adminPasswordHash);
       return;
     }
-    if (!s.adminPassword) {
-      throw new ServerAuthConfigurationError("server_auth.auto_create_admin needs server_auth.admin_password (env SERVER_AUTH__ADMIN_PASSWORD) or admin_password_hash");
-    }
-    if (s.adminPassword.length < 8 || s.adminPassword === "admin") {
-      throw new ServerAuthConfigurationError("server_auth.admin_password is too weak: use at least 8 characters, and not the upstream default");
-    }
-    const password = s.adminPassword;
+    const password = s.adminPassword as string;
     const options = { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 };
     this.#makeHash = () => argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
     // Hashed once boot is over, or at the first login attempt if that comes sooner.
@@ -77,39 +68,36 @@ export class AdminLogin implements OnInit, OnDestroy {
   }
 
   /**
-   * Whether (email, password) is the admin; throws 403/401/429 otherwise. Every attempt is counted
-   * before hashing (and taken back if it succeeds), so parallel guesses cannot all slip past the limit.
+   * Whether (email, password) is the admin; throws 403/401/429 (or 503 when thousands of clients wait)
+   * otherwise. The attempt is counted before hashing and taken back if it succeeds.
    */
   async verify(email: string, password: string, client: string): Promise<void> {
     const adminHash = this.#settings.autoCreateAdmin ? this.#adminHash() : undefined;
     if (!adminHash) throw forbidden("password login disabled");
-    const emailKey = email.toLowerCase();
-    const wait = Math.max(this.#byEmail.blockedFor(emailKey), this.#byClient.blockedFor(client));
-    if (wait > 0) throw rateLimited(wait);
-    if (this.#verifying >= MAX_CONCURRENT_VERIFICATIONS) throw rateLimited(1);
-    const over = Math.max(this.#byEmail.hit(emailKey), this.#byClient.hit(client));
-    if (over > 0) throw rateLimited(over);
-    this.#verifying++;
+    // A fixed-size key: the throttle's counters then hold 32 bytes per email, however long it is.
+    const emailDigest = digest(email.toLowerCase());
+    const attempt = this.#throttle.begin(emailDigest.toString("base64url"), client);
     let passwordOk: boolean;
     try {
       // Both checks always run: no early exit that would time the email apart from the password.
-      passwordOk = await Promise.all([argon2(), adminHash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false);
-    } finally {
-      this.#verifying--;
+      passwordOk = await this.#queue.run(attempt.clean, attempt.delayMs, () =>
+        Promise.all([argon2(), adminHash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false),
+      );
+    } catch (busy) {
+      this.#throttle.withdraw(attempt);
+      throw busy;
     }
-    const emailOk = timingSafeEqual(digest(emailKey), digest(this.#settings.adminEmail.toLowerCase()));
+    const emailOk = timingSafeEqual(emailDigest, this.#adminEmail);
     if (!(passwordOk && emailOk)) {
       this.#logger.warn(`pico-server-auth: failed admin login from ${client}`);
       throw unauthorized("invalid credentials");
     }
-    this.#byEmail.reset(emailKey);
-    this.#byClient.forgive(client);
+    this.#throttle.succeeded(attempt);
   }
 
-  /** For tests: the limiters' clocks. */
+  /** For tests: the limiters' clock. */
   set now(now: () => number) {
-    this.#byEmail.now = now;
-    this.#byClient.now = now;
+    this.#throttle.now = now;
   }
 }
 
