@@ -28,7 +28,7 @@ export class ServerAuthSettings {
   @setting({ type: "integer", min: 1, max: 1_000_000, description: "Outstanding challenges kept at most (oldest evicted first)" })
   maxChallenges: number = 10_000;
 
-  @setting({ type: "integer", min: 1, max: 100_000, description: "Challenges one client may request per challenge TTL, then 429" })
+  @setting({ type: "integer", min: 1, max: 1_000_000_000, description: "Challenges one client may request per challenge TTL, then 429 (a count: benchmarks from one client raise it)" })
   challengesPerClient: number = 30;
 
   @setting({ description: "Enables POST /login for the bootstrap admin" })
@@ -43,7 +43,7 @@ export class ServerAuthSettings {
   @setting({ type: "string", optional: true, description: "An argon2id PHC string ($argon2id$v=19$m=..,t=..,p=..$salt$hash) instead of admin_password, so no plaintext sits in config; its m and t must meet the OWASP table unless allow_weak_settings" })
   adminPasswordHash?: string;
 
-  @setting({ type: "integer", min: 1, max: 1000, description: "Failed logins allowed per (email, client) in the window, then 429 for that pair (per client over all emails: four times this); an email's failures beyond it only slow its logins down" })
+  @setting({ type: "integer", min: 1, max: 1_000_000, description: "Failed logins allowed per (email, client) in the window, then 429 for that pair (per client over all emails: four times this); an email's failures beyond it only slow its logins down" })
   loginMaxFailures: number = 5;
 
   @setting({ type: "integer", min: 1, max: 86_400, description: "Window of the login rate limit" })
