@@ -1,12 +1,8 @@
 import { component, createToken, inject } from "pico-ioc";
 import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore } from "../store/auth-store.js";
+import type { AddressBinding, AuthStore } from "../store/auth-store.js";
 
-/** The key an address signed in with first. */
-export interface AddressBinding {
-  readonly algorithm: string;
-  readonly publicKey: string;
-}
+export type { AddressBinding } from "../store/auth-store.js";
 
 /**
  * Which public key owns which wallet address. Policy: the first key that signs in for an address
