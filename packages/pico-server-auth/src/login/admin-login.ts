@@ -3,14 +3,16 @@ import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { forbidden, unauthorized } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
-import { afterBoot } from "../after-boot.js";
+import { AUTH_STORE } from "../store/auth-store.js";
+import type { AuthStore } from "../store/auth-store.js";
+import { AdminHash, argon2 } from "./admin-hash.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { VerificationQueue } from "./verification-queue.js";
 
 /**
- * Password login for the bootstrap admin. The password is hashed with argon2id soon after boot (or given
- * as a PHC hash, checked at boot by ServerAuthSettingsCheck); verification always runs argon2, so an
- * unknown email costs what a wrong password costs. LoginThrottle decides who may try and how fast;
+ * Password login for the bootstrap admin. The password (checked at boot by ServerAuthSettingsCheck)
+ * is hashed by AdminHash off the boot path; verification always runs argon2, so an unknown email
+ * costs what a wrong password costs. LoginThrottle decides who may try and how fast;
  * VerificationQueue runs the checks a few at a time.
  */
 @component()
@@ -20,41 +22,18 @@ export class AdminLogin implements OnInit, OnDestroy {
   readonly #throttle: LoginThrottle;
   readonly #queue = new VerificationQueue();
   readonly #adminEmail: Buffer;
-  /** The admin's argon2 hash, once asked for; hashing a plaintext password runs in the background, off the boot path. */
-  #hash: Promise<string> | undefined;
-  #makeHash: (() => Promise<string>) | undefined;
-  #hashTimer: NodeJS.Timeout | undefined;
+  readonly #hash: AdminHash;
 
-  constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
+  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
     this.#throttle = new LoginThrottle(settings.loginMaxFailures, settings.loginWindowSeconds);
     this.#adminEmail = digest(settings.adminEmail.toLowerCase());
+    this.#hash = new AdminHash(settings, store, logger);
   }
 
-  async onInit(): Promise<void> {
-    const s = this.#settings;
-    if (!s.autoCreateAdmin) return;
-    if (s.adminPasswordHash) {
-      this.#hash = Promise.resolve(s.adminPasswordHash);
-      return;
-    }
-    const password = s.adminPassword as string;
-    const options = { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 };
-    this.#makeHash = () => argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
-    // Hashed once boot is over, or at the first login attempt if that comes sooner.
-    this.#hashTimer = afterBoot(() => this.#adminHash());
-  }
-
-  /** The admin's hash, started on first call. */
-  #adminHash(): Promise<string> | undefined {
-    clearTimeout(this.#hashTimer);
-    if (!this.#hash && this.#makeHash) {
-      this.#hash = this.#makeHash();
-      // A failure shows at the first login (as invalid credentials) and here, once.
-      this.#hash.catch((error: unknown) => this.#logger.error("pico-server-auth: hashing the admin password failed", error));
-    }
-    return this.#hash;
+  onInit(): Promise<void> {
+    return this.#hash.start();
   }
 
   /**
@@ -62,9 +41,18 @@ export class AdminLogin implements OnInit, OnDestroy {
    * exits under it can crash (seen as hung test runs when a test worker died that way).
    */
   async onDestroy(): Promise<void> {
-    clearTimeout(this.#hashTimer);
-    this.#makeHash = undefined;
-    await this.#hash?.catch(() => undefined);
+    await this.#hash.stop();
+  }
+
+  /**
+   * The admin account's credential stamp, `"admin:<generation>"`: it changes when the password or
+   * the hash changes, and stays across restarts with the same one. Undefined while admin login is
+   * off (auto_create_admin false). Admin sessions carry it and die at their next refresh once it
+   * differs. Waits for the hashing if it has not finished.
+   */
+  async currentStamp(): Promise<string | undefined> {
+    if (!this.#settings.autoCreateAdmin) return undefined;
+    return `admin:${await this.#hash.generation()}`;
   }
 
   /**
@@ -72,20 +60,22 @@ export class AdminLogin implements OnInit, OnDestroy {
    * otherwise. The attempt is counted before hashing and taken back if it succeeds.
    */
   async verify(email: string, password: string, client: string): Promise<void> {
-    const adminHash = this.#settings.autoCreateAdmin ? this.#adminHash() : undefined;
-    if (!adminHash) throw forbidden("password login disabled");
+    if (!this.#settings.autoCreateAdmin) throw forbidden("password login disabled");
+    const adminHash = this.#hash.hash();
     // A fixed-size key: the throttle's counters then hold 32 bytes per email, however long it is.
     const emailDigest = digest(email.toLowerCase());
     const attempt = this.#throttle.begin(emailDigest.toString("base64url"), client);
     let passwordOk: boolean;
     try {
       // Both checks always run: no early exit that would time the email apart from the password.
-      passwordOk = await this.#queue.run(attempt.clean, attempt.delayMs, () =>
-        Promise.all([argon2(), adminHash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false),
-      );
-    } catch (busy) {
+      passwordOk = await this.#queue.run(attempt.clean, attempt.delayMs, async () => {
+        const [a, hash] = await Promise.all([argon2(), adminHash]);
+        return a.verify(hash, password).catch(() => false);
+      });
+    } catch (error) {
+      // Not a wrong password (the server was busy, the store unavailable, hashing failed): not held against the client.
       this.#throttle.withdraw(attempt);
-      throw busy;
+      throw error;
     }
     const emailOk = timingSafeEqual(emailDigest, this.#adminEmail);
     if (!(passwordOk && emailOk)) {
@@ -99,11 +89,6 @@ export class AdminLogin implements OnInit, OnDestroy {
   set now(now: () => number) {
     this.#throttle.now = now;
   }
-}
-
-/** argon2's native addon, loaded on first use rather than at import. */
-function argon2(): Promise<typeof import("argon2")> {
-  return import("argon2").then((module) => module.default ?? module);
 }
 
 function digest(text: string): Buffer {
