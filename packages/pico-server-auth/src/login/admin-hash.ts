@@ -1,7 +1,7 @@
 import type { Logger } from "pico-ioc";
 import { afterBoot } from "../after-boot.js";
 import { parseArgon2idPhc } from "../config/phc.js";
-import { ServerAuthSettings } from "../settings.js";
+import type { ServerAuthSettings } from "../settings.js";
 import type { AuthStore } from "../store/auth-store.js";
 
 /** What the store holds while admin login is off: not a hash, so no password matches it and switching back on starts a new generation. */
