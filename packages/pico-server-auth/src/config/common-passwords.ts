@@ -6,6 +6,8 @@
  * from Have I Been Pwned, and SecLists' "10-million-password-list-top-1000"), reduced that way and
  * deduplicated, plus the defaults of admin consoles. Small on purpose: it catches what a guesser tries
  * first, not every weak password; a length of 12 and the rules in password-policy.ts do the rest.
+ * A dictionary package (zxcvbn-ts with its word lists, over a megabyte) was considered and left out:
+ * one admin password checked once at boot does not need a strength estimator.
  */
 export const COMMON_PASSWORD_WORDS: ReadonlySet<string> = new Set([
   "password", "passwort", "passw", "pass", "passwd", "pwd", "motdepasse", "contrasena", "senha", "parola", "haslo", "salasana",
