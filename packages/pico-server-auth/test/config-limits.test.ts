@@ -128,6 +128,21 @@ describe("config that cannot work fails at boot, naming the setting", () => {
     await app.stop();
   });
 
+  it("each allow_weak_* switch that is on logs a warning at boot, naming it; off, nothing is said", async () => {
+    const warnings: string[] = [];
+    const logger = { info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
+    const weak = serverApp({ logger, server: { allow_weak_settings: true, allow_weak_admin_password: true } });
+    await weak.init();
+    await weak.stop();
+    expect(warnings.filter((m) => m.includes("allow_weak_settings is on")), warnings.join("\n")).toHaveLength(1);
+    expect(warnings.filter((m) => m.includes("allow_weak_admin_password is on"))).toHaveLength(1);
+    warnings.length = 0;
+    const strict = serverApp({ logger });
+    await strict.init();
+    await strict.stop();
+    expect(warnings.filter((m) => m.includes("allow_weak"))).toStrictEqual([]);
+  });
+
   it("revocation_feed_bearer must be at least 32 printable characters without spaces; the message does not show it", async () => {
     for (const bearer of ["s3cr3t-feed", "x".repeat(31), `${"y".repeat(31)} `, `${"z".repeat(40)}\u00e9`]) {
       const message = await bootMessage({ server: { revocation_feed_bearer: bearer } });

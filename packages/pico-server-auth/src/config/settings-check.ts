@@ -1,4 +1,5 @@
-import { component } from "pico-ioc";
+import { LOGGER, component, inject } from "pico-ioc";
+import type { Logger } from "pico-ioc";
 import { ServerAuthConfigurationError } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
@@ -16,8 +17,11 @@ export const MIN_FEED_BEARER_LENGTH = 32;
  */
 @component()
 export class ServerAuthSettingsCheck {
-  constructor(settings: ServerAuthSettings) {
+  constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     checkServerAuthSettings(settings);
+    // Unsafe modes are opt-in, and said out loud every boot.
+    if (settings.allowWeakSettings) logger.warn("pico-server-auth: server_auth.allow_weak_settings is on: argon2 parameters below the OWASP table are admitted; for tests only");
+    if (settings.allowWeakAdminPassword) logger.warn("pico-server-auth: server_auth.allow_weak_admin_password is on: a short or common admin password is admitted; not for production");
   }
 }
 
