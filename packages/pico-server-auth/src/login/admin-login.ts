@@ -106,6 +106,14 @@ export class AdminLogin implements OnInit, OnDestroy {
     this.#byClient.forgive(client);
   }
 
+  /**
+   * PLACEHOLDER (issue 14, sessions helper): the real one, from the config helper, returns
+   * `"admin:" + generation` of the stored admin credential. The lead replaces this at merge.
+   */
+  async currentStamp(): Promise<string | undefined> {
+    return this.#settings.autoCreateAdmin ? "admin:1" : undefined;
+  }
+
   /** For tests: the limiters' clocks. */
   set now(now: () => number) {
     this.#byEmail.now = now;
