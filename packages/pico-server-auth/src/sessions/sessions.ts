@@ -95,13 +95,13 @@ export class Sessions {
   }
 
   /** When the session ends for good, whatever its refreshes: `session_max_days` after it began. */
-  sessionEnd(family: Pick<RefreshFamily, "startedAt">): number {
+  #sessionEnd(family: Pick<RefreshFamily, "startedAt">): number {
     return family.startedAt + this.settings.sessionMaxDays * 86_400;
   }
 
   /** 401 for a session past its absolute lifetime; a session whose credential changed is revoked first, so its access tokens die now too. */
   async #checkAlive(family: RefreshFamily, now: number): Promise<void> {
-    if (now >= this.sessionEnd(family)) throw unauthorized("session expired; sign in again");
+    if (now >= this.#sessionEnd(family)) throw unauthorized("session expired; sign in again");
     const changed = await this.stamps.changed(family);
     if (changed === undefined) return;
     await this.store.revokeFamily(family.id, now);
@@ -134,7 +134,7 @@ export class Sessions {
 
   /** The expiries of tokens issued at `now`: their own lifetimes, never past the session's end. */
   #expiries(family: Pick<RefreshFamily, "startedAt">, now: number): { access: number; refresh: number } {
-    const end = this.sessionEnd(family);
+    const end = this.#sessionEnd(family);
     return {
       access: Math.min(now + this.settings.accessTokenExpireMinutes * 60, end),
       refresh: Math.min(now + this.settings.refreshTokenExpireDays * 86_400, end),
