@@ -63,6 +63,8 @@ export async function startServer(dataDir: string, adminPassword: string, agent:
       // wallet sign-ins after 30 per 2 minutes.
       SERVER_AUTH__CHALLENGES_PER_CLIENT: "1000000000",
       SERVER_AUTH__MAX_CHALLENGES: "1000000",
+      // And its refresh limit (60 per minute) would stop the soak's refreshes.
+      SERVER_AUTH__REFRESHES_PER_CLIENT: "1000000",
     }),
   });
   const log: string[] = [];

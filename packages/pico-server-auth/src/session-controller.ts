@@ -1,9 +1,12 @@
 import { RequestContext, controller, get, post } from "pico-hono";
-import { badRequest, notFound, unauthorized } from "./errors.js";
-import { allowAnonymous, asObject, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
+import { badRequest, notFound, rateLimited, unauthorized } from "./errors.js";
+import { allowAnonymous, asObject, bearerToken, clientOf, jsonObject, noStore, secretsEqual } from "./http-input.js";
+import { WindowCounter } from "./login/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
 import { ServerAuthSettings } from "./settings.js";
+
+const REFRESH_WINDOW_SECONDS = 60;
 
 /**
  * The session endpoints: refresh (rotating), logout, and the revocation feed other services poll.
@@ -12,14 +15,25 @@ import { ServerAuthSettings } from "./settings.js";
 @allowAnonymous
 @controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
 export class SessionController {
+  /** Refreshes per client per window: a stolen-token guessing or replay loop is slowed down, not only the store. */
+  readonly refreshQuota: WindowCounter;
+
   constructor(
     private readonly settings: ServerAuthSettings,
     private readonly sessions: Sessions,
     private readonly revocations: RevocationList,
-  ) {}
+  ) {
+    this.refreshQuota = new WindowCounter(settings.refreshesPerClient, REFRESH_WINDOW_SECONDS);
+  }
 
-  @post("/refresh", { summary: "New tokens for a refresh token; each refresh token works once", responses: { 400: "refresh_token required", 401: "Invalid, expired, reused or revoked refresh token" } })
+  @post("/refresh", {
+    summary: "New tokens for a refresh token; each refresh token works once",
+    responses: { 400: "refresh_token required", 401: "Invalid, expired, reused or revoked refresh token, or an ended session", 429: "Too many refreshes from this client" },
+  })
   async refresh(ctx: RequestContext) {
+    // Counted before anything is read: malformed attempts count too.
+    const wait = this.refreshQuota.hit(clientOf(ctx));
+    if (wait > 0) throw rateLimited(wait, "too many refreshes; try again later");
     const { refresh_token } = await jsonObject(ctx);
     if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
     noStore(ctx);

@@ -76,4 +76,17 @@ export class ServerAuthSettings {
 
   @setting({ description: "Admits an admin_password shorter than 12 characters, blank, repetitive or common (for tests and throwaway setups)" })
   allowWeakAdminPassword: boolean = false;
+
+  // Sessions (issue 14): an absolute lifetime, a refresh rate limit, RFC 9068 access tokens.
+  @setting({ type: "integer", min: 1, max: 3650, description: "Absolute session lifetime: no refresh extends a session (or its tokens) past this many days after its sign-in or login" })
+  sessionMaxDays: number = 30;
+
+  @setting({ type: "integer", min: 1, max: 1_000_000, description: "Refreshes one client may make per 60 s, then 429" })
+  refreshesPerClient: number = 60;
+
+  @setting({ choices: ["at+jwt", "JWT"], description: "Header `typ` of access tokens: at+jwt (RFC 9068), or JWT as upstream" })
+  accessTokenTyp: string = "at+jwt";
+
+  @setting({ type: "string", optional: true, description: "`client_id` claim of access tokens (RFC 9068); default: the audience" })
+  clientId?: string;
 }

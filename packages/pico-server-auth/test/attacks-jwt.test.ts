@@ -7,7 +7,8 @@ import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, sign as 
 import { describe, expect, it } from "vitest";
 import type { Application } from "pico-boot";
 import { SigningKeys } from "../src/index.js";
-import { ADMIN, Profile, postJson, serverApp } from "./support.js";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { ADMIN, Profile, postJson, serverApp, serverConfig } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
 const ACCESS_MINUTES = 15;
@@ -79,6 +80,22 @@ describe("attacks with real tokens", () => {
     const tokens = await login(a);
     expect(await profile(a, tokens.refresh_token)).toEqual(refused("Invalid token: malformed"));
     expect(await withRefreshToken(a, "refresh", tokens.access_token)).toEqual(refused("invalid refresh token"));
+    await a.stop();
+  });
+
+  it("RFC 8725 §3.11-3.12: jose's jwtVerify with our issuer, audience and JWKS refuses a refresh token, and with typ at+jwt a JWT refresh token of an earlier version", async () => {
+    const a = app();
+    const tokens = await login(a);
+    const jwks = createLocalJWKSet((await (await a.request("/api/v1/auth/jwks")).json()) as never);
+    const ours = { issuer: serverConfig.issuer, audience: serverConfig.audience };
+    // Today's refresh tokens are opaque: nothing to verify, whatever the options.
+    await expect(jwtVerify(tokens.refresh_token, jwks, ours)).rejects.toThrow();
+    // An earlier version's refresh JWT shares key, issuer and audience: only the access-token type tells it apart.
+    const claims = JSON.parse(Buffer.from(tokens.access_token.split(".")[1] as string, "base64url").toString()) as Record<string, unknown>;
+    const legacy = await a.container.get(SigningKeys).sign({ ...claims, type: "refresh" }, "JWT");
+    await expect(jwtVerify(legacy, jwks, { ...ours, typ: "at+jwt" })).rejects.toThrow(/"typ"/);
+    expect(await profile(a, legacy)).toEqual(refused("Invalid token: refresh tokens are not accepted here"));
+    await expect(jwtVerify(tokens.access_token, jwks, { ...ours, typ: "at+jwt" })).resolves.toMatchObject({ protectedHeader: { typ: "at+jwt" } });
     await a.stop();
   });
 

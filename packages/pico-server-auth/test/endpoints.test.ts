@@ -19,10 +19,12 @@ describe("GET /jwks", () => {
     expect(key).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", kid: expect.stringMatching(/^[\w-]{43}$/) });
     expect(Object.keys(key ?? {}).sort()).toEqual(["alg", "e", "kid", "kty", "n", "use"]);
     const signedIn = (await (await walletSignIn(app, ed25519Wallet())).json()) as { access_token: string; refresh_token: string };
-    const verifyOptions = { issuer: "http://localhost:8100", audience: "my-app", algorithms: ["RS256"] };
+    // RFC 9068 access tokens: jose checks the at+jwt type when asked to.
+    const verifyOptions = { issuer: "http://localhost:8100", audience: "my-app", algorithms: ["RS256"], typ: "at+jwt" };
     const { payload, protectedHeader } = await jwtVerify(signedIn.access_token, createLocalJWKSet(jwks as never), verifyOptions);
-    expect(protectedHeader).toEqual({ alg: "RS256", typ: "JWT", kid: key?.kid });
+    expect(protectedHeader).toEqual({ alg: "RS256", typ: "at+jwt", kid: key?.kid });
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(payload).toMatchObject({ client_id: "my-app", iat: expect.any(Number) });
     // The refresh token is opaque: no verifier takes it for an access token (RFC 8725 §3.11).
     await expect(jwtVerify(signedIn.refresh_token, createLocalJWKSet(jwks as never), verifyOptions)).rejects.toThrow();
   });

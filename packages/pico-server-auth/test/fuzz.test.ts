@@ -30,6 +30,9 @@ const RUNS = {
   rawBodies: 400,
   revocations: 200,
   socket: 250,
+  adminRevoke: 300,
+  adminBearer: 200,
+  adminUnbind: 200,
 } as const;
 
 const app = serverApp({
@@ -41,6 +44,7 @@ const app = serverApp({
     allow_weak_settings: true,
     login_max_failures: 1_000_000,
     challenges_per_client: 1_000_000,
+    refreshes_per_client: 1_000_000,
     revocation_feed_bearer: FEED_BEARER,
   },
 });
@@ -372,6 +376,58 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
         expectSound(answer, false, { body, contentType, authorization });
       }),
       runs(RUNS.logout),
+    );
+  });
+
+  it(`POST /admin/sessions/revoke with an admin token, arbitrary bodies (${RUNS.adminRevoke} runs)`, async () => {
+    logRuns("admin revoke", RUNS.adminRevoke);
+    const { access_token } = await adminTokens();
+    await fc.assert(
+      fc.asyncProperty(anyBody(["sub"]), async (body) => {
+        const answer = await send("/api/v1/auth/admin/sessions/revoke", raw(body, "application/json", { authorization: `Bearer ${access_token}` }));
+        const sub = parsed(body)?.sub;
+        expectSound(answer, typeof sub === "string" && sub !== "" && sub.length <= 320, body);
+      }),
+      runs(RUNS.adminRevoke),
+    );
+  });
+
+  it(`admin routes, arbitrary and mutated Authorization headers (${RUNS.adminBearer} runs)`, async () => {
+    logRuns("admin bearer", RUNS.adminBearer);
+    const { access_token, refresh_token } = await adminTokens();
+    const [h, p, sig] = access_token.split(".") as [string, string, string];
+    const encoded = (part: object) => Buffer.from(JSON.stringify(part)).toString("base64url");
+    const decodedPart = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString()) as object;
+    const headerValue = fc.oneof(
+      fc.string({ unit: "grapheme-ascii", maxLength: 60 }),
+      jwtLike.map((t) => `Bearer ${t}`),
+      // The real admin token under another header or payload (the same one, if a change changed nothing), or with its signature cut.
+      fc.dictionary(fc.constantFrom("alg", "typ", "kid", "crit", "b64"), fieldValue, { minKeys: 1, maxKeys: 3 }).map((change) => `Bearer ${encoded({ ...decodedPart(h), ...change })}.${p}.${sig}`),
+      fc.dictionary(fc.constantFrom("role", "exp", "iss", "aud", "sid", "jti", "type", "sub"), fieldValue, { minKeys: 1, maxKeys: 3 }).map((change) => `Bearer ${h}.${encoded({ ...claimsOf(access_token), ...change })}.${sig}`),
+      fc.nat({ max: sig.length - 1 }).map((n) => `Bearer ${h}.${p}.${sig.slice(0, n)}`),
+      fc.constantFrom(`Bearer ${refresh_token}`, "Bearer", "Basic abc", `Bearer ${"a".repeat(20_000)}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(headerValue, fc.boolean(), async (authorization, unbind) => {
+        const answer = unbind
+          ? await send("/api/v1/auth/admin/bindings/0xfuzz", { method: "DELETE", headers: { authorization } })
+          : await send("/api/v1/auth/admin/sessions/revoke", raw(JSON.stringify({ sub: "0xfuzz" }), "application/json", { authorization }));
+        expectSound(answer, authorization === `Bearer ${access_token}` && !unbind, authorization);
+      }),
+      runs(RUNS.adminBearer),
+    );
+  });
+
+  it(`DELETE /admin/bindings/{address} with an admin token, arbitrary addresses (${RUNS.adminUnbind} runs)`, async () => {
+    logRuns("admin unbind", RUNS.adminUnbind);
+    const { access_token } = await adminTokens();
+    const segment = fc.oneof(fieldValue.map((v) => encodeURIComponent(String(v)).slice(0, 2_000)), fc.constantFrom("%", "%zz", "%00", "%2F", "..", "%2e%2e", "a%2Fb", "%ud800"));
+    await fc.assert(
+      fc.asyncProperty(segment, async (address) => {
+        const answer = await send(`/api/v1/auth/admin/bindings/${address}`, { method: "DELETE", headers: { authorization: `Bearer ${access_token}` } });
+        expectSound(answer, false, address);
+      }),
+      runs(RUNS.adminUnbind),
     );
   });
 

@@ -10,7 +10,7 @@ describe("POST /login", () => {
     const app = serverApp();
     const res = await app.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password));
     const body = (await res.json()) as Record<string, string>;
-    expect([res.status, Object.keys(body).sort()]).toEqual([200, ["access_token", "refresh_token"]]);
+    expect([res.status, Object.keys(body).sort()]).toEqual([200, ["access_token", "expires_in", "refresh_token", "token_type"]]);
     expect(claimsOf(body.access_token as string)).toMatchObject({ sub: ADMIN.email, role: "admin" });
   });
 

@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RevocationList, Sessions, SigningKeys } from "../src/index.js";
-import { ADMIN, Profile, claimsOf, clientApp, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
-
-type Tokens = { access_token: string; refresh_token: string };
-const FEED_BEARER = "feed-credential-for-tests-32-chars";
-
-function app(server: Record<string, unknown> = {}) {
-  return serverApp({ embedded: true, components: [Profile], server: { revocation_feed_bearer: FEED_BEARER, ...server } });
-}
-
-async function login(a: ReturnType<typeof app>): Promise<Tokens> {
-  const res = await a.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
-  expect(res.status).toBe(200);
-  return (await res.json()) as Tokens;
-}
-
-const refresh = (a: ReturnType<typeof app>, refresh_token: unknown) => a.request("/api/v1/auth/refresh", postJson({ refresh_token }));
-const profile = (a: ReturnType<typeof app>, token: string) => a.request("/api/profile", { headers: { authorization: `Bearer ${token}` } });
-const feed = async (a: ReturnType<typeof app>) =>
-  ((await (await a.request("/api/v1/auth/revocations", { headers: { authorization: `Bearer ${FEED_BEARER}` } })).json()) as { items: { jti: string }[] }).items.map((i) => i.jti);
+import { ADMIN, clientApp, claimsOf, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
+import { FEED_BEARER, embeddedApp as app, feed, login, profile, refresh } from "./session-support.js";
+import type { Tokens } from "./session-support.js";
 
 describe("POST /refresh", () => {
   it("rotates: new tokens of the same session and subject, each refresh token working once", async () => {

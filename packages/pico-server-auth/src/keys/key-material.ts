@@ -11,7 +11,8 @@ export interface LoadedKey {
   readonly kid: string;
   readonly alg: string;
   readonly publicJwk: PublicJwk;
-  sign(payload: JWTPayload): Promise<string>;
+  /** A compact JWS of `payload` whose protected header is `{alg, typ, kid}`. */
+  sign(payload: JWTPayload, typ: string): Promise<string>;
   /** Checks a compact JWS's signature (the caller has matched `kid` and `alg`). */
   verify(signingInput: string, signature: Buffer): boolean;
 }
@@ -51,6 +52,7 @@ export async function kidOf(alg: string, serialised: string): Promise<string> {
 }
 
 const base64url = (value: string | Uint8Array) => Buffer.from(value).toString("base64url");
+const protectedHeader = (alg: string, typ: string, kid: string) => base64url(JSON.stringify({ alg, typ, kid }));
 
 async function loadMlDsa(material: Material): Promise<LoadedKey> {
   // @noble/post-quantum only for ML-DSA keys: apps signing with a classical key never load it.
@@ -59,14 +61,13 @@ async function loadMlDsa(material: Material): Promise<LoadedKey> {
   const pub = base64url(publicKey);
   const alg = "ML-DSA-65";
   const kid = createHash("sha256").update(JSON.stringify({ alg, kty: "AKP", pub })).digest("base64url");
-  const header = base64url(JSON.stringify({ alg, typ: "JWT", kid }));
   return {
     kid,
     alg,
     publicJwk: Object.freeze({ kty: "AKP", alg, use: "sig", kid, pub }),
     // ML-DSA JWS by hand: Node 20 has no ML-DSA of its own.
-    async sign(payload) {
-      const input = `${header}.${base64url(JSON.stringify(payload))}`;
+    async sign(payload, typ) {
+      const input = `${protectedHeader(alg, typ, kid)}.${base64url(JSON.stringify(payload))}`;
       return `${input}.${base64url(ml_dsa65.sign(new TextEncoder().encode(input), secretKey))}`;
     },
     verify: (input, signature) => ml_dsa65.verify(signature, new TextEncoder().encode(input), publicKey),
@@ -81,15 +82,14 @@ async function loadClassical(alg: string, material: Material): Promise<LoadedKey
   const jwk = publicKey.export({ format: "jwk" }) as Record<string, string>;
   const members = THUMBPRINT_MEMBERS[jwk.kty as string] ?? [];
   const kid = createHash("sha256").update(JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]])))).digest("base64url");
-  const header = base64url(JSON.stringify({ alg, typ: "JWT", kid }));
   const signKey = spec.dsaEncoding ? { key: privateKey, dsaEncoding: spec.dsaEncoding } : privateKey;
   const verifyKey = spec.dsaEncoding ? { key: publicKey, dsaEncoding: spec.dsaEncoding } : publicKey;
   return {
     kid,
     alg,
     publicJwk: Object.freeze({ ...jwk, alg, use: "sig", kid }),
-    async sign(payload) {
-      const input = `${header}.${base64url(JSON.stringify(payload))}`;
+    async sign(payload, typ) {
+      const input = `${protectedHeader(alg, typ, kid)}.${base64url(JSON.stringify(payload))}`;
       return `${input}.${nodeSign(spec.hash, Buffer.from(input), signKey).toString("base64url")}`;
     },
     verify: (input, signature) => nodeVerify(spec.hash, Buffer.from(input), verifyKey, signature),

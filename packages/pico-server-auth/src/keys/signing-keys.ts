@@ -8,6 +8,7 @@ import type { AuthStore, StoredSigningKey } from "../store/auth-store.js";
 import { generateMaterial, loadKey } from "./key-material.js";
 import type { LoadedKey } from "./key-material.js";
 import { parseCompactJws } from "./compact-jws.js";
+import type { CompactJws } from "./compact-jws.js";
 
 export const JWKS_PATH = "/api/v1/auth/jwks";
 
@@ -68,11 +69,12 @@ export class SigningKeys implements OnInit {
     return this.#maintain().then(() => this.#jwks);
   }
 
-  async sign(payload: JWTPayload): Promise<string> {
+  /** Signs with the active key; `typ` is the protected header's (`at+jwt` for RFC 9068 access tokens). */
+  async sign(payload: JWTPayload, typ = "JWT"): Promise<string> {
     await this.#maintain();
     const active = this.#active();
     if (!active) throw new Error("SigningKeys used before onInit");
-    return active.key.sign(payload);
+    return active.key.sign(payload, typ);
   }
 
   /** The kid that signs now. */
@@ -106,10 +108,15 @@ export class SigningKeys implements OnInit {
 
   /** The payload of a token signed by one of our kept keys, with the algorithm that key declares; else undefined. */
   verifiedPayload(token: string): Record<string, unknown> | undefined {
+    return this.verified(token)?.payload;
+  }
+
+  /** A token signed by one of our kept keys, with the algorithm that key declares: its header and payload; else undefined. */
+  verified(token: string): Pick<CompactJws, "header" | "payload"> | undefined {
     const jws = parseCompactJws(token);
     const kept = jws && this.#kept.find((k) => k.stored.kid === jws.header.kid);
     if (!jws || !kept || jws.header.alg !== kept.stored.alg) return undefined;
-    return kept.key.verify(jws.signingInput, jws.signature) ? jws.payload : undefined;
+    return kept.key.verify(jws.signingInput, jws.signature) ? jws : undefined;
   }
 
   async #rotate(algorithm: string, reason: string): Promise<void> {

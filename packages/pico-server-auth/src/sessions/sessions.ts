@@ -5,12 +5,17 @@ import { SigningKeys } from "../keys/signing-keys.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, RefreshFamily } from "../store/auth-store.js";
+import { SessionStamps } from "./credential-stamps.js";
 import { RevocationList } from "./revocation-list.js";
 import { isOpaqueRefreshToken, legacyRefreshHash, newRefreshToken, refreshTokenHash } from "./refresh-token.js";
+import { verifiedToken } from "./verified-token.js";
 
+/** A token response (RFC 6749 §5.1): `expires_in` is the access token's lifetime in seconds. */
 export interface IssuedTokens {
   readonly access_token: string;
   readonly refresh_token: string;
+  readonly token_type: "Bearer";
+  readonly expires_in: number;
 }
 
 const PRUNE_EVERY_SECONDS = 3600;
@@ -19,7 +24,10 @@ const PRUNE_EVERY_SECONDS = 3600;
  * A session is everything descended from one sign-in or login: its id is the `sid` claim of every
  * access token in it. Refresh tokens are opaque (random, kept hashed) and rotate: each works once,
  * and presenting a used one revokes the session (whoever holds the copy, thief or owner, is cut off).
- * Access tokens: `sub, iss, aud, iat, exp, jti, role, sid` plus extra claims that cannot override those.
+ * A session ends for good `session_max_days` after it began, whatever its refreshes; an admin session
+ * also when the admin account changes (SessionStamps).
+ * Access tokens (RFC 9068, `typ: at+jwt`): `sub, iss, aud, client_id, iat, exp, jti, role, sid` plus
+ * extra claims that cannot override those.
  */
 @component()
 export class Sessions {
@@ -31,6 +39,7 @@ export class Sessions {
     private readonly settings: ServerAuthSettings,
     private readonly keys: SigningKeys,
     private readonly revocations: RevocationList,
+    private readonly stamps: SessionStamps,
     @inject(AUTH_STORE) private readonly store: AuthStore,
   ) {}
 
@@ -39,20 +48,27 @@ export class Sessions {
     const now = this.now();
     const ids = { sid: randomUUID(), access: randomUUID() };
     const refreshToken = newRefreshToken();
-    const family: RefreshFamily = { id: ids.sid, sub, role, claims, currentHash: refreshTokenHash(refreshToken), expiresAt: this.#refreshExp(now), startedAt: now };
-    await this.store.createFamily(family, { jti: ids.access, exp: this.#accessExp(now) });
+    const stamp = await this.stamps.stampFor(role);
+    const session = { id: ids.sid, sub, role, claims, startedAt: now, ...(stamp === undefined ? {} : { stamp }) };
+    const exp = this.#expiries(session, now);
+    const family: RefreshFamily = { ...session, currentHash: refreshTokenHash(refreshToken), expiresAt: exp.refresh };
+    await this.store.createFamily(family, { jti: ids.access, exp: exp.access });
     await this.#prune(now);
-    return this.#issue(family, ids, refreshToken, now);
+    return this.#issue(family, ids, refreshToken, now, exp.access);
   }
 
-  /** Exchanges a refresh token for new tokens of the same session; 401 for anything but the current one. */
+  /** Exchanges a refresh token for new tokens of the same session; 401 for anything but the current one of a live session. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     const hash = this.#storedHash(refreshToken);
-    if (!hash) throw unauthorized("invalid refresh token");
+    const family = hash === undefined ? undefined : await this.store.familyOfRefresh(hash);
+    if (!hash || !family) throw unauthorized("invalid refresh token");
     const now = this.now();
+    // The session's own end comes before the token's: once it has passed, or its credential changed, nothing redeems.
+    if (family.revokedAt === undefined) await this.#checkAlive(family, now);
     const next = newRefreshToken();
     const access = randomUUID();
-    const result = await this.store.redeemRefresh(hash, { hash: refreshTokenHash(next), expiresAt: this.#refreshExp(now) }, { jti: access, exp: this.#accessExp(now) }, now);
+    const exp = this.#expiries(family, now);
+    const result = await this.store.redeemRefresh(hash, { hash: refreshTokenHash(next), expiresAt: exp.refresh }, { jti: access, exp: exp.access }, now);
     if (result.outcome === "reused") {
       await this.revocations.reload();
       throw unauthorized("refresh token already used: the session is revoked; sign in again");
@@ -61,14 +77,36 @@ export class Sessions {
     if (result.outcome === "expired") throw unauthorized("refresh token expired; sign in again");
     if (result.outcome === "unknown") throw unauthorized("invalid refresh token");
     await this.#prune(now);
-    return this.#issue(result.family, { sid: result.family.id, access }, next, now);
+    return this.#issue(result.family, { sid: result.family.id, access }, next, now, exp.access);
   }
 
   /** Ends the session a token belongs to (a refresh token, current or used, or an access token); its access tokens are refused from now on. */
   async end(token: string, type: "refresh" | "access"): Promise<void> {
-    const sid = type === "refresh" ? await this.#familyOfRefresh(token) : this.#verifiedAccess(token)?.sid;
+    const sid = type === "refresh" ? await this.#familyOfRefresh(token) : this.#verified(token, "access")?.sid;
     if (!sid || !(await this.store.revokeFamily(sid, this.now()))) throw unauthorized("invalid token");
     await this.revocations.reload();
+  }
+
+  /** Ends every session of `sub` (an operator's decision); returns how many were live. Their access tokens are refused from now on. */
+  async revokeSubject(sub: string): Promise<number> {
+    const revoked = await this.store.revokeSubject(sub, this.now());
+    await this.revocations.reload();
+    return revoked;
+  }
+
+  /** When the session ends for good, whatever its refreshes: `session_max_days` after it began. */
+  #sessionEnd(family: Pick<RefreshFamily, "startedAt">): number {
+    return family.startedAt + this.settings.sessionMaxDays * 86_400;
+  }
+
+  /** 401 for a session past its absolute lifetime; a session whose credential changed is revoked first, so its access tokens die now too. */
+  async #checkAlive(family: RefreshFamily, now: number): Promise<void> {
+    if (now >= this.#sessionEnd(family)) throw unauthorized("session expired; sign in again");
+    const changed = await this.stamps.changed(family);
+    if (changed === undefined) return;
+    await this.store.revokeFamily(family.id, now);
+    await this.revocations.reload();
+    throw unauthorized(changed);
   }
 
   /** The store key of a refresh token: the hash of an opaque one, or that of a JWT one from an earlier version (verified first). */
@@ -83,33 +121,24 @@ export class Sessions {
     return hash === undefined ? undefined : (await this.store.familyOfRefresh(hash))?.id;
   }
 
-  #verifiedAccess(token: string): { sid: string; jti: string } | undefined {
-    return this.#verified(token, "access");
+  #verified(token: string, kind: "refresh" | "access") {
+    return verifiedToken(this.keys, this.settings, token, kind, this.now());
   }
 
-  /** The claims of one of our unexpired JWTs of `type` with a session id, or undefined. */
-  #verified(token: string, type: "refresh" | "access"): { sid: string; jti: string } | undefined {
-    const payload = this.keys.verifiedPayload(token);
-    if (!payload) return undefined;
-    const { sid, jti, iss, aud, exp } = payload;
-    const audiences = Array.isArray(aud) ? aud : [aud];
-    const typeFits = type === "refresh" ? payload.type === "refresh" : payload.type === undefined;
-    const valid = typeFits && typeof sid === "string" && typeof jti === "string" && iss === this.settings.issuer && audiences.includes(this.settings.audience) && typeof exp === "number" && exp > this.now();
-    return valid ? { sid, jti } : undefined;
+  async #issue(family: RefreshFamily, ids: { sid: string; access: string }, refresh_token: string, iat: number, exp: number): Promise<IssuedTokens> {
+    const { issuer, audience, clientId, accessTokenTyp } = this.settings;
+    const standard = { sub: family.sub, iss: issuer, aud: audience, client_id: clientId ?? audience, iat, exp, jti: ids.access, sid: ids.sid, role: family.role };
+    const access_token = await this.keys.sign({ ...family.claims, ...standard }, accessTokenTyp);
+    return { access_token, refresh_token, token_type: "Bearer", expires_in: exp - iat };
   }
 
-  async #issue(family: RefreshFamily, ids: { sid: string; access: string }, refresh_token: string, iat: number): Promise<IssuedTokens> {
-    const standard = { sub: family.sub, iss: this.settings.issuer, aud: this.settings.audience, iat, sid: ids.sid };
-    const access_token = await this.keys.sign({ ...family.claims, ...standard, exp: this.#accessExp(iat), jti: ids.access, role: family.role });
-    return { access_token, refresh_token };
-  }
-
-  #accessExp(now: number): number {
-    return now + this.settings.accessTokenExpireMinutes * 60;
-  }
-
-  #refreshExp(now: number): number {
-    return now + this.settings.refreshTokenExpireDays * 86_400;
+  /** The expiries of tokens issued at `now`: their own lifetimes, never past the session's end. */
+  #expiries(family: Pick<RefreshFamily, "startedAt">, now: number): { access: number; refresh: number } {
+    const end = this.#sessionEnd(family);
+    return {
+      access: Math.min(now + this.settings.accessTokenExpireMinutes * 60, end),
+      refresh: Math.min(now + this.settings.refreshTokenExpireDays * 86_400, end),
+    };
   }
 
   /** Expired sessions and access-token records are dropped now and then, not on every sign-in. */

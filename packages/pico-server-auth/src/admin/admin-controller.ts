@@ -1,0 +1,50 @@
+import { RequestContext, controller, del, post } from "pico-hono";
+import { inject } from "pico-ioc";
+import { badRequest, notFound } from "../errors.js";
+import { allowAnonymous, jsonObject, noStore } from "../http-input.js";
+import { Sessions } from "../sessions/sessions.js";
+import { AUTH_STORE } from "../store/auth-store.js";
+import type { AuthStore } from "../store/auth-store.js";
+import { AdminBearer } from "./admin-bearer.js";
+
+/** A subject is a wallet address (up to 128 characters) or the admin email (up to 320). */
+const MAX_SUBJECT_LENGTH = 320;
+
+/**
+ * Admin-only routes. Public to pico-client-auth's guard: each checks the admin's access token itself
+ * (AdminBearer), before it looks at anything else in the request.
+ */
+@allowAnonymous
+@controller({ prefix: "/api/v1/auth/admin", tags: ["Auth admin"] })
+export class AdminController {
+  constructor(
+    private readonly bearer: AdminBearer,
+    private readonly sessions: Sessions,
+    @inject(AUTH_STORE) private readonly store: AuthStore,
+  ) {}
+
+  @post("/sessions/revoke", {
+    summary: "Ends every session of a subject (admin access token required)",
+    responses: { 400: "sub required", 401: "No valid admin access token", 403: "Not an admin" },
+  })
+  async revokeSessions(ctx: RequestContext) {
+    await this.bearer.require(ctx);
+    const { sub } = await jsonObject(ctx);
+    if (typeof sub !== "string" || sub === "" || sub.length > MAX_SUBJECT_LENGTH) throw badRequest(`sub required: a non-empty string of at most ${MAX_SUBJECT_LENGTH} characters`);
+    noStore(ctx);
+    return { revoked: await this.sessions.revokeSubject(sub) };
+  }
+
+  @del("/bindings/:address", {
+    summary: "Unbinds a wallet address from its key and ends the address's sessions (admin access token required)",
+    responses: { 401: "No valid admin access token", 403: "Not an admin", 404: "The address is not bound" },
+  })
+  async unbind(ctx: RequestContext<"/bindings/:address">): Promise<void> {
+    await this.bearer.require(ctx);
+    const { address } = ctx.params;
+    // Until the wallet helper's AddressBindings.unbind is merged; the lead switches this to it.
+    if (!(await this.store.unbindAddress(address))) throw notFound("address is not bound");
+    // Whoever held the address must not keep using it through the sessions it already has.
+    await this.sessions.revokeSubject(address);
+  }
+}

@@ -1,0 +1,31 @@
+import type { SigningKeys } from "../keys/signing-keys.js";
+
+/** The claims every token of ours that belongs to a session carries, verified. */
+export interface SessionTokenClaims {
+  readonly sub: string;
+  readonly sid: string;
+  readonly jti: string;
+  readonly role: unknown;
+}
+
+/**
+ * Header `typ`s of our access tokens: RFC 9068's, and plain JWT (`access_token_typ: JWT`, and every
+ * access token before RFC 9068). A JWT refresh token of an earlier version is `typ: JWT` with the
+ * private claim `type: "refresh"`, which no access token has.
+ */
+const ACCESS_TYPES = new Set(["at+jwt", "JWT"]);
+
+/**
+ * The claims of `token` if it is one of our unexpired JWTs of `kind` (an access token, or a JWT refresh
+ * token of an earlier version): signed by a kept key, our `iss` and `aud`, string `sub`, `sid` and `jti`.
+ */
+export function verifiedToken(keys: SigningKeys, ours: { readonly issuer: string; readonly audience: string }, token: string, kind: "access" | "refresh", now: number): SessionTokenClaims | undefined {
+  const jws = keys.verified(token);
+  if (!jws) return undefined;
+  const { header, payload } = jws;
+  const { sub, sid, jti, iss, aud, exp } = payload;
+  const kindFits = kind === "refresh" ? header.typ === "JWT" && payload.type === "refresh" : typeof header.typ === "string" && ACCESS_TYPES.has(header.typ) && payload.type === undefined;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  const valid = kindFits && typeof sub === "string" && typeof sid === "string" && typeof jti === "string" && iss === ours.issuer && audiences.includes(ours.audience) && typeof exp === "number" && exp > now;
+  return valid ? { sub, sid, jti, role: payload.role } : undefined;
+}

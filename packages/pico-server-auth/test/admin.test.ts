@@ -1,0 +1,151 @@
+/**
+ * The admin-only routes: the server checks the admin's access token itself (AdminBearer), with or
+ * without pico-client-auth's guard loaded.
+ */
+import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
+import type { Application } from "pico-boot";
+import { AUTH_STORE, AdminBearer, AdminLogin, SigningKeys } from "../src/index.js";
+import { claimsOf, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
+import { answer, embeddedApp, login, profile, refresh } from "./session-support.js";
+import type { Tokens } from "./session-support.js";
+
+const REVOKE = "/api/v1/auth/admin/sessions/revoke";
+const revokeAs = (a: Application, token: string | undefined, body: unknown = { sub: "0xw" }) =>
+  a.request(REVOKE, postJson(body, token === undefined ? {} : { authorization: `Bearer ${token}` }));
+const unbindAs = (a: Application, token: string, address: string) => a.request(`/api/v1/auth/admin/bindings/${encodeURIComponent(address)}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+const INVALID = 'Bearer realm="admin", error="invalid_token"';
+
+async function refused(res: Promise<Response>): Promise<[number, string | null, unknown]> {
+  const r = await res;
+  return [r.status, r.headers.get("www-authenticate"), await r.json()];
+}
+
+describe("POST /api/v1/auth/admin/sessions/revoke", () => {
+  it("an admin ends every session of a subject: 200 {revoked: n}, their access tokens refused at once", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const wallet = ed25519Wallet();
+    const sessions = [] as Tokens[];
+    for (let i = 0; i < 2; i++) sessions.push((await (await walletSignIn(a, wallet, "0xw")).json()) as Tokens);
+    const res = await revokeAs(a, admin.access_token);
+    expect([res.status, res.headers.get("cache-control"), await res.json()]).toEqual([200, "no-store", { revoked: 2 }]);
+    for (const tokens of sessions) {
+      expect(await answer(profile(a, tokens.access_token))).toEqual([401, { detail: "Token revoked" }]);
+      expect(await answer(refresh(a, tokens.refresh_token))).toEqual([401, { detail: "session revoked; sign in again" }]);
+    }
+    expect(await answer(revokeAs(a, admin.access_token))).toEqual([200, { revoked: 0 }]);
+    expect(await answer(revokeAs(a, admin.access_token, { sub: "nobody" }))).toEqual([200, { revoked: 0 }]);
+    // The admin's own session is untouched.
+    expect((await profile(a, admin.access_token)).status).toBe(200);
+    await a.stop();
+  });
+
+  it("400 for a body without a usable sub, after the admin check", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const detail = "sub required: a non-empty string of at most 320 characters";
+    for (const body of [{}, { sub: "" }, { sub: 42 }, { sub: null }, { sub: "a".repeat(321) }]) {
+      expect(await answer(revokeAs(a, admin.access_token, body))).toEqual([400, { detail }]);
+    }
+    expect(await answer(revokeAs(a, admin.access_token, [1]))).toEqual([400, { detail: "expected a JSON object body" }]);
+    // Without a credential, the body is not even read.
+    expect((await revokeAs(a, undefined, {})).status).toBe(401);
+    await a.stop();
+  });
+});
+
+describe("the admin check", () => {
+  it("401 with WWW-Authenticate without a valid admin access token; 403 for a wallet's", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const other = serverApp();
+    const foreign = await login(other);
+    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    expect(await refused(revokeAs(a, undefined))).toEqual([401, 'Bearer realm="admin"', { detail: "admin access token required" }]);
+    const [h, p] = admin.access_token.split(".") as [string, string];
+    const attacker = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    const invalid = [
+      "garbage",
+      admin.refresh_token,
+      foreign.access_token,
+      // Our header and payload, signed by a key the server never had.
+      `${h}.${p}.${nodeSign("sha256", Buffer.from(`${h}.${p}`), attacker).toString("base64url")}`,
+      // A payload changed under the signature: our key, our claims, role admin claimed by a wallet.
+      `${wallet.access_token.split(".")[0]}.${Buffer.from(JSON.stringify({ ...claimsOf(wallet.access_token), role: "admin" })).toString("base64url")}.${wallet.access_token.split(".")[2]}`,
+    ];
+    for (const token of invalid) expect(await refused(revokeAs(a, token)), token.slice(0, 30)).toEqual([401, INVALID, { detail: "invalid or revoked access token" }]);
+    const res = await revokeAs(a, wallet.access_token);
+    expect([res.status, res.headers.get("www-authenticate"), await res.json()]).toEqual([403, 'Bearer realm="admin", error="insufficient_scope"', { detail: "admin role required" }]);
+    await Promise.all([a.stop(), other.stop()]);
+  });
+
+  it("refuses an expired admin token, one of a logged-out session, one of another issuer or audience, and a legacy refresh JWT with role admin", async () => {
+    const a = embeddedApp();
+    await a.init();
+    const keys = a.container.get(SigningKeys);
+    const now = Math.floor(Date.now() / 1000);
+    const admin = await login(a);
+    const claims = claimsOf(admin.access_token);
+    // Tokens the server's own key signed, each wrong in one way.
+    const signed = (change: Record<string, unknown>, typ = "at+jwt") => keys.sign({ ...claims, ...change }, typ);
+    const wrong = [await signed({ iss: "https://elsewhere" }), await signed({ aud: "other-app" }), await signed({ exp: now - 1 }), await signed({ type: "refresh" }, "JWT"), await signed({}, "JWS")];
+    for (const token of wrong) expect(await refused(revokeAs(a, token))).toEqual([401, INVALID, { detail: "invalid or revoked access token" }]);
+    // The check's own clock: the real token once it has expired.
+    const bearer = a.container.get(AdminBearer);
+    bearer.now = () => (claims.exp as number) + 1;
+    expect((await revokeAs(a, admin.access_token)).status).toBe(401);
+    bearer.now = () => Math.floor(Date.now() / 1000);
+    expect((await revokeAs(a, admin.access_token)).status).toBe(200);
+    await a.request("/api/v1/auth/logout", postJson({ refresh_token: admin.refresh_token }));
+    expect(await refused(revokeAs(a, admin.access_token))).toEqual([401, INVALID, { detail: "invalid or revoked access token" }]);
+    await a.stop();
+  });
+
+  it("an admin token of a session begun under an older admin credential is refused at once", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    vi.spyOn(a.container.get(AdminLogin), "currentStamp").mockResolvedValue("admin:2");
+    expect(await refused(revokeAs(a, admin.access_token))).toEqual([401, INVALID, { detail: "admin credentials changed or admin login disabled; sign in again" }]);
+    await a.stop();
+  });
+
+  it("works without pico-client-auth loaded, and is public to its guard when it is", async () => {
+    const alone = serverApp();
+    const admin = await login(alone);
+    expect(await answer(revokeAs(alone, admin.access_token))).toEqual([200, { revoked: 0 }]);
+    expect((await revokeAs(alone, undefined)).status).toBe(401);
+    await alone.stop();
+    // With the guard loaded, its answers would be "Invalid token: ..." details; these are the route's own.
+    const guarded = embeddedApp();
+    expect(await answer(revokeAs(guarded, "x"))).toEqual([401, { detail: "invalid or revoked access token" }]);
+    await guarded.stop();
+  });
+});
+
+describe("DELETE /api/v1/auth/admin/bindings/{address}", () => {
+  it("unbinds: 204, the address's sessions end and another key may bind it; 404 when it is not bound", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const [squatter, owner] = [ed25519Wallet(), ed25519Wallet()];
+    const squatted = (await (await walletSignIn(a, squatter, "0xtaken")).json()) as Tokens;
+    expect((await walletSignIn(a, owner, "0xtaken")).status).toBe(401);
+    expect(await answer(unbindAs(a, admin.access_token, "0xtaken"))).toEqual([204, undefined]);
+    expect(await answer(profile(a, squatted.access_token))).toEqual([401, { detail: "Token revoked" }]);
+    expect(await a.container.get(AUTH_STORE).binding("0xtaken")).toBeUndefined();
+    expect((await walletSignIn(a, owner, "0xtaken")).status).toBe(200);
+    expect(await answer(unbindAs(a, admin.access_token, "0xnever"))).toEqual([404, { detail: "address is not bound" }]);
+    expect(await answer(unbindAs(a, admin.access_token, "%zz"))).toEqual([404, { detail: "address is not bound" }]);
+    await a.stop();
+  });
+
+  it("needs an admin access token", async () => {
+    const a = embeddedApp();
+    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    expect((await unbindAs(a, wallet.access_token, "0xw")).status).toBe(403);
+    expect((await a.request("/api/v1/auth/admin/bindings/0xw", { method: "DELETE" })).status).toBe(401);
+    // Still bound: the wallet signs in with its key, and only with it.
+    expect((await walletSignIn(a, ed25519Wallet(), "0xw")).status).toBe(401);
+    await a.stop();
+  });
+});

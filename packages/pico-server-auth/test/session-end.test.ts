@@ -1,0 +1,142 @@
+/**
+ * Sessions an operator can end (issue 14): an absolute lifetime no refresh extends, revoking every
+ * session of a subject, admin sessions that follow the admin account, and a rate limit on /refresh.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { AUTH_STORE, AdminLogin, SessionController, Sessions } from "../src/index.js";
+import { ADMIN, claimsOf, ed25519Wallet, walletSignIn } from "./support.js";
+import { answer, durableApp, embeddedApp, feed, login, newDataDir, profile, refresh } from "./session-support.js";
+import type { Tokens } from "./session-support.js";
+
+const DAY = 86_400;
+const sidOf = (tokens: Tokens) => claimsOf(tokens.access_token).sid as string;
+
+describe("absolute session lifetime (server_auth.session_max_days)", () => {
+  it("no refresh extends a session past session_max_days: token expiries are capped at its end, then 401 session expired", async () => {
+    const a = embeddedApp({ session_max_days: 2, refresh_token_expire_days: 7, access_token_expire_minutes: 15 });
+    await a.init();
+    const sessions = a.container.get(Sessions);
+    const store = a.container.get(AUTH_STORE);
+    const t0 = Math.floor(Date.now() / 1000);
+    let clock = t0;
+    sessions.now = () => clock;
+    const first = await login(a);
+    const end = t0 + 2 * DAY;
+    // The first refresh token already ends with the session, not 7 days on.
+    expect((await store.family(sidOf(first)))?.expiresAt).toBe(end);
+
+    // Refreshing every day does not slide the end.
+    clock = t0 + DAY;
+    const second = (await (await refresh(a, first.refresh_token)).json()) as Tokens;
+    expect((await store.family(sidOf(second)))?.expiresAt).toBe(end);
+    // Ten minutes before the end: the access token lives ten minutes, not fifteen.
+    clock = end - 600;
+    const last = await refresh(a, second.refresh_token);
+    const lastTokens = (await last.json()) as Tokens;
+    expect([last.status, claimsOf(lastTokens.access_token).exp, lastTokens.expires_in]).toEqual([200, end, 600]);
+
+    clock = end;
+    expect(await answer(refresh(a, lastTokens.refresh_token))).toEqual([401, { detail: "session expired; sign in again" }]);
+    // Expired, not revoked: no reuse was counted, nothing was added to the feed.
+    expect(await feed(a)).toEqual([]);
+    await a.stop();
+  });
+
+  it("a session that began before session_max_days was lowered ends at the lower limit", async () => {
+    const dataDir = newDataDir();
+    const before = durableApp(dataDir, { session_max_days: 30 });
+    const tokens = await login(before);
+    await before.stop();
+    const after = durableApp(dataDir, { session_max_days: 1 });
+    await after.init();
+    const started = claimsOf(tokens.access_token).iat as number;
+    after.container.get(Sessions).now = () => started + DAY;
+    expect(await answer(refresh(after, tokens.refresh_token))).toEqual([401, { detail: "session expired; sign in again" }]);
+    await after.stop();
+  });
+
+  it("session_max_days is an integer from 1 to 3650", async () => {
+    for (const value of [0, 3651, 1.5, "ten"]) {
+      await expect(embeddedApp({ session_max_days: value }).init(), String(value)).rejects.toThrow(/session_max_days/);
+    }
+  });
+});
+
+describe("Sessions.revokeSubject", () => {
+  it("ends every session of a subject at once (refresh tokens and access tokens), and no one else's", async () => {
+    const a = embeddedApp();
+    const [one, two] = [await login(a), await login(a)];
+    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xbystander")).json()) as Tokens;
+    expect(await a.container.get(Sessions).revokeSubject(ADMIN.email)).toBe(2);
+    for (const tokens of [one, two]) {
+      expect(await answer(profile(a, tokens.access_token))).toEqual([401, { detail: "Token revoked" }]);
+      expect(await answer(refresh(a, tokens.refresh_token))).toEqual([401, { detail: "session revoked; sign in again" }]);
+    }
+    expect((await feed(a)).sort()).toEqual([one, two].map((t) => claimsOf(t.access_token).jti).sort());
+    expect((await profile(a, wallet.access_token)).status).toBe(200);
+    expect((await refresh(a, wallet.refresh_token)).status).toBe(200);
+    // Already ended: nothing more to revoke. A new login is a new session.
+    expect(await a.container.get(Sessions).revokeSubject(ADMIN.email)).toBe(0);
+    expect((await profile(a, (await login(a)).access_token)).status).toBe(200);
+    await a.stop();
+  });
+});
+
+describe("admin sessions follow the admin account", () => {
+  it("an admin session records the account's stamp; wallet sessions record none", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    const store = a.container.get(AUTH_STORE);
+    expect((await store.family(sidOf(admin)))?.stamp).toBe(await a.container.get(AdminLogin).currentStamp());
+    expect((await store.family(sidOf(admin)))?.stamp).toEqual(expect.any(String));
+    expect((await store.family(sidOf(wallet)))?.stamp).toBeUndefined();
+    await a.stop();
+  });
+
+  it("once the admin credential changes, the next refresh revokes the session: 401, and its access tokens are refused at once", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    vi.spyOn(a.container.get(AdminLogin), "currentStamp").mockResolvedValue("admin:2");
+    expect(await answer(refresh(a, admin.refresh_token))).toEqual([401, { detail: "admin credentials changed or admin login disabled; sign in again" }]);
+    expect(await answer(profile(a, admin.access_token))).toEqual([401, { detail: "Token revoked" }]);
+    expect(await feed(a)).toEqual([claimsOf(admin.access_token).jti]);
+    expect(await answer(refresh(a, admin.refresh_token))).toEqual([401, { detail: "session revoked; sign in again" }]);
+    // Wallet sessions do not follow the admin account.
+    expect((await refresh(a, wallet.refresh_token)).status).toBe(200);
+    // A login under the new credential is a session that refreshes.
+    expect((await refresh(a, (await login(a)).refresh_token)).status).toBe(200);
+    await a.stop();
+  });
+
+  it("after a restart with auto_create_admin off, an admin session's refresh token is refused and the session revoked", async () => {
+    const dataDir = newDataDir();
+    const before = durableApp(dataDir);
+    const admin = await login(before);
+    await before.stop();
+    const after = durableApp(dataDir, { auto_create_admin: false, admin_password: undefined });
+    expect(await answer(refresh(after, admin.refresh_token))).toEqual([401, { detail: "admin credentials changed or admin login disabled; sign in again" }]);
+    expect(await answer(profile(after, admin.access_token))).toEqual([401, { detail: "Token revoked" }]);
+    await after.stop();
+  });
+});
+
+describe("POST /refresh rate limit (server_auth.refreshes_per_client)", () => {
+  it("a client gets refreshes_per_client refreshes per 60 s, valid or not, then 429 with Retry-After", async () => {
+    const a = embeddedApp({ refreshes_per_client: 3 });
+    const tokens = await login(a);
+    const quota = a.container.get(SessionController).refreshQuota;
+    let clock = Date.now();
+    quota.now = () => clock;
+    expect((await refresh(a, "garbage")).status).toBe(401);
+    expect((await a.request("/api/v1/auth/refresh", { method: "POST", body: "{", headers: { "content-type": "application/json" } })).status).toBe(400);
+    const ok = (await (await refresh(a, tokens.refresh_token)).json()) as Tokens;
+    const limited = await refresh(a, ok.refresh_token);
+    expect([limited.status, limited.headers.get("retry-after"), await limited.json()]).toEqual([429, "60", { detail: "too many refreshes; try again later" }]);
+    // The limited attempt spent nothing: once the window has passed the token still works.
+    clock += 60_000;
+    expect((await refresh(a, ok.refresh_token)).status).toBe(200);
+    await a.stop();
+  });
+});
