@@ -68,4 +68,7 @@ export class ServerAuthSettings {
 
   @setting({ type: "string", optional: true, description: "Service credential (bearer token) the revocation feed requires; without it the feed is not served" })
   revocationFeedBearer?: string;
+
+  @setting({ description: "Starts a fresh SQLite store when the one in data_dir fails its boot check (missing, empty, corrupt, or another store's), moving the old files aside; without it such a store refuses boot. Turn it off again once started" })
+  reinitializeStore: boolean = false;
 }
