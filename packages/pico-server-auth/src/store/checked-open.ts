@@ -38,7 +38,7 @@ export async function openCheckedStore(dir: string, options: CheckedOpenOptions,
     }
     return found;
   }
-  if (!options.reinitialize) throw new StoreLostError(lostMessage(dir, found.problem, found.marker), { cause: found.cause });
+  if (!options.reinitialize) throw new StoreLostError(lostMessage(dir, found.problem, found.marker), found.cause === undefined ? undefined : { cause: found.cause });
   const moved = moveAside(dir, options.now ?? new Date());
   logger.warn(
     `pico-server-auth: server_auth.reinitialize_store: ${found.problem}. Moved aside: ${moved.join(", ") || "nothing"}. ` +
