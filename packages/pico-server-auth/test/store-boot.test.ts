@@ -1,12 +1,10 @@
 import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { serverApp } from "./support.js";
+import { digest, garbageInTheMiddle, markerKid, usedStore } from "./store-damage.js";
 
 const server = fileURLToPath(new URL("./fixtures/auth-server.mjs", import.meta.url));
 const built = fileURLToPath(new URL("../dist/store/checked-open.js", import.meta.url));
@@ -51,32 +49,6 @@ function startServer(dataDir: string, env: Record<string, string> = {}): Run {
   return run;
 }
 
-/** A store as a server leaves it: booted (first signing key, marker), a session started, stopped cleanly. */
-async function usedStore(dataDir: string): Promise<string> {
-  const app = serverApp({ server: { store: "sqlite", data_dir: dataDir } });
-  expect((await app.request("/api/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "admin@example.com", password: "correct horse battery" }) })).status).toBe(200);
-  await app.stop();
-  return markerKid(dataDir);
-}
-
-const markerKid = (dataDir: string) => (JSON.parse(readFileSync(join(dataDir, "store.json"), "utf8")) as { first_signing_key: string }).first_signing_key;
-const digest = (path: string) => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "absent");
-
-/** Writes random bytes over the b-tree page in the middle of the file's pages in use (a table or an index root), leaving the header intact. */
-function garbageInTheMiddle(path: string): void {
-  const db = new Database(path, { readonly: true });
-  const pageSize = db.pragma("page_size", { simple: true }) as number;
-  const roots = db.prepare<[], { rootpage: number }>("SELECT rootpage FROM sqlite_schema WHERE rootpage > 1 ORDER BY rootpage").all().map((r) => r.rootpage);
-  db.close();
-  const page = roots[Math.floor(roots.length / 2)] as number;
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, randomBytes(pageSize), 0, pageSize, (page - 1) * pageSize);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 const RECOVERY = [
   "pico-server-auth: refusing to start: the auth store in",
   "Starting a new store now would issue new signing keys and let anyone claim every wallet address again.",
@@ -95,7 +67,7 @@ describe("boot of a store that lost its data: a real process", () => {
 
   it("a sound store boots (the control: the same server, the same folder layout)", { timeout: 30_000 }, async () => {
     const dataDir = freshDir();
-    const kid = await usedStore(dataDir);
+    const { kid } = await usedStore(dataDir);
     const run = startServer(dataDir);
     const url = await run.listening;
     expect(((await (await fetch(`${url}/api/v1/auth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toStrictEqual([kid]);
@@ -119,7 +91,7 @@ describe("boot of a store that lost its data: a real process", () => {
   ];
   it.each(damages)("%s: exit code 1, a message saying what is wrong and how to recover, and the files left as they were", { timeout: 30_000 }, async (_name, damage, problem) => {
     const dataDir = freshDir();
-    const kid = await usedStore(dataDir);
+    const { kid } = await usedStore(dataDir);
     await damage(dataDir);
     const before = [digest(join(dataDir, "auth.db")), digest(join(dataDir, "store.json"))];
 
@@ -159,7 +131,7 @@ describe("boot of a store that lost its data: a real process", () => {
 
   it("SERVER_AUTH__REINITIALIZE_STORE=true starts a fresh store on purpose, and says to turn it off", { timeout: 30_000 }, async () => {
     const dataDir = freshDir();
-    const kid = await usedStore(dataDir);
+    const { kid } = await usedStore(dataDir);
     rmSync(join(dataDir, "auth.db"));
     const run = startServer(dataDir, { SERVER_AUTH__REINITIALIZE_STORE: "true" });
     const url = await run.listening;
