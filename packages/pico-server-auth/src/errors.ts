@@ -39,7 +39,7 @@ export class ServerAuthConfigurationError extends ServerAuthError {
  * The request did not take effect. `cause` holds the database's own error, for the logs only.
  */
 export class StoreUnavailableError extends ServerAuthError {
-  /** What failed, in a few words ("disk full", "I/O error", ...): part of the detail, so no path or SQL. */
+  /** What failed, in a few words ("disk full", "disk I/O error", ...): part of the detail, so no path or SQL. */
   readonly reason: string;
 
   constructor(reason: string, options?: { cause?: unknown }) {

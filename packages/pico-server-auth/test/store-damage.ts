@@ -25,13 +25,17 @@ export const markerKid = (dataDir: string): string => (JSON.parse(readFileSync(j
 /** SHA-256 of the file, or "absent". */
 export const digest = (path: string): string => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "absent");
 
-/** Writes random bytes over the b-tree page in the middle of the file's pages in use (a table or an index root), leaving the header intact. */
-export function garbageInTheMiddle(path: string): void {
+/**
+ * Writes random bytes over one b-tree page, leaving the file's header intact: the root page of the
+ * table or index `name`, or else the one in the middle of the roots in use.
+ */
+export function garbageInTheMiddle(path: string, name?: string): void {
   const db = new Database(path, { readonly: true });
   const pageSize = db.pragma("page_size", { simple: true }) as number;
-  const roots = db.prepare<[], { rootpage: number }>("SELECT rootpage FROM sqlite_schema WHERE rootpage > 1 ORDER BY rootpage").all().map((r) => r.rootpage);
+  const roots = db.prepare<[], { name: string; rootpage: number }>("SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 1 ORDER BY rootpage").all();
   db.close();
-  const page = roots[Math.floor(roots.length / 2)] as number;
+  const page = (name === undefined ? roots[Math.floor(roots.length / 2)] : roots.find((r) => r.name === name))?.rootpage;
+  if (page === undefined) throw new Error(`no b-tree ${name} in ${path}`);
   const fd = openSync(path, "r+");
   try {
     writeSync(fd, randomBytes(pageSize), 0, pageSize, (page - 1) * pageSize);

@@ -8,6 +8,7 @@ import { AUTH_STORE } from "../src/store/auth-store.js";
 import { ConfiguredAuthStore } from "../src/store/configured-store.js";
 import { asStoreFailure } from "../src/store/sqlite-failure.js";
 import { SqliteAuthStore } from "../src/store/sqlite-store.js";
+import { garbageInTheMiddle } from "./store-damage.js";
 import { ADMIN, postJson, serverApp } from "./support.js";
 
 const root = mkdtempSync(join(tmpdir(), "pico-auth-full-"));
@@ -159,6 +160,27 @@ describe("HTTP on a full disk", () => {
       expect((await refresh(a.refresh_token)).status).toBe(200);
       expect((await logout(b.refresh_token)).status).toBe(204);
       expect((await refresh(b.refresh_token)).status).toBe(401);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe("HTTP on a database corrupted while the server runs", () => {
+  it("a refresh reading the damaged page answers 503 with a detail, not 500", async () => {
+    const dataDir = freshDir();
+    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir } });
+    const login = () => app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
+    try {
+      const { refresh_token } = (await (await login()).json()) as { refresh_token: string };
+      const path = join(dataDir, "auth.db");
+      // Everything into auth.db (another connection's checkpoint also makes the server's connection drop its page cache), then damage it.
+      const raw = new Database(path);
+      raw.pragma("wal_checkpoint(TRUNCATE)");
+      raw.close();
+      garbageInTheMiddle(path, "refresh_tokens");
+      const res = await app.request("/api/v1/auth/refresh", postJson({ refresh_token }));
+      expect([res.status, await res.json()]).toStrictEqual([503, { detail: "the auth store is unavailable: database corrupt; try again later" }]);
     } finally {
       await app.stop();
     }
