@@ -290,8 +290,8 @@ function configure(db: Database.Database, path: string, synchronous: "full" | "n
 /**
  * `PRAGMA quick_check`, not `integrity_check`: it walks every page and b-tree (what a torn write or
  * bytes written over the file break) but skips matching each index against its table, so it costs a
- * fraction of the time: on a store of 100,000 sessions and bindings (96 MB), 155-280 ms against
- * 1.5 s. It runs at every open, so that restarts stay quick.
+ * fraction of the time: on a store of 100,000 sessions and bindings (96 MB), 115-280 ms against
+ * 0.5-1.5 s for integrity_check (runs on a shared 2-core machine). It runs at every open, so restarts stay quick.
  */
 function checkIntegrity(db: Database.Database, path: string): void {
   const problems = (db.pragma("quick_check") as { quick_check: string }[]).map((row) => row.quick_check);
