@@ -75,21 +75,8 @@ describe("boot of a store that lost its data: a real process", () => {
     expect((await run.exited).code).toBe(0);
   });
 
-  const damages: [string, (dataDir: string) => Promise<void> | void, string][] = [
-    ["auth.db deleted", (dir) => rmSync(join(dir, "auth.db")), "auth.db is missing"],
-    ["auth.db emptied (truncated to 0 bytes)", (dir) => truncateSync(join(dir, "auth.db"), 0), "auth.db is empty (0 bytes)"],
-    ["garbage bytes written over a page in the middle of auth.db", (dir) => garbageInTheMiddle(join(dir, "auth.db")), "auth.db is corrupt (PRAGMA quick_check on"],
-    [
-      "another store's auth.db put in its place",
-      async (dir) => {
-        const other = freshDir();
-        await usedStore(other);
-        copyFileSync(join(other, "auth.db"), join(dir, "auth.db"));
-      },
-      "auth.db is another store's: its first signing key is",
-    ],
-  ];
-  it.each(damages)("%s: exit code 1, a message saying what is wrong and how to recover, and the files left as they were", { timeout: 30_000 }, async (_name, damage, problem) => {
+  /** Damages a used store with `damage`, boots the server on it: it must exit with 1, saying `problem` and how to recover, leaving the files as they were. */
+  async function expectRefused(damage: (dataDir: string) => Promise<void> | void, problem: string): Promise<void> {
     const dataDir = freshDir();
     const { kid } = await usedStore(dataDir);
     await damage(dataDir);
@@ -102,7 +89,23 @@ describe("boot of a store that lost its data: a real process", () => {
     expect(output).toContain(`with signing key ${kid}, but ${problem}`);
     for (const line of RECOVERY) expect(output).toContain(line);
     expect([digest(join(dataDir, "auth.db")), digest(join(dataDir, "store.json"))]).toStrictEqual(before);
-  });
+  }
+
+  it("auth.db deleted: exit code 1, a message saying what is wrong and how to recover, the files left as they were", { timeout: 30_000 }, () =>
+    expectRefused((dir) => rmSync(join(dir, "auth.db")), "auth.db is missing"));
+
+  it("auth.db emptied (truncated to 0 bytes): exit code 1, the message, the files left as they were", { timeout: 30_000 }, () =>
+    expectRefused((dir) => truncateSync(join(dir, "auth.db"), 0), "auth.db is empty (0 bytes)"));
+
+  it("garbage bytes written over a page in the middle of auth.db: exit code 1, the message, the files left as they were", { timeout: 30_000 }, () =>
+    expectRefused((dir) => garbageInTheMiddle(join(dir, "auth.db")), "auth.db is corrupt (PRAGMA quick_check on"));
+
+  it("another store's auth.db put in its place: exit code 1, the message, the files left as they were", { timeout: 30_000 }, () =>
+    expectRefused(async (dir) => {
+      const other = freshDir();
+      await usedStore(other);
+      copyFileSync(join(other, "auth.db"), join(dir, "auth.db"));
+    }, "auth.db is another store's: its first signing key is"));
 
   it("the -wal lost before a checkpoint (the server killed with SIGKILL, the folder copied without auth.db-wal): exit code 1 and the message", { timeout: 30_000 }, async () => {
     const live = freshDir();
