@@ -1,4 +1,4 @@
-export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "KEY_UNKNOWN" | "KEY_ACTIVE" | "RATE_LIMITED" | "LOGIN_BUSY" | "AUTH_SERVER_CONFIGURATION";
+export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "KEY_UNKNOWN" | "KEY_ACTIVE" | "RATE_LIMITED" | "LOGIN_BUSY" | "AUTH_SERVER_CONFIGURATION" | "STORE_UNAVAILABLE" | "STORE_LOST";
 
 /**
  * Base class of pico-server-auth errors. 4xx ones carry upstream's `detail` strings as their message
@@ -30,5 +30,33 @@ export const rateLimited = (retryAfterSeconds: number, detail = "too many failed
 export class ServerAuthConfigurationError extends ServerAuthError {
   constructor(message: string) {
     super("AUTH_SERVER_CONFIGURATION", 500, message);
+  }
+}
+
+/**
+ * The store failed (a full disk, an I/O error, a corrupt or locked database): answered 503 with
+ * `{"detail": "the auth store is unavailable: <reason>; try again later"}`, never as a server bug's 500.
+ * The request did not take effect. `cause` holds the database's own error, for the logs only.
+ */
+export class StoreUnavailableError extends ServerAuthError {
+  /** What failed, in a few words ("disk full", "disk I/O error", ...): part of the detail, so no path or SQL. */
+  readonly reason: string;
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super("STORE_UNAVAILABLE", 503, `the auth store is unavailable: ${reason}; try again later`, {}, options);
+    // Written for clients: a 503 that says why is shown, as pico-hono shows an HTTPException's.
+    (this as { expose: boolean }).expose = true;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Boot refused: the data dir's marker says a store lived here, but its database is missing, empty,
+ * corrupt or another store's. Starting afresh would issue new signing keys and free every address,
+ * so that needs `server_auth.reinitialize_store`; the message says what is wrong and how to recover.
+ */
+export class StoreLostError extends ServerAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("STORE_LOST", 500, message, {}, options);
   }
 }

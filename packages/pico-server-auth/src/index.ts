@@ -23,7 +23,7 @@ export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-s
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
-export { ServerAuthError, ServerAuthConfigurationError } from "./errors.js";
+export { ServerAuthError, ServerAuthConfigurationError, StoreLostError, StoreUnavailableError } from "./errors.js";
 
 export type { ChallengeStore } from "./challenge/challenge-store.js";
 export type { AddressBinding, AddressBindings } from "./bindings/address-bindings.js";

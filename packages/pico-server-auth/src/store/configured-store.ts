@@ -1,23 +1,27 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
+import { StoreUnavailableError } from "../errors.js";
 import { kidOf } from "../keys/key-material.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "./auth-store.js";
 import type { AddressBinding, AdminCredential, AuthStore, IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
 import { InMemoryAuthStore } from "./memory-store.js";
 
-export const DATABASE_FILE = "auth.db";
-
 /**
  * The store `server_auth.store` names: SQLite in `data_dir` (the default), or memory. SQLite's native
- * addon is imported only when it is used.
+ * addon is imported only when it is used. The SQLite store is opened only if it passes its boot check
+ * (see openCheckedStore), and gets its marker (store.json) once it has a signing key. Store failures
+ * reach callers as StoreUnavailableError (a 503) and are logged here, once each.
  */
 @component({ provides: AUTH_STORE, fallback: true })
 export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
   #store: AuthStore | undefined;
+  /** The data dir while its marker is still to be written: until the store has a first signing key. */
+  #unmarkedDir: string | undefined;
+  readonly #logged = new WeakSet<StoreUnavailableError>();
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     this.#settings = settings;
@@ -31,75 +35,111 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
       return;
     }
     const dir = resolve(this.#settings.dataDir);
-    const { SqliteAuthStore } = await import("./sqlite-store.js");
-    const store = SqliteAuthStore.open(join(dir, DATABASE_FILE), { synchronous: this.#settings.sqliteSynchronous as "full" | "normal" });
+    const { openCheckedStore } = await import("./checked-open.js");
+    const { store, marker } = await openCheckedStore(
+      dir,
+      { synchronous: this.#settings.sqliteSynchronous as "full" | "normal", reinitialize: this.#settings.reinitializeStore },
+      this.#logger,
+    );
     this.#store = store;
     const imported = await store.importLegacyFiles(dir, kidOf);
     if (imported) this.#logger.info(`pico-server-auth: imported ${imported} from the files of an earlier version in ${dir}`);
+    if (!marker) {
+      this.#unmarkedDir = dir;
+      // A store of an earlier version (or an imported one) has its key already: it gets its marker now.
+      await this.#markIfKeyed();
+    }
   }
 
   async onDestroy(): Promise<void> {
     await this.#store?.close();
   }
 
-  #use(): AuthStore {
-    if (!this.#store) throw new Error("the auth store was used before onInit");
+  /** The store in use once booted: a SqliteAuthStore, or an InMemoryAuthStore. For diagnostics and tests. */
+  get backend(): AuthStore | undefined {
     return this.#store;
   }
 
-  signingKeys(): Promise<StoredSigningKey[]> {
-    return this.#use().signingKeys();
+  /** Runs `call` on the store; a store failure is logged at error level, once however many calls it failed. */
+  async #call<T>(call: (store: AuthStore) => Promise<T>): Promise<T> {
+    if (!this.#store) throw new Error("the auth store was used before onInit");
+    try {
+      return await call(this.#store);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError && !this.#logged.has(error)) {
+        this.#logged.add(error);
+        this.#logger.error(`pico-server-auth: ${error.message}: the calls it failed were answered 503`, error);
+      }
+      throw error;
+    }
   }
-  addSigningKey(key: StoredSigningKey): Promise<void> {
-    return this.#use().addSigningKey(key);
+
+  /** Writes the marker once the store holds a first signing key (the marker names it; the first process to write it wins). */
+  async #markIfKeyed(): Promise<void> {
+    const dir = this.#unmarkedDir;
+    if (dir === undefined) return;
+    const first = await this.#call((s) => s.firstSigningKey());
+    if (first === undefined) return;
+    const { writeMarker, MARKER_FILE } = await import("./marker.js");
+    writeMarker(dir, first);
+    this.#unmarkedDir = undefined;
+    this.#logger.info(`pico-server-auth: wrote ${MARKER_FILE} in ${dir}, naming signing key ${first}: from now on a missing, emptied or replaced auth.db refuses boot`);
+  }
+
+  signingKeys(): Promise<StoredSigningKey[]> {
+    return this.#call((s) => s.signingKeys());
+  }
+  async addSigningKey(key: StoredSigningKey): Promise<void> {
+    await this.#call((s) => s.addSigningKey(key));
+    await this.#markIfKeyed();
   }
   deleteSigningKey(kid: string): Promise<void> {
-    return this.#use().deleteSigningKey(kid);
+    return this.#call((s) => s.deleteSigningKey(kid));
   }
   firstSigningKey(): Promise<string | undefined> {
-    return this.#use().firstSigningKey();
+    return this.#call((s) => s.firstSigningKey());
   }
   binding(address: string): Promise<AddressBinding | undefined> {
-    return this.#use().binding(address);
+    return this.#call((s) => s.binding(address));
   }
   bindAddress(address: string, binding: AddressBinding): Promise<AddressBinding> {
-    return this.#use().bindAddress(address, binding);
+    return this.#call((s) => s.bindAddress(address, binding));
   }
   unbindAddress(address: string): Promise<boolean> {
-    return this.#use().unbindAddress(address);
+    return this.#call((s) => s.unbindAddress(address));
   }
   moveAddress(address: string, from: AddressBinding, to: AddressBinding): Promise<boolean> {
-    return this.#use().moveAddress(address, from, to);
+    return this.#call((s) => s.moveAddress(address, from, to));
   }
   createFamily(family: RefreshFamily, access: IssuedAccessToken): Promise<void> {
-    return this.#use().createFamily(family, access);
+    return this.#call((s) => s.createFamily(family, access));
   }
   redeemRefresh(tokenHash: string, next: NextRefresh, access: IssuedAccessToken, now: number): Promise<RedeemOutcome> {
-    return this.#use().redeemRefresh(tokenHash, next, access, now);
+    return this.#call((s) => s.redeemRefresh(tokenHash, next, access, now));
   }
   familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined> {
-    return this.#use().familyOfRefresh(tokenHash);
+    return this.#call((s) => s.familyOfRefresh(tokenHash));
   }
   revokeFamily(familyId: string, now: number): Promise<boolean> {
-    return this.#use().revokeFamily(familyId, now);
+    return this.#call((s) => s.revokeFamily(familyId, now));
   }
   revokeSubject(sub: string, now: number): Promise<number> {
-    return this.#use().revokeSubject(sub, now);
+    return this.#call((s) => s.revokeSubject(sub, now));
   }
   family(familyId: string): Promise<RefreshFamily | undefined> {
-    return this.#use().family(familyId);
+    return this.#call((s) => s.family(familyId));
   }
   revokedAccessTokens(now: number): Promise<IssuedAccessToken[]> {
-    return this.#use().revokedAccessTokens(now);
+    return this.#call((s) => s.revokedAccessTokens(now));
   }
   prune(now: number): Promise<void> {
-    return this.#use().prune(now);
+    return this.#call((s) => s.prune(now));
   }
   adminCredential(): Promise<AdminCredential | undefined> {
-    return this.#use().adminCredential();
+    return this.#call((s) => s.adminCredential());
   }
   saveAdminCredential(hash: string): Promise<number> {
-    return this.#use().saveAdminCredential(hash);
+    return this.#call((s) => s.saveAdminCredential(hash));
   }
   async close(): Promise<void> {
     await this.#store?.close();

@@ -1,10 +1,12 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { StoreUnavailableError } from "../errors.js";
 import type { AddressBinding, AdminCredential, AuthStore, IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
 import { GroupCommit } from "./group-commit.js";
 import { readLegacyBindings, readLegacyKey } from "./legacy-files.js";
 import type { KidOf, LegacyBinding } from "./legacy-files.js";
+import { asStoreFailure } from "./sqlite-failure.js";
 
 /**
  * Schema steps; `PRAGMA user_version` counts how many a database has had. Append, never edit: a
@@ -125,17 +127,21 @@ export class SqliteAuthStore implements AuthStore {
    * Opens (creating if need be) the database at `path`; a new parent directory gets mode 0700, a new
    * file 0600. `synchronous`: "full" (default) syncs every commit to disk, so it survives power loss;
    * "normal" syncs at checkpoints only: a commit still survives a killed process, not a lost machine.
+   * A damaged file (a failed integrity check included), a full disk or an I/O error fails with a
+   * StoreUnavailableError, as every call does later.
    */
   static open(path: string, options: { readonly synchronous?: "full" | "normal" } = {}): SqliteAuthStore {
     createPrivateFile(path);
-    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    let db: Database.Database | undefined;
     try {
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       configure(db, path, options.synchronous ?? "full");
+      checkIntegrity(db, path);
       migrate(db, path);
       return new SqliteAuthStore(path, db);
     } catch (error) {
-      db.close();
-      throw error;
+      db?.close();
+      throw asStoreFailure(error);
     }
   }
 
@@ -237,10 +243,23 @@ export class SqliteAuthStore implements AuthStore {
     db?.close();
   }
 
+  /**
+   * Test-only: caps the database at `pages` pages (SQLite's `max_page_count`, on this connection
+   * only), so that a test can fill the "disk" without root: writes that need a new page then fail
+   * with SQLITE_FULL. A higher cap gives the space back. Returns the cap in force (never below the
+   * pages in use).
+   */
+  setMaxPageCount(pages: number): number {
+    if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`setMaxPageCount: expected a positive integer, got ${pages}`);
+    if (!this.#db) throw this.#closedError("setMaxPageCount");
+    return this.#db.pragma(`max_page_count = ${pages}`, { simple: true }) as number;
+  }
+
   #run<T>(method: string, call: (ops: Operations) => T): Promise<T> {
     const ops = this.#ops;
     if (!ops) return Promise.reject(this.#closedError(method));
-    return this.#commits.run(() => call(ops));
+    // A full disk or a failing disk is a 503 for the caller, never a server bug's 500.
+    return this.#commits.run(() => call(ops)).catch((error: unknown) => Promise.reject(asStoreFailure(error)));
   }
 
   #closedError(method: string): Error {
@@ -266,6 +285,19 @@ function configure(db: Database.Database, path: string, synchronous: "full" | "n
   // survives power loss; NORMAL leaves the WAL to the OS between checkpoints (a kill -9 loses nothing).
   db.pragma(`synchronous = ${synchronous === "normal" ? "NORMAL" : "FULL"}`);
   db.pragma("foreign_keys = ON");
+}
+
+/**
+ * `PRAGMA quick_check`, not `integrity_check`: it walks every page and b-tree (what a torn write or
+ * bytes written over the file break) but skips matching each index against its table, so it costs a
+ * fraction of the time: on a store of 100,000 sessions and bindings (96 MB), 115-280 ms against
+ * 0.5-1.5 s for integrity_check (runs on a shared 2-core machine). It runs at every open, so restarts stay quick.
+ */
+function checkIntegrity(db: Database.Database, path: string): void {
+  const problems = (db.pragma("quick_check") as { quick_check: string }[]).map((row) => row.quick_check);
+  if (problems.length === 1 && problems[0] === "ok") return;
+  const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+  throw new StoreUnavailableError("database corrupt", { cause: new Error(`PRAGMA quick_check on ${path} found: ${shown}`) });
 }
 
 function migrate(db: Database.Database, path: string): void {
