@@ -16,10 +16,14 @@ export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-s
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
+export { WalletSignIn } from "./wallet/wallet-sign-in.js";
+export { SignInSite } from "./wallet/sign-in-site.js";
+export { deriveAddress, parseAddress } from "./wallet/address.js";
+export { checksumAddress, personalSignDigest } from "./wallet/ethereum.js";
 export { ServerAuthError, ServerAuthConfigurationError } from "./errors.js";
 
-export type { ChallengeStore } from "./challenge/challenge-store.js";
-export type { AddressBinding, AddressBindings } from "./bindings/address-bindings.js";
+export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
+export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
 export type { IssuedTokens } from "./sessions/sessions.js";
 export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
