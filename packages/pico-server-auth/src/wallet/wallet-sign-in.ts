@@ -60,7 +60,7 @@ export class WalletSignIn {
       return { challenge, ttl: this.settings.challengeTtlSeconds, message: challenge };
     }
     // secp256k1 by default: what an Ethereum wallet, the most common kind, signs with.
-    const algorithm = supportedAlgorithm(body.algorithm ?? "secp256k1", this.#supported);
+    const algorithm = supportedAlgorithm(body.algorithm === undefined ? "secp256k1" : body.algorithm, this.#supported);
     const moveTo = body.move_to === undefined ? undefined : this.#moveTarget(body.move_to);
     const statement = moveTo && `Move this account to the ${moveTo.algorithm} key whose SHA-256 is ${createHash("sha256").update(Buffer.from(moveTo.publicKey, "hex")).digest("hex")}. The current key and the new key both sign this message.`;
     const { challenge, pending } = await this.challenges.create({
