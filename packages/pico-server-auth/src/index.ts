@@ -17,6 +17,7 @@ export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bin
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
 export { WalletSignIn } from "./wallet/wallet-sign-in.js";
+export { verifyMessageSignature } from "./wallet/message-signature.js";
 export { SignInSite } from "./wallet/sign-in-site.js";
 export { deriveAddress, parseAddress } from "./wallet/address.js";
 export { checksumAddress, personalSignDigest } from "./wallet/ethereum.js";
