@@ -100,7 +100,7 @@ describe("SqliteAuthStore under SIGKILL", () => {
           const family = await store.family(`family-${i}`);
           // An acknowledged family may have rotated since (the rotation committed, its line not yet out).
           const expected = kind === "rotated" ? [`refresh-${i}-1`] : [`refresh-${i}-0`, `refresh-${i}-1`];
-          if (!family || !expected.includes(family.currentJti)) missing.push(`${kind} ${i}: expected current jti ${expected.join(" or ")}, found ${family?.currentJti ?? "no family"}`);
+          if (!family || !expected.includes(family.currentHash)) missing.push(`${kind} ${i}: expected current refresh token ${expected.join(" or ")}, found ${family?.currentHash ?? "no family"}`);
         }
       }
       expect(missing).toStrictEqual([]);

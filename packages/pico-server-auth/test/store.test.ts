@@ -19,12 +19,13 @@ const family = (id: string, overrides: Partial<RefreshFamily> = {}): RefreshFami
   sub: `sub-${id}`,
   role: "user",
   claims: { algorithm: "Ed25519", wallet_address: `0x${id}`, nested: { n: 1, list: ["a", "ü"] } },
-  currentJti: `${id}-r0`,
+  currentHash: `${id}-r0`,
+  startedAt: 1,
   expiresAt: 1000,
   ...overrides,
 });
 const access = (jti: string, exp = 500) => ({ jti, exp });
-const next = (jti: string, expiresAt = 2000) => ({ jti, expiresAt });
+const next = (hash: string, expiresAt = 2000) => ({ hash, expiresAt });
 const byJti = (tokens: { jti: string }[]) => [...tokens].sort((a, b) => a.jti.localeCompare(b.jti));
 
 const implementations: { name: string; open: () => AuthStore }[] = [
@@ -100,52 +101,68 @@ describe.each(implementations)("AuthStore contract: $name", ({ open }) => {
       expect(await store.family("f2")).toBeUndefined();
     });
 
-    it("redeeming the current jti rotates: next is current, its expiry is the family's, its access token is recorded", async () => {
+    it("redeeming the current token rotates: next is current, its expiry is the family's, its access token is recorded", async () => {
       await store.createFamily(family("f1"), access("f1-a0"));
-      const rotated = { ...family("f1"), currentJti: "f1-r1", expiresAt: 2000 };
-      expect(await store.redeemRefresh("f1", "f1-r0", next("f1-r1"), access("f1-a1"), 10)).toStrictEqual({ outcome: "rotated", family: rotated });
+      const rotated = { ...family("f1"), currentHash: "f1-r1", expiresAt: 2000 };
+      expect(await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10)).toStrictEqual({ outcome: "rotated", family: rotated });
       expect(await store.family("f1")).toStrictEqual(rotated);
-      expect(await store.redeemRefresh("f1", "f1-r1", next("f1-r2", 3000), access("f1-a2"), 11)).toStrictEqual({
+      expect(await store.redeemRefresh("f1-r1", next("f1-r2", 3000), access("f1-a2"), 11)).toStrictEqual({
         outcome: "rotated",
-        family: { ...rotated, currentJti: "f1-r2", expiresAt: 3000 },
+        family: { ...rotated, currentHash: "f1-r2", expiresAt: 3000 },
       });
       await store.revokeFamily("f1", 12);
       expect(byJti(await store.revokedAccessTokens(0))).toStrictEqual([access("f1-a0"), access("f1-a1"), access("f1-a2")]);
     });
 
-    it("redeeming a spent jti is reuse: the family is revoked at now, and the offered access token is not recorded", async () => {
+    it("redeeming a spent token is reuse: the family is revoked at now, and the offered access token is not recorded", async () => {
       await store.createFamily(family("f1"), access("f1-a0"));
-      await store.redeemRefresh("f1", "f1-r0", next("f1-r1"), access("f1-a1"), 10);
-      expect(await store.redeemRefresh("f1", "f1-r0", next("f1-x"), access("f1-ax"), 20)).toStrictEqual({ outcome: "reused" });
-      expect(await store.family("f1")).toStrictEqual({ ...family("f1"), currentJti: "f1-r1", expiresAt: 2000, revokedAt: 20 });
+      await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10);
+      expect(await store.redeemRefresh("f1-r0", next("f1-x"), access("f1-ax"), 20)).toStrictEqual({ outcome: "reused" });
+      expect(await store.family("f1")).toStrictEqual({ ...family("f1"), currentHash: "f1-r1", expiresAt: 2000, revokedAt: 20 });
       expect(byJti(await store.revokedAccessTokens(0))).toStrictEqual([access("f1-a0"), access("f1-a1")]);
     });
 
-    it("a jti other than the current one counts as reuse too", async () => {
+    it("a token hash no family ever had is unknown and revokes nothing (a made-up token cannot end a session)", async () => {
       await store.createFamily(family("f1"), access("f1-a0"));
-      expect(await store.redeemRefresh("f1", "never-issued", next("f1-r1"), access("f1-a1"), 7)).toStrictEqual({ outcome: "reused" });
-      expect((await store.family("f1"))?.revokedAt).toBe(7);
+      expect(await store.redeemRefresh("never-issued", next("f1-r1"), access("f1-a1"), 7)).toStrictEqual({ outcome: "unknown" });
+      expect(await store.family("f1")).toStrictEqual(family("f1"));
     });
 
-    it("after revocation even the current jti is refused as revoked, and nothing changes", async () => {
+    it("an expired current token is refused as expired, and nothing changes", async () => {
+      await store.createFamily(family("f1", { expiresAt: 100 }), access("f1-a0"));
+      expect(await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 100)).toStrictEqual({ outcome: "expired" });
+      expect(await store.family("f1")).toStrictEqual(family("f1", { expiresAt: 100 }));
+    });
+
+    it("familyOfRefresh finds the family of its current and of its spent tokens, nothing for others", async () => {
+      await store.createFamily(family("f1", { stamp: "admin:3" }), access("f1-a0"));
+      await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10);
+      const rotated = { ...family("f1", { stamp: "admin:3" }), currentHash: "f1-r1", expiresAt: 2000 };
+      expect(await store.familyOfRefresh("f1-r0")).toStrictEqual(rotated);
+      expect(await store.familyOfRefresh("f1-r1")).toStrictEqual(rotated);
+      expect(await store.familyOfRefresh("f1-r2")).toBeUndefined();
+    });
+
+    it("after revocation even the current token is refused as revoked, and nothing changes", async () => {
       await store.createFamily(family("f1"), access("f1-a0"));
       await store.revokeFamily("f1", 5);
-      expect(await store.redeemRefresh("f1", "f1-r0", next("f1-r1"), access("f1-a1"), 10)).toStrictEqual({ outcome: "revoked" });
+      expect(await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10)).toStrictEqual({ outcome: "revoked" });
       expect(await store.family("f1")).toStrictEqual({ ...family("f1"), revokedAt: 5 });
       expect(await store.revokedAccessTokens(0)).toStrictEqual([access("f1-a0")]);
     });
 
     it("an unknown family is unknown, and redeeming it creates nothing", async () => {
-      expect(await store.redeemRefresh("ghost", "ghost-r0", next("ghost-r1"), access("ghost-a1"), 10)).toStrictEqual({ outcome: "unknown" });
+      expect(await store.redeemRefresh("ghost-r0", next("ghost-r1"), access("ghost-a1"), 10)).toStrictEqual({ outcome: "unknown" });
       expect(await store.family("ghost")).toBeUndefined();
     });
 
     it("reuse of one family leaves the others alone", async () => {
       await store.createFamily(family("f1"), access("f1-a0"));
       await store.createFamily(family("f2"), access("f2-a0"));
-      await store.redeemRefresh("f1", "spent", next("f1-r1"), access("f1-a1"), 10);
+      await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10);
+      expect(await store.redeemRefresh("f1-r0", next("f1-r2"), access("f1-a2"), 10)).toStrictEqual({ outcome: "reused" });
       expect(await store.family("f2")).toStrictEqual(family("f2"));
-      expect(await store.redeemRefresh("f2", "f2-r0", next("f2-r1"), access("f2-a1"), 11)).toMatchObject({ outcome: "rotated" });
+      expect(await store.redeemRefresh("f2-r0", next("f2-r1"), access("f2-a1"), 11)).toMatchObject({ outcome: "rotated" });
     });
 
     it("creating a family under an existing id fails and changes nothing: a revoked family stays revoked", async () => {
@@ -156,9 +173,9 @@ describe.each(implementations)("AuthStore contract: $name", ({ open }) => {
       expect(await store.revokedAccessTokens(0)).toStrictEqual([access("f1-old")]);
     });
 
-    it("50 concurrent redeems of one jti: exactly one rotates, the next one is reuse, the rest find the family revoked", async () => {
+    it("50 concurrent redeems of one token: exactly one rotates, the next one is reuse, the rest find the family revoked", async () => {
       await store.createFamily(family("f1"), access("f1-a0"));
-      const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => store.redeemRefresh("f1", "f1-r0", next(`f1-r${i + 1}`), access(`f1-a${i + 1}`), 10)));
+      const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => store.redeemRefresh("f1-r0", next(`f1-r${i + 1}`), access(`f1-a${i + 1}`), 10)));
       const count = (outcome: string) => outcomes.filter((o) => o.outcome === outcome).length;
       expect([count("rotated"), count("reused"), count("revoked")]).toStrictEqual([1, 1, 48]);
       expect((await store.family("f1"))?.revokedAt).toBe(10);
@@ -179,12 +196,77 @@ describe.each(implementations)("AuthStore contract: $name", ({ open }) => {
     });
   });
 
+  describe("revokeSubject", () => {
+    it("revokes every unrevoked family of the subject at now, counts them, and leaves other subjects alone", async () => {
+      await store.createFamily(family("a1", { sub: "alice" }), access("a1-a0"));
+      await store.createFamily(family("a2", { sub: "alice" }), access("a2-a0"));
+      await store.createFamily(family("a3", { sub: "alice" }), access("a3-a0"));
+      await store.createFamily(family("b1", { sub: "bob" }), access("b1-a0"));
+      await store.revokeFamily("a3", 5);
+      expect(await store.revokeSubject("alice", 9)).toBe(2);
+      expect([(await store.family("a1"))?.revokedAt, (await store.family("a2"))?.revokedAt, (await store.family("a3"))?.revokedAt]).toStrictEqual([9, 9, 5]);
+      expect((await store.family("b1"))?.revokedAt).toBeUndefined();
+      expect(await store.revokeSubject("alice", 10)).toBe(0);
+      expect(await store.revokeSubject("nobody", 10)).toBe(0);
+      expect(await store.redeemRefresh("a1-r0", next("a1-r1"), access("a1-a1"), 11)).toStrictEqual({ outcome: "revoked" });
+    });
+  });
+
+  describe("address bindings: lookup, unbind, move", () => {
+    const k1 = { algorithm: "Ed25519", publicKey: "aa" };
+    const k2 = { algorithm: "secp256k1", publicKey: "bb" };
+    it("binding() is the exact address's holder, without case folding", async () => {
+      await store.bindAddress("0xAb", k1);
+      expect(await store.binding("0xAb")).toStrictEqual(k1);
+      expect(await store.binding("0xab")).toBeUndefined();
+    });
+
+    it("unbindAddress frees the address for the next key, and is false when there was nothing to unbind", async () => {
+      await store.bindAddress("0x1", k1);
+      expect(await store.unbindAddress("0x1")).toBe(true);
+      expect(await store.unbindAddress("0x1")).toBe(false);
+      expect(await store.bindAddress("0x1", k2)).toStrictEqual(k2);
+    });
+
+    it("moveAddress rebinds only from the current holder (compare-and-set); concurrent moves: exactly one wins", async () => {
+      await store.bindAddress("0x1", k1);
+      expect(await store.moveAddress("0x1", k2, k1)).toBe(false);
+      expect(await store.moveAddress("0x2", k1, k2)).toBe(false);
+      const targets = Array.from({ length: 20 }, (_, i) => ({ algorithm: "Ed25519", publicKey: `c${i}` }));
+      const moved = await Promise.all(targets.map((to) => store.moveAddress("0x1", k1, to)));
+      expect(moved.filter(Boolean)).toHaveLength(1);
+      expect(await store.binding("0x1")).toStrictEqual(targets[moved.indexOf(true)]);
+      expect(await store.binding("0x2")).toBeUndefined();
+    });
+  });
+
+  describe("admin credential", () => {
+    it("starts unset; the first hash is generation 1, the same hash keeps it, another one increments it", async () => {
+      expect(await store.adminCredential()).toBeUndefined();
+      expect(await store.saveAdminCredential("h1")).toBe(1);
+      expect(await store.saveAdminCredential("h1")).toBe(1);
+      expect(await store.saveAdminCredential("h2")).toBe(2);
+      expect(await store.adminCredential()).toStrictEqual({ hash: "h2", generation: 2 });
+      expect(await store.saveAdminCredential("h1")).toBe(3);
+    });
+  });
+
+  describe("firstSigningKey", () => {
+    it("is the kid of the first key ever added, also after that key is deleted", async () => {
+      expect(await store.firstSigningKey()).toBeUndefined();
+      await store.addSigningKey(key("k1", 100));
+      await store.addSigningKey(key("k2", 200));
+      await store.deleteSigningKey("k1");
+      expect(await store.firstSigningKey()).toBe("k1");
+    });
+  });
+
   describe("revokedAccessTokens", () => {
     it("lists only the tokens of revoked families that are unexpired at now (exp == now is expired)", async () => {
       await store.createFamily(family("live"), access("live-a0", 900));
       await store.createFamily(family("gone"), access("gone-a0", 100));
-      await store.redeemRefresh("gone", "gone-r0", next("gone-r1"), access("gone-a1", 200), 50);
-      await store.redeemRefresh("gone", "gone-r1", next("gone-r2"), access("gone-a2", 300), 60);
+      await store.redeemRefresh("gone-r0", next("gone-r1"), access("gone-a1", 200), 50);
+      await store.redeemRefresh("gone-r1", next("gone-r2"), access("gone-a2", 300), 60);
       await store.revokeFamily("gone", 70);
       expect(byJti(await store.revokedAccessTokens(0))).toStrictEqual([access("gone-a0", 100), access("gone-a1", 200), access("gone-a2", 300)]);
       expect(byJti(await store.revokedAccessTokens(200))).toStrictEqual([access("gone-a2", 300)]);
@@ -217,10 +299,10 @@ describe.each(implementations)("AuthStore contract: $name", ({ open }) => {
       expect(await store.revokedAccessTokens(0)).toStrictEqual([access("f1-a0", 500)]);
     });
 
-    it("a pruned family's jti is unknown afterwards", async () => {
+    it("a pruned family's refresh tokens are unknown afterwards", async () => {
       await store.createFamily(family("f1", { expiresAt: 100 }), access("f1-a0", 50));
       await store.prune(100);
-      expect(await store.redeemRefresh("f1", "f1-r0", next("f1-r1"), access("f1-a1"), 101)).toStrictEqual({ outcome: "unknown" });
+      expect(await store.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 101)).toStrictEqual({ outcome: "unknown" });
     });
   });
 });
@@ -243,7 +325,7 @@ describe("SqliteAuthStore", () => {
     await before.addSigningKey(key("k2", 200));
     await before.bindAddress("0x1", { algorithm: "Ed25519", publicKey: "aa" });
     await before.createFamily(family("f1"), access("f1-a0"));
-    await before.redeemRefresh("f1", "f1-r0", next("f1-r1"), access("f1-a1"), 10);
+    await before.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10);
     await before.createFamily(family("f2"), access("f2-a0"));
     await before.revokeFamily("f2", 11);
     await before.close();
@@ -251,10 +333,10 @@ describe("SqliteAuthStore", () => {
     const after = open(path);
     expect(await after.signingKeys()).toStrictEqual([{ ...key("k1", 100), retiredAt: 200 }, key("k2", 200)]);
     expect(await after.bindAddress("0x1", { algorithm: "Ed25519", publicKey: "other" })).toStrictEqual({ algorithm: "Ed25519", publicKey: "aa" });
-    expect(await after.family("f1")).toStrictEqual({ ...family("f1"), currentJti: "f1-r1", expiresAt: 2000 });
+    expect(await after.family("f1")).toStrictEqual({ ...family("f1"), currentHash: "f1-r1", expiresAt: 2000 });
     expect(await after.family("f2")).toStrictEqual({ ...family("f2"), revokedAt: 11 });
     expect(await after.revokedAccessTokens(0)).toStrictEqual([access("f2-a0")]);
-    expect(await after.redeemRefresh("f1", "f1-r0", next("f1-x"), access("f1-ax"), 12)).toStrictEqual({ outcome: "reused" });
+    expect(await after.redeemRefresh("f1-r0", next("f1-x"), access("f1-ax"), 12)).toStrictEqual({ outcome: "reused" });
   });
 
   it("creates a new directory with mode 0700 and the database, WAL and shared-memory files with mode 0600", async () => {
@@ -284,12 +366,12 @@ describe("SqliteAuthStore", () => {
     await again.close();
   });
 
-  it("the file is in WAL mode at schema version 1", () => {
+  it("the file is in WAL mode at schema version 2", () => {
     const path = join(freshDir(), "auth.db");
     open(path);
     const raw = new Database(path, { readonly: true });
     try {
-      expect([raw.pragma("journal_mode", { simple: true }), raw.pragma("user_version", { simple: true })]).toStrictEqual(["wal", 1]);
+      expect([raw.pragma("journal_mode", { simple: true }), raw.pragma("user_version", { simple: true })]).toStrictEqual(["wal", 2]);
     } finally {
       raw.close();
     }
@@ -301,7 +383,7 @@ describe("SqliteAuthStore", () => {
     const raw = new Database(path);
     raw.pragma("user_version = 7");
     raw.close();
-    expect(() => SqliteAuthStore.open(path)).toThrow(`${path} has schema version 7, but this pico-server-auth knows versions up to 1: a newer version wrote it; upgrade pico-server-auth`);
+    expect(() => SqliteAuthStore.open(path)).toThrow(`${path} has schema version 7, but this pico-server-auth knows versions up to 2: a newer version wrote it; upgrade pico-server-auth`);
   });
 
   it("a second store on the same file sees the first one's commits, and writers on both stay consistent", async () => {
@@ -311,8 +393,8 @@ describe("SqliteAuthStore", () => {
     await a.bindAddress("0x1", { algorithm: "Ed25519", publicKey: "aa" });
     expect(await b.bindAddress("0x1", { algorithm: "Ed25519", publicKey: "bb" })).toStrictEqual({ algorithm: "Ed25519", publicKey: "aa" });
     await b.createFamily(family("f1"), access("f1-a0"));
-    expect(await a.redeemRefresh("f1", "f1-r0", next("f1-r1"), access("f1-a1"), 10)).toMatchObject({ outcome: "rotated" });
-    expect(await b.redeemRefresh("f1", "f1-r0", next("f1-r2"), access("f1-a2"), 11)).toStrictEqual({ outcome: "reused" });
+    expect(await a.redeemRefresh("f1-r0", next("f1-r1"), access("f1-a1"), 10)).toMatchObject({ outcome: "rotated" });
+    expect(await b.redeemRefresh("f1-r0", next("f1-r2"), access("f1-a2"), 11)).toStrictEqual({ outcome: "reused" });
     expect((await a.family("f1"))?.revokedAt).toBe(11);
     await a.addSigningKey(key("k1", 100));
     await b.addSigningKey(key("k2", 200));

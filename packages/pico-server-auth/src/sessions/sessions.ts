@@ -6,6 +6,7 @@ import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, RefreshFamily } from "../store/auth-store.js";
 import { RevocationList } from "./revocation-list.js";
+import { isOpaqueRefreshToken, legacyRefreshHash, newRefreshToken, refreshTokenHash } from "./refresh-token.js";
 
 export interface IssuedTokens {
   readonly access_token: string;
@@ -16,9 +17,9 @@ const PRUNE_EVERY_SECONDS = 3600;
 
 /**
  * A session is everything descended from one sign-in or login: its id is the `sid` claim of every
- * token in it. Refresh tokens rotate: each works once, and presenting a used one revokes the session
- * (whoever holds the copy, thief or owner, is cut off). Access tokens: `sub, iss, aud, iat, exp, jti,
- * role, sid` plus extra claims that cannot override those; refresh tokens: `type: "refresh"`.
+ * access token in it. Refresh tokens are opaque (random, kept hashed) and rotate: each works once,
+ * and presenting a used one revokes the session (whoever holds the copy, thief or owner, is cut off).
+ * Access tokens: `sub, iss, aud, iat, exp, jti, role, sid` plus extra claims that cannot override those.
  */
 @component()
 export class Sessions {
@@ -36,39 +37,58 @@ export class Sessions {
   /** Starts a session for `sub` and returns its first tokens. */
   async start(sub: string, role: string, claims: Record<string, unknown> = {}): Promise<IssuedTokens> {
     const now = this.now();
-    const ids = { sid: randomUUID(), access: randomUUID(), refresh: randomUUID() };
-    const family: RefreshFamily = { id: ids.sid, sub, role, claims, currentJti: ids.refresh, expiresAt: this.#refreshExp(now) };
+    const ids = { sid: randomUUID(), access: randomUUID() };
+    const refreshToken = newRefreshToken();
+    const family: RefreshFamily = { id: ids.sid, sub, role, claims, currentHash: refreshTokenHash(refreshToken), expiresAt: this.#refreshExp(now), startedAt: now };
     await this.store.createFamily(family, { jti: ids.access, exp: this.#accessExp(now) });
     await this.#prune(now);
-    return this.#sign(family, ids, now);
+    return this.#issue(family, ids, refreshToken, now);
   }
 
   /** Exchanges a refresh token for new tokens of the same session; 401 for anything but the current one. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
-    const claims = this.#verify(refreshToken, "refresh");
-    if (!claims) throw unauthorized("invalid refresh token");
+    const hash = this.#storedHash(refreshToken);
+    if (!hash) throw unauthorized("invalid refresh token");
     const now = this.now();
-    const ids = { sid: claims.sid, access: randomUUID(), refresh: randomUUID() };
-    const result = await this.store.redeemRefresh(claims.sid, claims.jti, { jti: ids.refresh, expiresAt: this.#refreshExp(now) }, { jti: ids.access, exp: this.#accessExp(now) }, now);
+    const next = newRefreshToken();
+    const access = randomUUID();
+    const result = await this.store.redeemRefresh(hash, { hash: refreshTokenHash(next), expiresAt: this.#refreshExp(now) }, { jti: access, exp: this.#accessExp(now) }, now);
     if (result.outcome === "reused") {
       await this.revocations.reload();
       throw unauthorized("refresh token already used: the session is revoked; sign in again");
     }
     if (result.outcome === "revoked") throw unauthorized("session revoked; sign in again");
+    if (result.outcome === "expired") throw unauthorized("refresh token expired; sign in again");
     if (result.outcome === "unknown") throw unauthorized("invalid refresh token");
     await this.#prune(now);
-    return this.#sign(result.family, ids, now);
+    return this.#issue(result.family, { sid: result.family.id, access }, next, now);
   }
 
-  /** Ends the session a token belongs to (a refresh token, or an access token); its access tokens are refused from now on. */
+  /** Ends the session a token belongs to (a refresh token, current or used, or an access token); its access tokens are refused from now on. */
   async end(token: string, type: "refresh" | "access"): Promise<void> {
-    const claims = this.#verify(token, type);
-    if (!claims || !(await this.store.revokeFamily(claims.sid, this.now()))) throw unauthorized("invalid token");
+    const sid = type === "refresh" ? await this.#familyOfRefresh(token) : this.#verifiedAccess(token)?.sid;
+    if (!sid || !(await this.store.revokeFamily(sid, this.now()))) throw unauthorized("invalid token");
     await this.revocations.reload();
   }
 
-  /** The claims of one of our unexpired tokens of `type` with a session id, or undefined. */
-  #verify(token: string, type: "refresh" | "access"): { sid: string; jti: string } | undefined {
+  /** The store key of a refresh token: the hash of an opaque one, or that of a JWT one from an earlier version (verified first). */
+  #storedHash(token: string): string | undefined {
+    if (isOpaqueRefreshToken(token)) return refreshTokenHash(token);
+    const legacy = this.#verified(token, "refresh");
+    return legacy && legacyRefreshHash(legacy.jti);
+  }
+
+  async #familyOfRefresh(token: string): Promise<string | undefined> {
+    const hash = this.#storedHash(token);
+    return hash === undefined ? undefined : (await this.store.familyOfRefresh(hash))?.id;
+  }
+
+  #verifiedAccess(token: string): { sid: string; jti: string } | undefined {
+    return this.#verified(token, "access");
+  }
+
+  /** The claims of one of our unexpired JWTs of `type` with a session id, or undefined. */
+  #verified(token: string, type: "refresh" | "access"): { sid: string; jti: string } | undefined {
     const payload = this.keys.verifiedPayload(token);
     if (!payload) return undefined;
     const { sid, jti, iss, aud, exp } = payload;
@@ -78,12 +98,9 @@ export class Sessions {
     return valid ? { sid, jti } : undefined;
   }
 
-  async #sign(family: RefreshFamily, ids: { sid: string; access: string; refresh: string }, iat: number): Promise<IssuedTokens> {
+  async #issue(family: RefreshFamily, ids: { sid: string; access: string }, refresh_token: string, iat: number): Promise<IssuedTokens> {
     const standard = { sub: family.sub, iss: this.settings.issuer, aud: this.settings.audience, iat, sid: ids.sid };
-    const [access_token, refresh_token] = await Promise.all([
-      this.keys.sign({ ...family.claims, ...standard, exp: this.#accessExp(iat), jti: ids.access, role: family.role }),
-      this.keys.sign({ ...standard, exp: this.#refreshExp(iat), jti: ids.refresh, type: "refresh" }),
-    ]);
+    const access_token = await this.keys.sign({ ...family.claims, ...standard, exp: this.#accessExp(iat), jti: ids.access, role: family.role });
     return { access_token, refresh_token };
   }
 

@@ -1,11 +1,10 @@
 import { join, resolve } from "node:path";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
-import type { AddressBinding } from "../bindings/address-bindings.js";
 import { kidOf } from "../keys/key-material.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "./auth-store.js";
-import type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
+import type { AddressBinding, AdminCredential, AuthStore, IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
 import { InMemoryAuthStore } from "./memory-store.js";
 
 export const DATABASE_FILE = "auth.db";
@@ -57,17 +56,35 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
   deleteSigningKey(kid: string): Promise<void> {
     return this.#use().deleteSigningKey(kid);
   }
+  firstSigningKey(): Promise<string | undefined> {
+    return this.#use().firstSigningKey();
+  }
+  binding(address: string): Promise<AddressBinding | undefined> {
+    return this.#use().binding(address);
+  }
   bindAddress(address: string, binding: AddressBinding): Promise<AddressBinding> {
     return this.#use().bindAddress(address, binding);
+  }
+  unbindAddress(address: string): Promise<boolean> {
+    return this.#use().unbindAddress(address);
+  }
+  moveAddress(address: string, from: AddressBinding, to: AddressBinding): Promise<boolean> {
+    return this.#use().moveAddress(address, from, to);
   }
   createFamily(family: RefreshFamily, access: IssuedAccessToken): Promise<void> {
     return this.#use().createFamily(family, access);
   }
-  redeemRefresh(familyId: string, jti: string, next: { jti: string; expiresAt: number }, access: IssuedAccessToken, now: number): Promise<RedeemOutcome> {
-    return this.#use().redeemRefresh(familyId, jti, next, access, now);
+  redeemRefresh(tokenHash: string, next: NextRefresh, access: IssuedAccessToken, now: number): Promise<RedeemOutcome> {
+    return this.#use().redeemRefresh(tokenHash, next, access, now);
+  }
+  familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined> {
+    return this.#use().familyOfRefresh(tokenHash);
   }
   revokeFamily(familyId: string, now: number): Promise<boolean> {
     return this.#use().revokeFamily(familyId, now);
+  }
+  revokeSubject(sub: string, now: number): Promise<number> {
+    return this.#use().revokeSubject(sub, now);
   }
   family(familyId: string): Promise<RefreshFamily | undefined> {
     return this.#use().family(familyId);
@@ -77,6 +94,12 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
   }
   prune(now: number): Promise<void> {
     return this.#use().prune(now);
+  }
+  adminCredential(): Promise<AdminCredential | undefined> {
+    return this.#use().adminCredential();
+  }
+  saveAdminCredential(hash: string): Promise<number> {
+    return this.#use().saveAdminCredential(hash);
   }
   async close(): Promise<void> {
     await this.#store?.close();
