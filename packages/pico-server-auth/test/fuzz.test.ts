@@ -339,7 +339,7 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
         if (mutation === "other-address") request.address = next.address;
         const answer = await send("/api/v1/auth/move", postJson(request));
         expectSound(answer, mutation === "none", { mutation, request: { ...request, public_key: "…", signature: "…", new_signature: "…" } });
-        if (mutation === "none") expect(answer.body).toEqual({ address: owner.address, algorithm: next.algorithm });
+        if (mutation === "none") expect(answer.body).toEqual({ address: owner.address, algorithm: next.algorithm, revoked_sessions: 1 });
       }),
       runs(RUNS.moveMutated),
     );

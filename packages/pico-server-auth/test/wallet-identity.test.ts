@@ -186,15 +186,18 @@ describe("moving an address to a new key", () => {
     };
   }
 
-  it("both keys sign the move; afterwards the old key is refused for the address and the new one signs in", async () => {
+  it("both keys sign the move; afterwards the old key is refused for the address, its sessions end, and the new key signs in", async () => {
     const app = serverApp();
     const [old, next] = [secp256k1Wallet(), ed25519Wallet()];
-    expect((await signInAs(app, old, old.address)).status).toBe(200);
+    const before = await signInAs(app, old, old.address);
+    expect(before.status).toBe(200);
     const { issued, body } = await moveBody(app, old, next);
     const fingerprint = createHash("sha256").update(Buffer.from(next.publicKeyHex, "hex")).digest("hex");
     expect(issued.message.split("\n")[3]).toBe(`Move this account to the Ed25519 key whose SHA-256 is ${fingerprint}. The current key and the new key both sign this message.`);
-    expect(await call(app, "/api/v1/auth/move", body)).toEqual({ status: 200, body: { address: old.address, algorithm: "Ed25519" } });
+    expect(await call(app, "/api/v1/auth/move", body)).toEqual({ status: 200, body: { address: old.address, algorithm: "Ed25519", revoked_sessions: 1 } });
     expect(await signInAs(app, old, old.address)).toEqual(BOUND_ELSEWHERE);
+    // The session the old key started is over: its refresh token is refused.
+    expect((await call(app, "/api/v1/auth/refresh", { refresh_token: before.body.refresh_token })).status).toBe(401);
     const moved = await signInAs(app, next, old.address);
     expect([moved.status, claimsOf(moved.body.access_token as string)]).toEqual([200, expect.objectContaining({ sub: old.address, algorithm: "Ed25519" })]);
     // Any case of the address finds the moved binding.

@@ -34,8 +34,11 @@ export interface AddressBindings {
   bind(address: string, binding: AddressBinding): Promise<boolean>;
   /** Forgets the binding of `address` (exactly that string); false when it was not bound. */
   unbind(address: string): Promise<boolean>;
-  /** Moves `address` from the key `from` (which must hold it) to `to`, atomically. */
-  move(address: string, from: SignerKey, to: SignerKey): Promise<MoveOutcome>;
+  /**
+   * Moves `address` (as `claim` finds it) from the key `from`, which must hold it, to `to`, in one
+   * compare-and-set; returns the outcome and the address as bound.
+   */
+  move(address: string, from: SignerKey, to: SignerKey): Promise<{ readonly outcome: MoveOutcome; readonly address: string }>;
 }
 
 export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
@@ -66,13 +69,14 @@ export class DefaultAddressBindings implements AddressBindings {
     return this.store.unbindAddress(address);
   }
 
-  async move(address: string, from: SignerKey, to: SignerKey): Promise<MoveOutcome> {
+  async move(address: string, from: SignerKey, to: SignerKey): Promise<{ outcome: MoveOutcome; address: string }> {
     const found = await this.#lookup(address, parseAddress(address));
-    if (!found) return "unbound";
-    if (!holds(found.held, from)) return "not-holder";
+    if (!found) return { outcome: "unbound", address };
+    if (!holds(found.held, from)) return { outcome: "not-holder", address: found.address };
     // Compare-and-set against the binding as stored (a legacy one may be compressed): a concurrent
     // move or unbind in between makes this one fail instead of overwriting it.
-    return (await this.store.moveAddress(found.address, found.held, to)) ? "moved" : "conflict";
+    const moved = await this.store.moveAddress(found.address, found.held, to);
+    return { outcome: moved ? "moved" : "conflict", address: found.address };
   }
 
   /**

@@ -5,9 +5,12 @@ import type { AddressBindings, SignerKey } from "../bindings/address-bindings.js
 import { CHALLENGE_STORE } from "../challenge/challenge-store.js";
 import type { ChallengeStore, PendingChallenge } from "../challenge/challenge-store.js";
 import { ServerAuthError, badRequest, forbidden, unauthorized } from "../errors.js";
+import { RevocationList } from "../sessions/revocation-list.js";
 import { Sessions } from "../sessions/sessions.js";
 import type { IssuedTokens } from "../sessions/sessions.js";
 import { ServerAuthSettings } from "../settings.js";
+import { AUTH_STORE } from "../store/auth-store.js";
+import type { AuthStore } from "../store/auth-store.js";
 import { PUBLIC_KEY_LENGTHS } from "./algorithms.js";
 import type { WalletAlgorithm } from "./algorithms.js";
 import { canonicalKey } from "./canonical-key.js";
@@ -43,6 +46,8 @@ export class WalletSignIn {
     private readonly sessions: Sessions,
     @inject(CHALLENGE_STORE) private readonly challenges: ChallengeStore,
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
+    @inject(AUTH_STORE) private readonly store: AuthStore,
+    private readonly revocations: RevocationList,
   ) {
     this.#supported = settings.supportedWalletAlgorithms;
   }
@@ -98,9 +103,10 @@ export class WalletSignIn {
 
   /**
    * Moves an address to a new key: both the key that holds it and the new key sign the move message
-   * of a challenge asked for with `move_to`. Returns the address as bound and the new algorithm.
+   * of a challenge asked for with `move_to`. Every session of the address ends. Returns the address
+   * as bound, the new algorithm and how many sessions ended.
    */
-  async move(body: Record<string, unknown>): Promise<{ address: string; algorithm: WalletAlgorithm }> {
+  async move(body: Record<string, unknown>): Promise<{ address: string; algorithm: WalletAlgorithm; revoked_sessions: number }> {
     if (!this.secure) throw forbidden("moves need server_auth.wallet_mode secure");
     const fields = signedFields(body, this.#supported, { keyOptional: true });
     const next = newKeyFields(body, this.#supported);
@@ -115,11 +121,15 @@ export class WalletSignIn {
     if (to.algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     if (!verifyMessageSignature(to.algorithm, pending.message, next.signature, Buffer.from(to.publicKey, "hex"))) throw unauthorized("new_signature verification failed");
     if (current.algorithm === to.algorithm && current.publicKey === to.publicKey) throw badRequest("the new key is the key that holds the address already");
-    const outcome = await this.bindings.move(fields.address, current, to);
+    const { outcome, address } = await this.bindings.move(fields.address, current, to);
     if (outcome === "unbound") throw unauthorized(`address ${fields.address} is not bound to any key: sign in with it first`);
     if (outcome === "not-holder") throw unauthorized("address is bound to a different key");
     if (outcome === "conflict") throw new ServerAuthError("CONFLICT", 409, "the address was moved or unbound meanwhile; ask for a new challenge");
-    return { address: fields.address, algorithm: to.algorithm };
+    // A key is moved away from because it may be lost or stolen: the sessions it started end too
+    // (their refresh tokens are refused, their access tokens listed as revoked).
+    const revoked = await this.store.revokeSubject(address, Math.floor(Date.now() / 1000));
+    await this.revocations.reload();
+    return { address, algorithm: to.algorithm, revoked_sessions: revoked };
   }
 
   /** The challenge of `fields`, consumed; 401 when it is unknown, expired, for another address or another algorithm. */
