@@ -5,6 +5,7 @@
  * an expiry. /sign-in verifies the signature over the stored text. An Ethereum library nobody here
  * wrote (viem) signs in with it and accepts it as SIWE.
  */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { privateKeyToAccount, generatePrivateKey } from "viem/accounts";
 import { createSiweMessage, parseSiweMessage, validateSiweMessage } from "viem/siwe";
@@ -180,6 +181,24 @@ describe("attacks on the sign-in message (secure mode)", () => {
     const ed = ed25519Wallet();
     const { public_key: _k, ...noKey } = signed(ed, await askChallenge(app, ed));
     expect(await call(app, "/api/v1/auth/sign-in", noKey)).toEqual({ status: 400, body: { detail: "public_key required for Ed25519" } });
+  });
+
+  it("weak keys are refused in secure mode too: Ed25519 small-order (the signature that verifies any message), secp256k1 off the curve", async () => {
+    const app = serverApp();
+    const identity = `01${"00".repeat(31)}`;
+    for (const public_key of [identity, `${"00".repeat(32)}`, "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"]) {
+      const address = `0x${createHash("sha256").update(Buffer.from(public_key, "hex")).digest("hex").slice(0, 40)}`;
+      const issued = await askChallenge(app, { algorithm: "Ed25519" } as Wallet, address);
+      expect(await call(app, "/api/v1/auth/sign-in", { address, public_key, signature: identity + "00".repeat(32), challenge: issued.challenge, algorithm: "Ed25519" }), public_key).toEqual(BAD_SIGNATURE);
+    }
+    const wallet = secp256k1Wallet();
+    const offCurve = Buffer.from(wallet.publicKeyHex, "hex");
+    offCurve[64] = (offCurve[64] as number) ^ 1;
+    for (const public_key of [offCurve.toString("hex"), `02${"00".repeat(32)}`, `04${"00".repeat(64)}`]) {
+      const issued = await askChallenge(app, wallet);
+      // The compact r‖s with an off-curve key; the r‖s‖v alone would recover the real key.
+      expect(await call(app, "/api/v1/auth/sign-in", { ...signed(wallet, issued), public_key, signature: wallet.sign(issued.message).slice(0, 128) }), public_key.slice(0, 8)).toEqual(BAD_SIGNATURE);
+    }
   });
 
   it("a DER-encoded signature over the EIP-191 digest (as OpenSSL-based signers write) signs in with its public_key", async () => {
