@@ -95,5 +95,7 @@ export class DefaultAddressBindings implements AddressBindings {
 /** Whether `held` is the key `key`, comparing canonical forms. */
 function holds(held: AddressBinding, key: AddressBinding): boolean {
   if (held.algorithm !== key.algorithm || !isWalletAlgorithm(held.algorithm)) return false;
-  return canonicalKeyHex(held.algorithm, held.publicKey) === canonicalKeyHex(held.algorithm, key.publicKey);
+  const canonical = canonicalKeyHex(held.algorithm, key.publicKey);
+  // A stored key that is no valid key (a damaged row) matches nothing.
+  return canonical !== undefined && canonicalKeyHex(held.algorithm, held.publicKey) === canonical;
 }
