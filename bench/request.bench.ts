@@ -33,6 +33,7 @@ const token = await new SignJWT({ sub: "bench", role: "user" })
   .setProtectedHeader({ alg: "RS256", kid: "k1" })
   .setIssuer(issuer)
   .setAudience("bench")
+  .setIssuedAt()
   .setExpirationTime("1h")
   .sign(privateKey);
 

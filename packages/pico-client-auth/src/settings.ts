@@ -22,28 +22,28 @@ export class AuthClientSettings {
   })
   acceptedAlgorithms: string[] = ["RS256", "ES256", "EdDSA", "Ed25519", "ML-DSA-65"];
 
-  @setting({ type: "integer", min: 0, description: "How long a fetched key set is used before it is fetched again" })
+  @setting({ type: "integer", min: 0, max: 86_400, description: "How long a fetched key set is used before it is fetched again" })
   jwksTtlSeconds: number = 300;
 
-  @setting({ type: "integer", min: 0, description: "Least time between refetches caused by unknown key ids" })
+  @setting({ type: "integer", min: 0, max: 3600, description: "Least time between refetches caused by unknown key ids" })
   jwksCooldownSeconds: number = 30;
 
-  @setting({ type: "integer", min: 1, description: "JWKS request timeout" })
+  @setting({ type: "integer", min: 1, max: 60_000, description: "JWKS request timeout" })
   jwksTimeoutMs: number = 5000;
 
-  @setting({ type: "integer", min: 0, max: 300, description: "Clock skew tolerated on exp and nbf" })
+  @setting({ type: "integer", min: 0, max: 300, description: "Clock skew tolerated on exp, nbf and iat" })
   leewaySeconds: number = 5;
 
-  @setting({ type: "integer", min: 0, description: "Verified tokens remembered (LRU); 0 turns the cache off" })
+  @setting({ type: "integer", min: 0, max: 10_000_000, description: "Verified tokens remembered (LRU); 0 turns the cache off" })
   tokenCacheSize: number = 10_000;
 
-  @setting({ type: "integer", min: 256, description: "Longest bearer token read, in characters" })
+  @setting({ type: "integer", min: 256, max: 16_777_216, description: "Longest bearer token read, in characters" })
   maxTokenLength: number = 16_384;
 
   @setting({ description: 'Revoked-token feed, GET {"items": [{"jti": ...}]}; "" = none. https, except on loopback. An in-process auth server with the same issuer is used instead' })
   revocationEndpoint: string = "";
 
-  @setting({ type: "integer", min: 1, description: "A token is accepted only against a revocation list fetched at most this long ago" })
+  @setting({ type: "integer", min: 1, max: 86_400, description: "A token is accepted only against a revocation list fetched at most this long ago" })
   revocationTtlSeconds: number = 15;
 
   @setting({ description: "When the revocation list cannot be refreshed: false answers 503; true accepts tokens against the last list fetched (or none)" })
@@ -51,6 +51,9 @@ export class AuthClientSettings {
 
   @setting({ type: "string", optional: true, description: "Service credential sent to the revocation feed as `Authorization: Bearer ...`; never logged" })
   revocationBearer?: string;
+
+  @setting({ type: "integer", min: 1, max: 31_536_000, description: "Longest a token may still be valid for when checked (exp - now, plus the leeway); a token with a later exp is refused with 401" })
+  maxTokenLifetimeSeconds: number = 86_400;
 }
 
 /** `{issuer}/api/v1/auth/jwks` unless `jwks_url` says otherwise. */

@@ -30,6 +30,26 @@ describe("auth_client settings", () => {
     await expect(authApp([Private], keys, { config: { auth_client: { ...authConfig, jwks_url: "http://127.0.0.1:8100/jwks" } } }).init()).resolves.toBeDefined();
   });
 
+  it("every lifetime and size has an upper bound: one past it (or 1e300 from the env) fails boot naming the setting", async () => {
+    const bounds: Record<string, number> = {
+      jwks_ttl_seconds: 86_400,
+      jwks_cooldown_seconds: 3600,
+      jwks_timeout_ms: 60_000,
+      leeway_seconds: 300,
+      token_cache_size: 10_000_000,
+      max_token_length: 16_777_216,
+      revocation_ttl_seconds: 86_400,
+      max_token_lifetime_seconds: 31_536_000,
+    };
+    for (const [key, max] of Object.entries(bounds)) {
+      const error = await authApp([Private], staticKeySource([]), { config: { auth_client: { ...authConfig, [key]: max + 1 } } }).init().catch((e: unknown) => e);
+      expect((error as Error).message, key).toContain(`auth_client.${key}: expected at most ${max}, got ${max + 1}`);
+      const fromEnv = await authApp([Private], staticKeySource([]), { env: { [`AUTH_CLIENT__${key.toUpperCase()}`]: "1e300" } }).init().catch((e: unknown) => e);
+      expect((fromEnv as Error).message, key).toContain(`auth_client.${key}: expected at most ${max}`);
+    }
+    await expect(authApp([Private], staticKeySource([]), { config: { auth_client: { ...authConfig, ...bounds } } }).init()).resolves.toBeDefined();
+  });
+
   it("enabled: false installs no guard at all", async () => {
     const app = authApp([Private], staticKeySource([]), { config: { auth_client: { enabled: false } } });
     expect((await app.request("/private")).status).toBe(200);

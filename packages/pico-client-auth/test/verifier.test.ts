@@ -183,6 +183,35 @@ describe("TokenVerifier: claims", () => {
     expect(error.headers).toEqual({ "WWW-Authenticate": 'Bearer realm="api", error="invalid_token", error_description="Token has expired"' });
   });
 
+  it("iat is required, a finite number, and not after now + leeway", async () => {
+    const verifier = verifierFor([rsa.jwk, ml.jwk], { leewaySeconds: 5 });
+    const missing = invalid('Invalid token: "iat" claim missing or not a number');
+    for (const iat of [undefined, String(NOW), null, [NOW]]) {
+      for (const key of [rsa, ml]) expect(await failure(verifier, await sign(key, claims({ iat }))), `${key.jwk.alg} ${String(iat)}`).toEqual(missing);
+    }
+    // JSON.parse reads 1e400 as Infinity: not a finite number either (jose would not sign it, node:crypto does).
+    const header = { alg: "RS256", typ: "JWT", kid: "rsa-1" };
+    const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(claims({ iat: 7 })).replace('"iat":7', '"iat":1e400')).toString("base64url")}`;
+    expect(await failure(verifier, `${input}.${nodeSign("sha256", Buffer.from(input), rsa.privateKey).toString("base64url")}`)).toEqual(missing);
+    const future = invalid('Invalid token: "iat" is in the future');
+    expect(await failure(verifier, await sign(rsa, claims({ iat: NOW + 6 })))).toEqual(future);
+    expect(await failure(verifier, await sign(ml, claims({ iat: NOW + 3000 })))).toEqual(future);
+    expect((await verifier.verify(await sign(rsa, claims({ iat: NOW + 5 })))).iat).toBe(NOW + 5);
+    expect((await verifier.verify(await sign(rsa, claims({ iat: 0 })))).iat).toBe(0);
+  });
+
+  it("exp is bounded: at most max_token_lifetime_seconds (default 86400) plus the leeway away, else 401 naming the setting", async () => {
+    const verifier = verifierFor([rsa.jwk, ml.jwk], { leewaySeconds: 5 });
+    const tooLong = invalid('Invalid token: "exp" is more than auth_client.max_token_lifetime_seconds (86400) away');
+    for (const exp of [NOW + 86_406, NOW + 10 * 365 * 86_400, 1e300, Number.MAX_SAFE_INTEGER]) {
+      for (const key of [rsa, ml]) expect(await failure(verifier, await sign(key, claims({ exp }))), `${key.jwk.alg} ${exp}`).toEqual(tooLong);
+    }
+    expect((await verifier.verify(await sign(rsa, claims({ exp: NOW + 86_405 })))).exp).toBe(NOW + 86_405);
+    const short = verifierFor([rsa.jwk], { leewaySeconds: 0, maxTokenLifetimeSeconds: 900 });
+    expect(await failure(short, await sign(rsa, claims({ exp: NOW + 901 })))).toEqual(invalid('Invalid token: "exp" is more than auth_client.max_token_lifetime_seconds (900) away'));
+    expect((await short.verify(await sign(rsa, claims({ exp: NOW + 900 })))).exp).toBe(NOW + 900);
+  });
+
   it("nbf with leeway", async () => {
     const verifier = verifierFor([rsa.jwk], { leewaySeconds: 5 });
     const early = invalid("Invalid token: token is not yet valid (nbf)");

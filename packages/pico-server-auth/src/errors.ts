@@ -1,4 +1,4 @@
-export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "KEY_UNKNOWN" | "KEY_ACTIVE" | "RATE_LIMITED" | "CONFLICT" | "AUTH_SERVER_CONFIGURATION";
+export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "KEY_UNKNOWN" | "KEY_ACTIVE" | "RATE_LIMITED" | "LOGIN_BUSY" | "CONFLICT" | "AUTH_SERVER_CONFIGURATION";
 
 /**
  * Base class of pico-server-auth errors. 4xx ones carry upstream's `detail` strings as their message

@@ -3,6 +3,9 @@
  * @module
  */
 export { ServerAuthSettings } from "./settings.js";
+export { ServerAuthSettingsCheck, checkServerAuthSettings } from "./config/settings-check.js";
+export { OWASP_ARGON2ID } from "./config/argon2-policy.js";
+export { adminPasswordWeakness } from "./config/password-policy.js";
 export { AuthController } from "./auth-controller.js";
 export { SessionController } from "./session-controller.js";
 export { SigningKeys, JWKS_PATH } from "./keys/signing-keys.js";

@@ -1,4 +1,5 @@
 import { configured, setting } from "pico-ioc";
+import { MAX_ARGON2_MEMORY_KIB, MAX_ARGON2_TIME_COST } from "./config/phc.js";
 
 /** The `server_auth` config section (env: `SERVER_AUTH__ADMIN_PASSWORD`, ...). */
 @configured("server_auth")
@@ -12,10 +13,10 @@ export class ServerAuthSettings {
   @setting({ choices: ["RS256", "ES256", "EdDSA", "ML-DSA-65"], description: "Token signing algorithm" })
   algorithm: string = "RS256";
 
-  @setting({ type: "integer", min: 1, description: "Access token lifetime" })
+  @setting({ type: "integer", min: 1, max: 1440, description: "Access token lifetime (at most a day)" })
   accessTokenExpireMinutes: number = 15;
 
-  @setting({ type: "integer", min: 1, description: "Refresh token lifetime" })
+  @setting({ type: "integer", min: 1, max: 365, description: "Refresh token lifetime" })
   refreshTokenExpireDays: number = 7;
 
   @setting({ type: "integer", min: 1, max: 3600, description: "Wallet challenge lifetime" })
@@ -24,10 +25,10 @@ export class ServerAuthSettings {
   @setting({ type: "string[]", choices: ["ML-DSA-65", "Ed25519", "secp256k1"], description: "Wallet algorithms accepted by /sign-in" })
   supportedWalletAlgorithms: string[] = ["ML-DSA-65", "Ed25519", "secp256k1"];
 
-  @setting({ type: "integer", min: 1, description: "Outstanding challenges kept at most (oldest evicted first)" })
+  @setting({ type: "integer", min: 1, max: 1_000_000, description: "Outstanding challenges kept at most (oldest evicted first)" })
   maxChallenges: number = 10_000;
 
-  @setting({ type: "integer", min: 1, description: "Challenges one client may request per challenge TTL, then 429" })
+  @setting({ type: "integer", min: 1, max: 1_000_000_000, description: "Challenges one client may request per challenge TTL, then 429 (a count: benchmarks from one client raise it)" })
   challengesPerClient: number = 30;
 
   @setting({ description: "Enables POST /login for the bootstrap admin" })
@@ -36,22 +37,22 @@ export class ServerAuthSettings {
   @setting({ description: "The bootstrap admin's email" })
   adminEmail: string = "admin@pico.local";
 
-  @setting({ type: "string", optional: true, description: "The admin password; checked at boot, hashed with argon2id in the background once boot is over" })
+  @setting({ type: "string", optional: true, description: "The admin password: at least 12 characters, not a common password (unless allow_weak_admin_password); checked at boot, hashed with argon2id in the background once boot is over" })
   adminPassword?: string;
 
-  @setting({ type: "string", optional: true, description: "An argon2 PHC string instead of admin_password, so no plaintext sits in config" })
+  @setting({ type: "string", optional: true, description: "An argon2id PHC string ($argon2id$v=19$m=..,t=..,p=..$salt$hash) instead of admin_password, so no plaintext sits in config; its m and t must meet the OWASP table unless allow_weak_settings" })
   adminPasswordHash?: string;
 
-  @setting({ type: "integer", min: 1, description: "Failed logins allowed per email in the window (per client: four times this), then 429" })
+  @setting({ type: "integer", min: 1, max: 1_000_000, description: "Failed logins allowed per (email, client) in the window, then 429 for that pair (per client over all emails: four times this); an email's failures beyond it only slow its logins down" })
   loginMaxFailures: number = 5;
 
-  @setting({ type: "integer", min: 1, description: "Window of the login rate limit" })
+  @setting({ type: "integer", min: 1, max: 86_400, description: "Window of the login rate limit" })
   loginWindowSeconds: number = 300;
 
-  @setting({ type: "integer", min: 1024, description: "argon2id memory (KiB); OWASP minimum 19456" })
+  @setting({ type: "integer", min: 1024, max: MAX_ARGON2_MEMORY_KIB, description: "argon2id memory (KiB); with argon2_time_cost at least a row of the OWASP table (19456 KiB with t 2, 47104 with t 1, ...) unless allow_weak_settings" })
   argon2MemoryKib: number = 19_456;
 
-  @setting({ type: "integer", min: 1, description: "argon2id iterations" })
+  @setting({ type: "integer", min: 1, max: MAX_ARGON2_TIME_COST, description: "argon2id iterations; see argon2_memory_kib" })
   argon2TimeCost: number = 2;
 
   @setting({ choices: ["sqlite", "memory"], description: "Where signing keys, wallet bindings and sessions are kept: sqlite (data_dir/auth.db, survives restarts) or memory (lost on restart)" })
@@ -63,11 +64,18 @@ export class ServerAuthSettings {
   @setting({ description: "Folder of the SQLite store, created with mode 0700; a relative path is taken from the working directory" })
   dataDir: string = ".pico-auth";
 
-  @setting({ type: "integer", min: 0, description: "Days a signing key signs before a new one takes over; 0: only on SigningKeys.rotate()" })
+  @setting({ type: "integer", min: 0, max: 3650, description: "Days a signing key signs before a new one takes over; 0: only on SigningKeys.rotate()" })
   keyRotationDays: number = 90;
 
-  @setting({ type: "string", optional: true, description: "Service credential (bearer token) the revocation feed requires; without it the feed is not served" })
+  @setting({ type: "string", optional: true, description: "Service credential (bearer token) the revocation feed requires: at least 32 printable ASCII characters, no spaces; without it the feed is not served" })
   revocationFeedBearer?: string;
+
+  // Switches that admit what boot otherwise refuses (config/settings-check.ts).
+  @setting({ description: "For tests only: admits argon2_memory_kib / argon2_time_cost and an admin_password_hash below the OWASP table (fast hashing)" })
+  allowWeakSettings: boolean = false;
+
+  @setting({ description: "Admits an admin_password shorter than 12 characters, blank, repetitive or common (for tests and throwaway setups)" })
+  allowWeakAdminPassword: boolean = false;
 
   // Wallet identity (issue 14): addresses owned by keys, sign-in messages that name the site.
   @setting({ choices: ["secure", "upstream"], description: "secure: an address must derive from its key, wallets sign a sign-in message naming this site (EIP-4361 / CAIP-122); upstream: the bare challenge, any address, first key wins (unsafe, for upstream wallet clients only)" })

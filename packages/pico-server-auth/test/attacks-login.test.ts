@@ -1,13 +1,14 @@
 /**
  * The attack catalogue (docs/security.md), password login: user enumeration, guessing, spoofed
- * client addresses, oversized passwords and Unicode look-alikes.
+ * client addresses, oversized passwords and Unicode look-alikes. The throttling ones that need
+ * several clients are in attacks-lockout.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import type { Application } from "pico-boot";
 import { ADMIN, postJson, serverApp } from "./support.js";
 
 /** Cheap argon2 parameters: these tests count attempts, they do not measure hashing. */
-const FAST_HASH = { argon2_memory_kib: 1024, argon2_time_cost: 1 };
+const FAST_HASH = { argon2_memory_kib: 1024, argon2_time_cost: 1, allow_weak_settings: true };
 
 async function login(app: Application, email: unknown, password: unknown, headers: Record<string, string> = {}) {
   const res = await app.request("/api/v1/auth/login", postJson({ email, password }, headers));
@@ -30,14 +31,14 @@ describe("attacks on password login", () => {
     expect(headersOf(unknownBoth)).toEqual(headersOf(wrongPassword));
   });
 
-  it("the rate limit treats a known and an unknown email alike: both locked after login_max_failures", async () => {
+  it("the rate limit treats a known and an unknown email alike: the guessing client is blocked for both after login_max_failures", async () => {
     const app = serverApp({ server: { ...FAST_HASH, login_max_failures: 3, login_window_seconds: 60 } });
     for (const email of [ADMIN.email, "nobody@example.com"]) {
       for (let i = 0; i < 3; i++) expect(strip(await login(app, email, `guess-${i}`))).toEqual(INVALID);
       const locked = await login(app, email, `guess-4`);
       expect([strip(locked), locked.retryAfter]).toEqual([LIMITED, "60"]);
     }
-    // The lock is on the email in any case, and holds against the right password.
+    // The block is on (email in any case, this client), and holds against the right password from it.
     expect(strip(await login(app, ADMIN.email.toUpperCase(), ADMIN.password))).toEqual(LIMITED);
   });
 
@@ -94,7 +95,7 @@ describe("attacks on password login", () => {
     expect((await login(app, ADMIN.email, nfc)).status).toBe(200);
   });
 
-  it("emails are compared after toLowerCase() only: full-width or NFD look-alikes do not match; a Kelvin sign does, and shares the lock", async () => {
+  it("emails are compared after toLowerCase() only: full-width or NFD look-alikes do not match; a Kelvin sign does, and shares the (email, client) block", async () => {
     const app = serverApp({ server: { ...FAST_HASH, admin_email: "kim@example.com", login_max_failures: 2 } });
     expect(strip(await login(app, "ｋｉｍ@example.com", ADMIN.password))).toEqual(INVALID);
     expect(strip(await login(app, "ki\u0300m@example.com".normalize("NFD"), ADMIN.password))).toEqual(INVALID);

@@ -15,7 +15,7 @@ import type { Wallet } from "./support.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_202);
 const REQUEST_TIMEOUT_MS = 5_000;
-const FEED_BEARER = "fuzz-feed-secret";
+const FEED_BEARER = "fuzz-feed-secret-of-32-characters";
 const ADDRESS = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** numRuns per property; they are in the test names too. */
@@ -41,6 +41,7 @@ const app = serverApp({
     // Cheap argon2 and no rate limits in the way: the fuzzer must reach the code behind them.
     argon2_memory_kib: 1024,
     argon2_time_cost: 1,
+    allow_weak_settings: true,
     login_max_failures: 1_000_000,
     challenges_per_client: 1_000_000,
     revocation_feed_bearer: FEED_BEARER,
@@ -461,7 +462,7 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
 
   it(`every POST route over a real socket: arbitrary bodies, content types, chunked or not (${RUNS.socket} runs)`, async () => {
     logRuns("over a socket", RUNS.socket);
-    const socketApp = serverApp({ server: { challenges_per_client: 1_000_000, argon2_memory_kib: 1024, argon2_time_cost: 1, login_max_failures: 1_000_000 } });
+    const socketApp = serverApp({ server: { challenges_per_client: 1_000_000, argon2_memory_kib: 1024, argon2_time_cost: 1, allow_weak_settings: true, login_max_failures: 1_000_000 } });
     const { url } = await socketApp.start({ port: 0 });
     try {
       const route = fc.constantFrom("/api/v1/auth/challenge", "/api/v1/auth/sign-in", "/api/v1/auth/move", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout");

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ADMIN, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
 
-const app = serverApp({ server: { revocation_feed_bearer: "feed" } });
+const FEED_BEARER = "feed-credential-of-32-characters";
+const app = serverApp({ server: { revocation_feed_bearer: FEED_BEARER } });
 afterAll(() => app.stop());
 
 const cacheHeaders = (res: Response) => [res.status, res.headers.get("cache-control"), res.headers.get("pragma")];
@@ -19,7 +20,7 @@ describe("answers that carry tokens are never cached", () => {
   });
 
   it("GET /revocations is not cached either; GET /jwks is public for 5 minutes", async () => {
-    expect(cacheHeaders(await app.request("/api/v1/auth/revocations", { headers: { authorization: "Bearer feed" } }))).toEqual([200, "no-store", "no-cache"]);
+    expect(cacheHeaders(await app.request("/api/v1/auth/revocations", { headers: { authorization: `Bearer ${FEED_BEARER}` } }))).toEqual([200, "no-store", "no-cache"]);
     const jwks = await app.request("/api/v1/auth/jwks");
     expect([jwks.status, jwks.headers.get("cache-control")]).toEqual([200, "public, max-age=300"]);
   });

@@ -32,7 +32,9 @@ describe("POST /login", () => {
     }
   });
 
-  it("rate limits repeated failures per email with 429 and Retry-After, also against the right password", async () => {
+  it("blocks repeated failures of one client for one email with 429 and Retry-After, also against the right password, until the window ends", async () => {
+    // In process every request is the same client ("in-process"): the (email, client) pair is blocked.
+    // Other clients are not: attacks-login.test.ts shows that over real sockets.
     const app = serverApp({ server: { login_max_failures: 3, login_window_seconds: 60 } });
     for (let i = 0; i < 3; i++) expect((await app.request("/api/v1/auth/login", login(ADMIN.email, `guess-${i}`))).status).toBe(401);
     const limited = await app.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password));
@@ -42,7 +44,7 @@ describe("POST /login", () => {
     expect((await app.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password))).status).toBe(200);
   });
 
-  it("parallel guesses are counted before hashing: the limit holds under concurrency", async () => {
+  it("parallel guesses of one client are counted before hashing: the limit holds under concurrency", async () => {
     const app = serverApp({ server: { login_max_failures: 3 } });
     const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => app.request("/api/v1/auth/login", login(ADMIN.email, `guess-${i}`)).then((r) => r.status)));
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
@@ -64,11 +66,11 @@ describe("POST /login", () => {
     expect(unknown / known).toBeGreaterThan(0.5);
   });
 
-  it("boot fails without a password, with a weak one, or with a hash that is not argon2; a PHC hash works", async () => {
+  it("boot fails without a password, with a weak one, or with a hash that is not argon2id; a PHC hash works (config-limits.test.ts has the rest)", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ admin_password: undefined }, "server_auth.auto_create_admin needs server_auth.admin_password (env SERVER_AUTH__ADMIN_PASSWORD) or admin_password_hash"],
       [{ admin_password: "admin" }, "server_auth.admin_password is too weak"],
-      [{ admin_password: undefined, admin_password_hash: "$2b$10$bcrypt" }, "server_auth.admin_password_hash must be an argon2 PHC string"],
+      [{ admin_password: undefined, admin_password_hash: "$2b$10$bcrypt" }, "server_auth.admin_password_hash must be an argon2id PHC string"],
     ];
     for (const [server, message] of cases) {
       const error = await serverApp({ server }).init().catch((e: unknown) => e);

@@ -3,7 +3,7 @@ import { RevocationList, Sessions, SigningKeys } from "../src/index.js";
 import { ADMIN, Profile, claimsOf, clientApp, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
-const FEED_BEARER = "feed-credential-for-tests";
+const FEED_BEARER = "feed-credential-for-tests-32-chars";
 
 function app(server: Record<string, unknown> = {}) {
   return serverApp({ embedded: true, components: [Profile], server: { revocation_feed_bearer: FEED_BEARER, ...server } });

@@ -6,6 +6,7 @@ export interface TokenClaims {
   readonly iss: string;
   readonly aud: string | readonly string[];
   readonly exp: number;
+  /** Always present in verified claims; optional in the type so that hand-made claims (tests, stubs) need not carry it. */
   readonly iat?: number;
   readonly nbf?: number;
   readonly jti?: string;
@@ -22,6 +23,8 @@ export interface ClaimRules {
   readonly issuer: string;
   readonly audience: string;
   readonly leewaySeconds: number;
+  /** Longest a token may still be valid for when it is checked: `exp - now` at most this (plus the leeway). */
+  readonly maxTokenLifetimeSeconds: number;
 }
 
 const STRING_CLAIMS = ["sub", "jti", "role", "email", "scope"] as const;
@@ -29,7 +32,9 @@ const STRING_LIST_CLAIMS = ["roles", "groups"] as const;
 
 /**
  * One set of claim rules for every algorithm (classical and ML-DSA alike): `exp` required and expired
- * when `now >= exp + leeway`; `nbf` honoured with the same leeway; exact `iss`; `aud` equal or
+ * when `now >= exp + leeway`, and at most max_token_lifetime_seconds away (a token valid for years,
+ * minted with a stolen key or by a misconfigured issuer, is refused); `iat` required, a finite number,
+ * not after `now + leeway`; `nbf` honoured with the same leeway; exact `iss`; `aud` equal or
  * containing ours; refresh tokens refused; claim types strict (a string `groups` is not a list of letters).
  */
 export function checkClaims(payload: unknown, rules: ClaimRules, nowSeconds: number): TokenClaims {
@@ -37,8 +42,13 @@ export function checkClaims(payload: unknown, rules: ClaimRules, nowSeconds: num
   const claims = payload as Record<string, unknown>;
   if (typeof claims.exp !== "number" || !Number.isFinite(claims.exp)) throw invalidToken('Invalid token: "exp" claim missing or not a number');
   if (nowSeconds >= claims.exp + rules.leewaySeconds) throw tokenExpired();
+  if (claims.exp - nowSeconds > rules.maxTokenLifetimeSeconds + rules.leewaySeconds) {
+    throw invalidToken(`Invalid token: "exp" is more than auth_client.max_token_lifetime_seconds (${rules.maxTokenLifetimeSeconds}) away`);
+  }
+  if (typeof claims.iat !== "number" || !Number.isFinite(claims.iat)) throw invalidToken('Invalid token: "iat" claim missing or not a number');
+  if (claims.iat > nowSeconds + rules.leewaySeconds) throw invalidToken('Invalid token: "iat" is in the future');
   if (claims.nbf !== undefined) {
-    if (typeof claims.nbf !== "number") throw invalidToken('Invalid token: "nbf" claim must be a number');
+    if (typeof claims.nbf !== "number" || !Number.isFinite(claims.nbf)) throw invalidToken('Invalid token: "nbf" claim must be a number');
     if (nowSeconds + rules.leewaySeconds < claims.nbf) throw invalidToken("Invalid token: token is not yet valid (nbf)");
   }
   if (claims.iss !== rules.issuer) throw invalidToken("Invalid token: issuer mismatch");

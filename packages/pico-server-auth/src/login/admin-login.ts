@@ -1,69 +1,39 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
-import { ServerAuthConfigurationError, forbidden, rateLimited, unauthorized } from "../errors.js";
+import { forbidden, unauthorized } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
-import { afterBoot } from "../after-boot.js";
-import { WindowCounter } from "./window-counter.js";
-
-/** argon2 verifications running at once, server-wide; beyond this, 429 instead of a queue. */
-const MAX_CONCURRENT_VERIFICATIONS = 8;
-
+import { AUTH_STORE } from "../store/auth-store.js";
+import type { AuthStore } from "../store/auth-store.js";
+import { AdminHash, argon2 } from "./admin-hash.js";
+import { LoginThrottle } from "./login-throttle.js";
+import { VerificationQueue } from "./verification-queue.js";
 
 /**
- * Password login for the bootstrap admin. The password is hashed with argon2id soon after boot (or given
- * as a PHC hash); verification always runs argon2, so an unknown email costs what a wrong password costs;
- * repeated failures per email and per client are answered 429 before any hashing.
+ * Password login for the bootstrap admin. The password (checked at boot by ServerAuthSettingsCheck)
+ * is hashed by AdminHash off the boot path; verification always runs argon2, so an unknown email
+ * costs what a wrong password costs. LoginThrottle decides who may try and how fast;
+ * VerificationQueue runs the checks a few at a time.
  */
 @component()
 export class AdminLogin implements OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
-  readonly #byEmail: WindowCounter;
-  readonly #byClient: WindowCounter;
-  /** The admin's argon2 hash, once asked for; hashing a plaintext password runs in the background, off the boot path. */
-  #hash: Promise<string> | undefined;
-  #makeHash: (() => Promise<string>) | undefined;
-  #hashTimer: NodeJS.Timeout | undefined;
-  #verifying = 0;
+  readonly #throttle: LoginThrottle;
+  readonly #queue = new VerificationQueue();
+  readonly #adminEmail: Buffer;
+  readonly #hash: AdminHash;
 
-  constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
+  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
-    this.#byEmail = new WindowCounter(settings.loginMaxFailures, settings.loginWindowSeconds);
-    this.#byClient = new WindowCounter(settings.loginMaxFailures * 4, settings.loginWindowSeconds);
+    this.#throttle = new LoginThrottle(settings.loginMaxFailures, settings.loginWindowSeconds);
+    this.#adminEmail = digest(settings.adminEmail.toLowerCase());
+    this.#hash = new AdminHash(settings, store, logger);
   }
 
-  async onInit(): Promise<void> {
-    const s = this.#settings;
-    if (!s.autoCreateAdmin) return;
-    if (s.adminPasswordHash) {
-      if (!s.adminPasswordHash.startsWith("$argon2")) throw new ServerAuthConfigurationError("server_auth.admin_password_hash must be an argon2 PHC string ($argon2id$...)");
-      this.#hash = Promise.resolve(s.adminPasswordHash);
-      return;
-    }
-    if (!s.adminPassword) {
-      throw new ServerAuthConfigurationError("server_auth.auto_create_admin needs server_auth.admin_password (env SERVER_AUTH__ADMIN_PASSWORD) or admin_password_hash");
-    }
-    if (s.adminPassword.length < 8 || s.adminPassword === "admin") {
-      throw new ServerAuthConfigurationError("server_auth.admin_password is too weak: use at least 8 characters, and not the upstream default");
-    }
-    const password = s.adminPassword;
-    const options = { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 };
-    this.#makeHash = () => argon2().then((a) => a.hash(password, { type: a.argon2id, ...options }));
-    // Hashed once boot is over, or at the first login attempt if that comes sooner.
-    this.#hashTimer = afterBoot(() => this.#adminHash());
-  }
-
-  /** The admin's hash, started on first call. */
-  #adminHash(): Promise<string> | undefined {
-    clearTimeout(this.#hashTimer);
-    if (!this.#hash && this.#makeHash) {
-      this.#hash = this.#makeHash();
-      // A failure shows at the first login (as invalid credentials) and here, once.
-      this.#hash.catch((error: unknown) => this.#logger.error("pico-server-auth: hashing the admin password failed", error));
-    }
-    return this.#hash;
+  onInit(): Promise<void> {
+    return this.#hash.start();
   }
 
   /**
@@ -71,51 +41,54 @@ export class AdminLogin implements OnInit, OnDestroy {
    * exits under it can crash (seen as hung test runs when a test worker died that way).
    */
   async onDestroy(): Promise<void> {
-    clearTimeout(this.#hashTimer);
-    this.#makeHash = undefined;
-    await this.#hash?.catch(() => undefined);
+    await this.#hash.stop();
   }
 
   /**
-   * Whether (email, password) is the admin; throws 403/401/429 otherwise. Every attempt is counted
-   * before hashing (and taken back if it succeeds), so parallel guesses cannot all slip past the limit.
+   * The admin account's credential stamp, `"admin:<generation>"`: it changes when the password or
+   * the hash changes, and stays across restarts with the same one. Undefined while admin login is
+   * off (auto_create_admin false). Admin sessions carry it and die at their next refresh once it
+   * differs. Waits for the hashing if it has not finished.
+   */
+  async currentStamp(): Promise<string | undefined> {
+    if (!this.#settings.autoCreateAdmin) return undefined;
+    return `admin:${await this.#hash.generation()}`;
+  }
+
+  /**
+   * Whether (email, password) is the admin; throws 403/401/429 (or 503 when thousands of clients wait)
+   * otherwise. The attempt is counted before hashing and taken back if it succeeds.
    */
   async verify(email: string, password: string, client: string): Promise<void> {
-    const adminHash = this.#settings.autoCreateAdmin ? this.#adminHash() : undefined;
-    if (!adminHash) throw forbidden("password login disabled");
-    const emailKey = email.toLowerCase();
-    const wait = Math.max(this.#byEmail.blockedFor(emailKey), this.#byClient.blockedFor(client));
-    if (wait > 0) throw rateLimited(wait);
-    if (this.#verifying >= MAX_CONCURRENT_VERIFICATIONS) throw rateLimited(1);
-    const over = Math.max(this.#byEmail.hit(emailKey), this.#byClient.hit(client));
-    if (over > 0) throw rateLimited(over);
-    this.#verifying++;
+    if (!this.#settings.autoCreateAdmin) throw forbidden("password login disabled");
+    const adminHash = this.#hash.hash();
+    // A fixed-size key: the throttle's counters then hold 32 bytes per email, however long it is.
+    const emailDigest = digest(email.toLowerCase());
+    const attempt = this.#throttle.begin(emailDigest.toString("base64url"), client);
     let passwordOk: boolean;
     try {
       // Both checks always run: no early exit that would time the email apart from the password.
-      passwordOk = await Promise.all([argon2(), adminHash]).then(([a, h]) => a.verify(h, password), () => false).catch(() => false);
-    } finally {
-      this.#verifying--;
+      passwordOk = await this.#queue.run(attempt.clean, attempt.delayMs, async () => {
+        const [a, hash] = await Promise.all([argon2(), adminHash]);
+        return a.verify(hash, password).catch(() => false);
+      });
+    } catch (error) {
+      // Not a wrong password (the server was busy, the store unavailable, hashing failed): not held against the client.
+      this.#throttle.withdraw(attempt);
+      throw error;
     }
-    const emailOk = timingSafeEqual(digest(emailKey), digest(this.#settings.adminEmail.toLowerCase()));
+    const emailOk = timingSafeEqual(emailDigest, this.#adminEmail);
     if (!(passwordOk && emailOk)) {
       this.#logger.warn(`pico-server-auth: failed admin login from ${client}`);
       throw unauthorized("invalid credentials");
     }
-    this.#byEmail.reset(emailKey);
-    this.#byClient.forgive(client);
+    this.#throttle.succeeded(attempt);
   }
 
-  /** For tests: the limiters' clocks. */
+  /** For tests: the limiters' clock. */
   set now(now: () => number) {
-    this.#byEmail.now = now;
-    this.#byClient.now = now;
+    this.#throttle.now = now;
   }
-}
-
-/** argon2's native addon, loaded on first use rather than at import. */
-function argon2(): Promise<typeof import("argon2")> {
-  return import("argon2").then((module) => module.default ?? module);
 }
 
 function digest(text: string): Buffer {

@@ -1,6 +1,6 @@
 /**
  * Counts events per key in a fixed window. `blockedFor(key)` is the seconds left while a key has
- * reached `max` events, else 0. Bounded: at most `capacity` keys, oldest dropped first.
+ * reached `max` events, else 0 (`max` Infinity: a plain counter, never blocking). Bounded: at most `capacity` keys, oldest dropped first.
  */
 export class WindowCounter {
   readonly #max: number;
@@ -13,6 +13,12 @@ export class WindowCounter {
     this.#max = max;
     this.#windowMs = windowSeconds * 1000;
     this.#capacity = capacity;
+  }
+
+  /** Events counted for `key` in its current window. */
+  count(key: string): number {
+    const entry = this.#entries.get(key);
+    return entry && entry.windowEnds > this.now() ? entry.count : 0;
   }
 
   blockedFor(key: string): number {
