@@ -118,7 +118,7 @@ export async function signInSection(ctx: BenchContext, pinning: Pinning): Promis
       "",
       `Per algorithm ${ctx.walletsPerAlgorithm} wallets; before each run, as many challenges as the run needs are requested and signed here (not measured), then fired with autocannon ${CONNECTIONS} connections, a new body per request ` +
         `(${S.signin.warmup} s warm-up, ${S.signin.rounds} rounds of ≈ ${S.signin.seconds} s, cases interleaved). ` +
-        `Crypto bound, measured right after each run in this process with no load running: sign-ins/s of pico-server-auth's \`verifyWalletSignature\` + 2 RS256 JWS signatures (access + refresh; node:crypto, 2048-bit key), one at a time, one core. ` +
+        `Crypto bound, measured right after each run in this process with no load running: sign-ins/s of pico-server-auth's \`verifyMessageSignature\` over a sign-in message (secp256k1: key recovery) + 2 RS256 JWS signatures (access + refresh; node:crypto, 2048-bit key), one at a time, one core. ` +
         `The seed app's data dir (SQLite, \`synchronous = FULL\`) is on ${diskFs}, as a deployment's would be${cases.some((c) => c.seed !== seed) ? `; the diagnostic row has it on ${memFs}` : ""}. ` +
         "The challenge quota is lifted (`SERVER_AUTH__CHALLENGES_PER_CLIENT`, `SERVER_AUTH__MAX_CHALLENGES`): every request comes from 127.0.0.1. " +
         repeatNote(ctx, repeats),
