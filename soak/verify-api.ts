@@ -1,7 +1,7 @@
 import { call, json } from "./http.js";
 import type { Endpoint } from "./http.js";
 import type { Traffic } from "./traffic.js";
-import { newWallet } from "../bench/lib/wallets.js";
+import { challengeBody, newWallet, signInFields } from "../bench/lib/wallets.js";
 
 export interface ApiCheck {
   refreshed: number;
@@ -27,13 +27,13 @@ export async function checkThroughApi(server: Endpoint, traffic: Pick<Traffic, "
     tasks.push(async () => {
       // The bound key still signs in; another key for the same address is refused.
       for (const [signer, impostor] of [[wallet, false], [{ ...newWallet(wallet.algorithm), address: wallet.address }, true]] as const) {
-        const issued = await call(server, "POST", "/api/v1/auth/challenge", json({ address: wallet.address }));
+        const issued = await call(server, "POST", "/api/v1/auth/challenge", json(challengeBody(wallet)));
         if (issued.status !== 200) {
           result.lost.push(`after the restart, a challenge for ${wallet.address}: ${issued.status}`);
           return;
         }
-        const { challenge } = issued.json<{ challenge: string }>();
-        const answer = await call(server, "POST", "/api/v1/auth/sign-in", json({ address: wallet.address, public_key: signer.publicKeyHex, signature: Buffer.from(signer.sign(challenge)).toString("hex"), challenge, algorithm: wallet.algorithm }));
+        const { challenge, message } = issued.json<{ challenge: string; message: string }>();
+        const answer = await call(server, "POST", "/api/v1/auth/sign-in", json(signInFields(signer, challenge, signer.sign(message))));
         if (!impostor && answer.status === 200) result.walletsSignedIn++;
         else if (impostor && answer.status === 401 && answer.json().detail === "address is bound to a different key") result.impostorsRefused++;
         else result.lost.push(`after the restart, ${impostor ? "another key" : "the bound key"} for ${wallet.address}: ${answer.status} ${answer.body.slice(0, 120)}`);

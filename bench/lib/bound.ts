@@ -1,6 +1,7 @@
 /**
  * The crypto bound of one sign-in, measured in this process while no server is under load: one wallet
- * signature verification with pico-server-auth's own `verifyWalletSignature`, then the two token
+ * signature verification over a sign-in message with pico-server-auth's own `verifyMessageSignature`
+ * (secp256k1: Keccak-256 and key recovery in noble, as wallet_mode secure does), then the two token
  * signings the server does per sign-in (access + refresh: RS256 over the compact JWS signing input,
  * node:crypto with a 2048-bit key, the cheapest way to make them on Node 20), one after another on
  * one core. Payloads are shaped like the server's; encoding them is included (it is tiny).
@@ -28,15 +29,16 @@ export async function boundFixture(): Promise<BoundFixture> {
 
 interface Sample {
   readonly wallet: Wallet;
-  readonly message: Uint8Array;
+  readonly message: string;
   readonly signature: Uint8Array;
 }
 
 export function boundSamples(wallets: readonly Wallet[], count: number): Sample[] {
   return Array.from({ length: count }, (_, i) => {
     const wallet = wallets[i % wallets.length] as Wallet;
-    const challenge = randomBytes(32).toString("hex");
-    return { wallet, message: new TextEncoder().encode(challenge), signature: wallet.sign(challenge) };
+    // Shaped like the server's sign-in message: ~11 lines, the nonce a fresh 64-hex challenge.
+    const message = `localhost:8100 wants you to sign in with your ${wallet.algorithm} account:\n${wallet.address}\n\nSign in to localhost:8100.\n\nURI: ${ISSUER}\nVersion: 1\nChain ID: 1\nNonce: ${randomBytes(32).toString("hex")}\nIssued At: ${new Date().toISOString()}\nExpiration Time: ${new Date().toISOString()}`;
+    return { wallet, message, signature: wallet.sign(message) };
   });
 }
 
@@ -47,7 +49,7 @@ function jws(fixture: BoundFixture, payload: Record<string, unknown>): string {
 
 function oneSignIn(fixture: BoundFixture, sample: Sample): number {
   const { wallet } = sample;
-  if (!serverAuth.verifyWalletSignature(wallet.algorithm, wallet.publicKey, sample.message, sample.signature)) throw new Error(`bound: ${wallet.algorithm} signature did not verify`);
+  if (!serverAuth.verifyMessageSignature(wallet.algorithm, sample.message, sample.signature, wallet.publicKey)) throw new Error(`bound: ${wallet.algorithm} signature did not verify`);
   const iat = Math.floor(Date.now() / 1000);
   const standard = { sub: wallet.address, iss: ISSUER, aud: AUDIENCE, iat, sid: randomUUID() };
   const access = jws(fixture, { algorithm: wallet.algorithm, wallet_address: wallet.address, ...standard, exp: iat + 1800, jti: randomUUID(), role: "user" });

@@ -10,7 +10,7 @@ import { int, ms, pct, table, verdict } from "../lib/report.js";
 import { mapLimit, postJson, startSeed, tempDir } from "../lib/seed.js";
 import type { Running } from "../lib/seed.js";
 import { max, median, min } from "../lib/stats.js";
-import { WALLET_ALGORITHMS, newWallet, signInBody } from "../lib/wallets.js";
+import { WALLET_ALGORITHMS, challengeBody, newWallet, signInBody } from "../lib/wallets.js";
 import type { Wallet, WalletAlgorithm } from "../lib/wallets.js";
 import { cpuCell, cycle, pairedRatio, profArgs, profileOf, ratioVs, repeatNote, summarise } from "./common.js";
 import type { BenchContext, Section } from "./context.js";
@@ -53,13 +53,13 @@ export async function signInSection(ctx: BenchContext, pinning: Pinning): Promis
       const t0 = performance.now();
       const ws = wallets[c.algorithm];
       const owners = Array.from({ length: count }, (_, i) => ws[i % ws.length] as Wallet);
-      const challenges = await mapLimit(owners, 16, async (w) => (await postJson<{ challenge: string }>(`${c.seed.url}/api/v1/auth/challenge`, { address: w.address })).challenge);
+      const issued = await mapLimit(owners, 16, (w) => postJson<{ challenge: string; message: string }>(`${c.seed.url}/api/v1/auth/challenge`, challengeBody(w)));
       // ML-DSA-65 signing is slow: the helper on the (idle) server core signs the first half meanwhile.
       const half = signer && c.algorithm === "ML-DSA-65" ? Math.floor(count / 2) : 0;
-      const helped = signer && half > 0 ? signer.sign(owners.slice(0, half).map((w, i) => ({ seedHex: w.seedHex as string, message: challenges[i] as string }))) : Promise.resolve([]);
-      const own = owners.slice(half).map((w, i) => w.sign(challenges[half + i] as string));
+      const helped = signer && half > 0 ? signer.sign(owners.slice(0, half).map((w, i) => ({ seedHex: w.seedHex as string, message: issued[i]?.message as string }))) : Promise.resolve([]);
+      const own = owners.slice(half).map((w, i) => w.sign(issued[half + i]?.message as string));
       const signatures = [...(await helped), ...own];
-      const bodies = owners.map((w, i) => signInBody(w, challenges[i] as string, signatures[i] as Uint8Array));
+      const bodies = owners.map((w, i) => signInBody(w, issued[i]?.challenge as string, signatures[i] as Uint8Array));
       prepSeconds += (performance.now() - t0) / 1000;
       return bodies;
     };
@@ -118,7 +118,7 @@ export async function signInSection(ctx: BenchContext, pinning: Pinning): Promis
       "",
       `Per algorithm ${ctx.walletsPerAlgorithm} wallets; before each run, as many challenges as the run needs are requested and signed here (not measured), then fired with autocannon ${CONNECTIONS} connections, a new body per request ` +
         `(${S.signin.warmup} s warm-up, ${S.signin.rounds} rounds of ≈ ${S.signin.seconds} s, cases interleaved). ` +
-        `Crypto bound, measured right after each run in this process with no load running: sign-ins/s of pico-server-auth's \`verifyWalletSignature\` + 2 RS256 JWS signatures (access + refresh; node:crypto, 2048-bit key), one at a time, one core. ` +
+        `Crypto bound, measured right after each run in this process with no load running: sign-ins/s of pico-server-auth's \`verifyMessageSignature\` over a sign-in message (secp256k1: key recovery) + 2 RS256 JWS signatures (access + refresh; node:crypto, 2048-bit key), one at a time, one core. ` +
         `The seed app's data dir (SQLite, \`synchronous = FULL\`) is on ${diskFs}, as a deployment's would be${cases.some((c) => c.seed !== seed) ? `; the diagnostic row has it on ${memFs}` : ""}. ` +
         "The challenge quota is lifted (`SERVER_AUTH__CHALLENGES_PER_CLIENT`, `SERVER_AUTH__MAX_CHALLENGES`): every request comes from 127.0.0.1. " +
         repeatNote(ctx, repeats),

@@ -35,7 +35,9 @@ async function loadWallet(algorithm, create) {
     const raw = Uint8Array.from(atob(jwk.x.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
     wallet = { publicKey: hex(raw), sign: async (message) => hex(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, message)) };
   }
-  // The address is derived from the key, so nobody else can claim it first.
+  // The address the server derives from this key (0x + the first 40 hex digits of SHA-256 of the raw
+  // key, for Ed25519 and ML-DSA-65). The server refuses any address its key does not derive, so
+  // another key cannot sign in as this address, before or after this one.
   const digest = await crypto.subtle.digest("SHA-256", fromHex(wallet.publicKey));
   return { ...wallet, algorithm, address: `0x${hex(digest).slice(0, 40)}` };
 }
@@ -85,11 +87,14 @@ $("sign-in").addEventListener("click", () =>
   run(async () => {
     const wallet = await loadWallet($("algorithm").value, true);
     $("address").textContent = wallet.address;
-    const { challenge } = await api("/api/v1/auth/challenge", { method: "POST", body: JSON.stringify({ address: wallet.address }) });
-    const signature = await wallet.sign(new TextEncoder().encode(challenge));
+    const { challenge, message } = await api("/api/v1/auth/challenge", { method: "POST", body: JSON.stringify({ address: wallet.address, algorithm: wallet.algorithm }) });
+    // The text to sign names this site (from the server's settings), the address and an expiry: a
+    // signature made here is useless to any other site. Shown, as a wallet would show it.
+    $("message").textContent = message;
+    const signature = await wallet.sign(new TextEncoder().encode(message));
     const tokens = await api("/api/v1/auth/sign-in", {
       method: "POST",
-      body: JSON.stringify({ address: wallet.address, public_key: wallet.publicKey, signature, challenge, algorithm: wallet.algorithm }),
+      body: JSON.stringify({ address: wallet.address, public_key: wallet.publicKey, signature, challenge, message, algorithm: wallet.algorithm }),
     });
     await showSession(tokens.access_token);
   }),

@@ -39,12 +39,12 @@ describe("kill -9 during a burst of sign-ins", () => {
       async function worker(): Promise<void> {
         while (!killed) {
           const wallet = ed25519Wallet();
-          const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
+          const { address } = wallet;
           try {
-            const asked = await fetch(`${url}/api/v1/auth/challenge`, postJson({ address }));
+            const asked = await fetch(`${url}/api/v1/auth/challenge`, postJson({ address, algorithm: wallet.algorithm }));
             if (asked.status !== 200) throw new Error(`challenge answered ${asked.status}: ${await asked.text()}`);
-            const { challenge } = (await asked.json()) as { challenge: string };
-            const res = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: "Ed25519" }));
+            const { challenge, message } = (await asked.json()) as { challenge: string; message: string };
+            const res = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: "Ed25519" }));
             if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
             const { access_token } = (await res.json()) as { access_token: string };
             const { sid } = JSON.parse(Buffer.from(access_token.split(".")[1] as string, "base64url").toString()) as { sid: string };

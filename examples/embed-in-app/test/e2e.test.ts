@@ -69,9 +69,9 @@ describe("embed-in-app: the start script over a real socket", () => {
 
       // A wallet token reaches the profile, not the admin dashboard.
       const wallet = ed25519Wallet();
-      const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
-      const { challenge } = (await (await fetch(`${url}/api/v1/auth/challenge`, postJson({ address }))).json()) as { challenge: string };
-      const signedIn = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: wallet.algorithm }));
+      const { address } = wallet;
+      const { challenge, message } = (await (await fetch(`${url}/api/v1/auth/challenge`, postJson({ address, algorithm: wallet.algorithm }))).json()) as { challenge: string; message: string };
+      const signedIn = await fetch(`${url}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: wallet.algorithm }));
       expect(signedIn.status).toBe(200);
       const { access_token: walletToken } = (await signedIn.json()) as { access_token: string };
       expect((await fetch(`${url}/api/admin/dashboard`, bearer(walletToken))).status).toBe(403);

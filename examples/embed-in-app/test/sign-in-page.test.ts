@@ -38,6 +38,10 @@ describe("the sign-in page in a real browser", () => {
         expect(JSON.parse((await page.textContent("#profile")) ?? "")).toEqual({ subject: address, role: "wallet" });
         expect(JSON.parse((await page.textContent("#claims")) ?? "")).toMatchObject({ sub: address, algorithm, role: "wallet" });
         expect(await page.textContent("#dashboard")).toContain("403 Requires one of roles: ['admin']");
+        // What the page signed: the sign-in message naming the site, the address and an expiry.
+        const message = (await page.textContent("#message")) ?? "";
+        expect(message.split("\n").slice(0, 2)).toEqual([`${new URL(seedConfig(env).config.server_auth.issuer as string).host} wants you to sign in with your ${algorithm} account:`, address]);
+        expect(message).toMatch(/\nExpiration Time: \d{4}-\d\d-\d\dT/);
       }
 
       await page.fill("#password", "wrong password");

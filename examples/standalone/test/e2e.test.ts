@@ -90,9 +90,9 @@ describe("standalone: auth service and API service as two processes", () => {
 
       // A wallet token from the auth service: any valid token reaches the profile, not the dashboard.
       const wallet = ed25519Wallet();
-      const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
-      const { challenge } = (await (await fetch(`${authUrl}/api/v1/auth/challenge`, postJson({ address }))).json()) as { challenge: string };
-      const signedIn = await fetch(`${authUrl}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: wallet.algorithm }));
+      const { address } = wallet;
+      const { challenge, message } = (await (await fetch(`${authUrl}/api/v1/auth/challenge`, postJson({ address, algorithm: wallet.algorithm }))).json()) as { challenge: string; message: string };
+      const signedIn = await fetch(`${authUrl}/api/v1/auth/sign-in`, postJson({ address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: wallet.algorithm }));
       const { access_token: walletToken } = (await signedIn.json()) as { access_token: string };
       const walletProfile = await fetch(`${apiUrl}/api/profile`, bearer(walletToken));
       expect([walletProfile.status, await walletProfile.json()]).toEqual([200, { subject: address, role: "wallet" }]);

@@ -17,6 +17,8 @@ export class UnreachableError extends Error {}
 export interface SignInResult {
   challenge: string;
   ttl: number;
+  /** The sign-in message the server issued and the wallet signed. */
+  message: string;
   signature: Uint8Array;
   access_token: string;
   refresh_token: string;
@@ -24,20 +26,29 @@ export interface SignInResult {
 
 const TIMEOUT_MS = 15_000;
 
-/** challenge → sign → sign-in, as pico-server-auth's /api/v1/auth endpoints expect it. */
+/**
+ * challenge → sign → sign-in, as pico-server-auth's /api/v1/auth endpoints expect it (wallet_mode
+ * secure): the server answers the challenge with the sign-in message, which names its site, the
+ * address and an expiry; the wallet signs that text. The message is sent back too, so a server that
+ * issued another one says which part differs. A secp256k1 signature (r‖s‖v) names its own key, so
+ * no public key is sent for it, as with any Ethereum wallet.
+ */
 export async function signIn(baseUrl: string, wallet: Wallet): Promise<SignInResult> {
   const { address, algorithm } = wallet;
-  const { challenge, ttl } = await call<{ challenge: string; ttl: number }>(baseUrl, "/api/v1/auth/challenge", { address });
-  // The server verifies the UTF-8 bytes of the hex string itself, not the bytes it encodes.
-  const signature = wallet.sign(challenge);
+  const { challenge, ttl, message } = await call<{ challenge: string; ttl: number; message?: string }>(baseUrl, "/api/v1/auth/challenge", { address, algorithm });
+  if (typeof message !== "string" || message === challenge) {
+    throw new Error("POST /api/v1/auth/challenge sent no sign-in message: the server runs wallet_mode upstream, which this client does not sign for");
+  }
+  const signature = wallet.sign(message);
   const tokens = await call<{ access_token: string; refresh_token: string }>(baseUrl, "/api/v1/auth/sign-in", {
     address,
-    public_key: hex(wallet.publicKey),
+    ...(algorithm === "secp256k1" ? {} : { public_key: hex(wallet.publicKey) }),
     signature: hex(signature),
     challenge,
+    message,
     algorithm,
   });
-  return { challenge, ttl, signature, ...tokens };
+  return { challenge, ttl, message, signature, ...tokens };
 }
 
 /** GET /api/profile with the access token (any valid token is accepted there), at the API's URL: the auth service's in embed-in-app, its own in standalone. */

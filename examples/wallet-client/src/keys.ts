@@ -2,6 +2,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import type { KeyObject } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 
 export const ALGORITHMS = ["ML-DSA-65", "Ed25519", "secp256k1"] as const;
@@ -12,7 +14,11 @@ export interface Wallet {
   readonly algorithm: Algorithm;
   readonly publicKey: Uint8Array;
   readonly address: string;
-  /** Signs the UTF-8 bytes of `message` (the server verifies exactly those bytes). */
+  /**
+   * Signs the sign-in message as the server's secure mode verifies it: secp256k1 with Ethereum's
+   * `personal_sign` (EIP-191, a 65-byte r‖s‖v signature, as MetaMask makes it), Ed25519 and
+   * ML-DSA-65 over the message's UTF-8 bytes.
+   */
   sign(message: string): Uint8Array;
 }
 
@@ -30,11 +36,22 @@ interface KeyFile {
 const FILE_NAMES: Record<Algorithm, string> = { "ML-DSA-65": "ml-dsa-65.json", Ed25519: "ed25519.json", secp256k1: "secp256k1.json" };
 
 /**
- * "0x" + the first 40 hex digits of SHA-256(public key). The server binds an address to the first key
- * that signs in with it, so an address derived from the key cannot be claimed by anyone else first.
+ * The address the server derives from the key, and the only one it lets the key bind:
+ * secp256k1 → the Ethereum address (the last 20 bytes of Keccak-256 over the 64-byte point x‖y);
+ * Ed25519 and ML-DSA-65 → "0x" + the first 40 hex digits of SHA-256(public key). Lower case.
  */
-export function addressOf(publicKey: Uint8Array): string {
+export function addressOf(algorithm: Algorithm, publicKey: Uint8Array): string {
+  if (algorithm === "secp256k1") return `0x${Buffer.from(keccak_256(publicKey.subarray(1))).subarray(12).toString("hex")}`;
   return `0x${createHash("sha256").update(publicKey).digest("hex").slice(0, 40)}`;
+}
+
+/** EIP-191 personal_sign: ECDSA over Keccak-256("\x19Ethereum Signed Message:\n" + length + message), as r‖s‖v (v = 27 or 28). */
+export function personalSign(secretKey: Uint8Array, message: string): Uint8Array {
+  const bytes = Buffer.from(message, "utf8");
+  const digest = keccak_256(Buffer.concat([Buffer.from(`\x19Ethereum Signed Message:\n${bytes.length}`), bytes]));
+  // noble puts the recovery bit first; Ethereum puts it last, plus 27.
+  const recovered = secp256k1.sign(digest, secretKey, { prehash: false, format: "recovered" });
+  return Uint8Array.from([...recovered.subarray(1), 27 + (recovered[0] as number)]);
 }
 
 export function keyFilePath(dir: string, algorithm: Algorithm): string {
@@ -68,11 +85,11 @@ export async function loadOrCreateWallet(dir: string, algorithm: Algorithm): Pro
 function newKeyFile(algorithm: Algorithm): KeyFile {
   if (algorithm === "ML-DSA-65") {
     const seed = randomBytes(32);
-    return { algorithm, address: addressOf(ml_dsa65.keygen(seed).publicKey), seed: seed.toString("hex") };
+    return { algorithm, address: addressOf(algorithm, ml_dsa65.keygen(seed).publicKey), seed: seed.toString("hex") };
   }
   const { privateKey } = algorithm === "Ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "secp256k1" });
   const pkcs8 = privateKey.export({ format: "der", type: "pkcs8" }).toString("base64");
-  return { algorithm, address: addressOf(nodePublicKey(algorithm, privateKey)), pkcs8 };
+  return { algorithm, address: addressOf(algorithm, nodePublicKey(algorithm, privateKey)), pkcs8 };
 }
 
 function parseKeyFile(text: string, algorithm: Algorithm): KeyFile {
@@ -95,15 +112,17 @@ function walletFromFile(file: KeyFile): Wallet {
     const seed = Buffer.from(file.seed ?? "", "hex");
     if (seed.length !== 32) throw new Error(`ML-DSA-65 seed must be 32 bytes (64 hex digits), got ${seed.length}`);
     const { publicKey, secretKey } = ml_dsa65.keygen(seed);
-    return { algorithm, publicKey, address: addressOf(publicKey), sign: (m) => ml_dsa65.sign(new TextEncoder().encode(m), secretKey) };
+    return { algorithm, publicKey, address: addressOf(algorithm, publicKey), sign: (m) => ml_dsa65.sign(new TextEncoder().encode(m), secretKey) };
   }
   const privateKey = createPrivateKey({ key: Buffer.from(file.pkcs8 ?? "", "base64"), format: "der", type: "pkcs8" });
   const curve = privateKey.asymmetricKeyType === "ec" ? privateKey.asymmetricKeyDetails?.namedCurve : privateKey.asymmetricKeyType;
   if (curve !== algorithm.toLowerCase()) throw new Error(`pkcs8 holds a ${curve ?? "unknown"} key, not ${algorithm}`);
   const publicKey = nodePublicKey(algorithm, privateKey);
-  // Ed25519 signs the message itself (no digest); secp256k1 is ECDSA over SHA-256, DER-encoded.
-  const digest = algorithm === "Ed25519" ? null : "sha256";
-  return { algorithm, publicKey, address: addressOf(publicKey), sign: (m) => nodeSign(digest, Buffer.from(m, "utf8"), privateKey) };
+  const address = addressOf(algorithm, publicKey);
+  if (algorithm === "Ed25519") return { algorithm, publicKey, address, sign: (m) => nodeSign(null, Buffer.from(m, "utf8"), privateKey) };
+  // node:crypto cannot sign a ready Keccak digest: noble signs with the same secret scalar.
+  const secretKey = Buffer.from(privateKey.export({ format: "jwk" }).d as string, "base64url");
+  return { algorithm, publicKey, address, sign: (m) => personalSign(secretKey, m) };
 }
 
 /** The raw public key the server expects: Ed25519's 32 bytes, or secp256k1's uncompressed 04‖x‖y. */

@@ -1,19 +1,22 @@
 import { parseArgs } from "node:util";
 import { decodeClaims, fetchProfile, signIn, UnreachableError } from "./flow.js";
 import { ALGORITHMS, loadOrCreateWallet } from "./keys.js";
+import type { Algorithm } from "./keys.js";
 
-const USAGE = `usage: node dist/main.js [--base-url URL] [--api-url URL] [--keys-dir DIR]
+const USAGE = `usage: node dist/main.js [--algorithm ALG]... [--base-url URL] [--api-url URL] [--keys-dir DIR]
 
-For each of ML-DSA-65, Ed25519 and secp256k1: create or load a key in DIR, sign in to the
-pico-server-auth at --base-url (challenge -> sign -> sign-in), then call GET /api/profile at
---api-url with the token.
+For each algorithm: create or load a key in DIR, sign in to the pico-server-auth at --base-url
+(challenge -> sign the sign-in message -> sign-in), then call GET /api/profile at --api-url with
+the token.
 
+  --algorithm ALG  ML-DSA-65, Ed25519 or secp256k1; repeat it for several (default: all three)
   --base-url URL   the auth service (default http://localhost:8100)
   --api-url URL    the service with GET /api/profile (default: the --base-url value); set it when
                    the API runs apart from the auth service, as in the standalone example
   --keys-dir DIR   where the keys are kept, one JSON file per algorithm, mode 0600 (default ./.wallet-keys)`;
 
 const CLI_OPTIONS = {
+  algorithm: { type: "string", multiple: true },
   "base-url": { type: "string", default: "http://localhost:8100" },
   "api-url": { type: "string" },
   "keys-dir": { type: "string", default: ".wallet-keys" },
@@ -21,6 +24,7 @@ const CLI_OPTIONS = {
 } as const;
 
 interface Options {
+  algorithms: Algorithm[];
   baseUrl: string;
   apiUrl: string;
   keysDir: string;
@@ -40,7 +44,16 @@ function options(): Options {
   }
   const baseUrl = httpUrl("--base-url", values["base-url"]);
   const apiUrl = values["api-url"] === undefined ? baseUrl : httpUrl("--api-url", values["api-url"]);
-  return { baseUrl, apiUrl, keysDir: values["keys-dir"] };
+  return { algorithms: algorithmsOf(values.algorithm), baseUrl, apiUrl, keysDir: values["keys-dir"] };
+}
+
+/** The --algorithm values, checked and without repeats, in the order given; all three when none. */
+function algorithmsOf(values: string[] | undefined): Algorithm[] {
+  if (values === undefined) return [...ALGORITHMS];
+  for (const value of values) {
+    if (!(ALGORITHMS as readonly string[]).includes(value)) throw new Error(`--algorithm must be one of ${ALGORITHMS.join(", ")}, got ${JSON.stringify(value)}`);
+  }
+  return [...new Set(values as Algorithm[])];
 }
 
 /** A URL option's value, checked: http(s), nothing after the path, and no trailing slash (paths are appended to it). */
@@ -54,7 +67,7 @@ function httpUrl(option: string, value: string): string {
 }
 
 /** Runs one algorithm's sign-in and profile call, printing each step; throws on the first failure. */
-async function run({ baseUrl, apiUrl, keysDir }: Options, algorithm: (typeof ALGORITHMS)[number]): Promise<void> {
+async function run({ baseUrl, apiUrl, keysDir }: Options, algorithm: Algorithm): Promise<void> {
   const step = (name: string, value: string) => console.log(`  ${`${name}:`.padEnd(11)}${value}`);
   console.log(`\n== ${algorithm} ==`);
   const { wallet, path, created } = await loadOrCreateWallet(keysDir, algorithm);
@@ -62,6 +75,7 @@ async function run({ baseUrl, apiUrl, keysDir }: Options, algorithm: (typeof ALG
   step("address", wallet.address);
   const result = await signIn(baseUrl, wallet);
   step("challenge", `${result.challenge} (valid ${result.ttl}s)`);
+  step("message", `${result.message.split("\n")[0]} (${result.message.split("\n").length} lines)`);
   step("signature", `${result.signature.length} bytes`);
   step("signed in", JSON.stringify(decodeClaims(result.access_token)));
   step("profile", JSON.stringify(await fetchProfile(apiUrl, result.access_token)));
@@ -71,7 +85,7 @@ async function main(): Promise<number> {
   const opts = options();
   console.log(`wallet-client: signing in to ${opts.baseUrl}, profile from ${opts.apiUrl}, keys in ${opts.keysDir}`);
   const failed: string[] = [];
-  for (const algorithm of ALGORITHMS) {
+  for (const algorithm of opts.algorithms) {
     try {
       await run(opts, algorithm);
     } catch (error) {
@@ -85,7 +99,7 @@ async function main(): Promise<number> {
     console.error(`\nfailed: ${failed.join(", ")}`);
     return 1;
   }
-  console.log(`\nall ${ALGORITHMS.length} wallets signed in`);
+  console.log(opts.algorithms.length === 1 ? "\nthe wallet signed in" : `\nall ${opts.algorithms.length} wallets signed in`);
   return 0;
 }
 

@@ -58,6 +58,10 @@ describe("wallet-client against a real socket", () => {
     }
     expect(line(first.sections["ML-DSA-65"], "signature")).toBe("3309 bytes");
     expect(line(first.sections.Ed25519, "signature")).toBe("64 bytes");
+    // personal_sign's r‖s‖v, sent without a public key: the server recovers it.
+    expect(line(first.sections.secp256k1, "signature")).toBe("65 bytes");
+    expect(line(first.sections.secp256k1, "message")).toBe("localhost:8100 wants you to sign in with your Ethereum account: (11 lines)");
+    expect(line(first.sections.Ed25519, "message")).toBe("localhost:8100 wants you to sign in with your Ed25519 account: (11 lines)");
 
     // Same keys, same addresses: the server's address bindings accept them again.
     const { run: second, addresses: again } = await expectAllWalletsSignIn(["--base-url", url], keysDir);
@@ -84,6 +88,29 @@ describe("wallet-client against a real socket", () => {
     } finally {
       await api.stop();
       await auth.stop();
+    }
+  });
+
+  it("--algorithm picks the algorithms, in the order given; an unknown one exits 2 before anything runs", async () => {
+    const run = await runCli(["--base-url", url, "--algorithm", "secp256k1", "--algorithm", "Ed25519", "--algorithm", "secp256k1", "--keys-dir", freshKeysDir()]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(Object.keys(run.sections)).toEqual(["secp256k1", "Ed25519"]);
+    expect(run.stdout).toContain("all 2 wallets signed in");
+    const one = await runCli(["--base-url", url, "--algorithm", "ML-DSA-65", "--keys-dir", freshKeysDir()]);
+    expect([one.code, Object.keys(one.sections)]).toEqual([0, ["ML-DSA-65"]]);
+    expect(one.stdout).toContain("the wallet signed in");
+    const bad = await runCli(["--base-url", url, "--algorithm", "RSA", "--keys-dir", freshKeysDir()]);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, "", 'error: --algorithm must be one of ML-DSA-65, Ed25519, secp256k1, got "RSA"\n']);
+  });
+
+  it("refuses a server in wallet_mode upstream, which hands out no sign-in message", async () => {
+    const upstream = embeddedApp({ wallet_mode: "upstream" });
+    const { url: upstreamUrl } = await upstream.start({ port: 0 });
+    try {
+      const run = await runCli(["--base-url", upstreamUrl, "--algorithm", "Ed25519", "--keys-dir", freshKeysDir()]);
+      expect([run.code, run.stderr]).toEqual([1, "error: Ed25519: POST /api/v1/auth/challenge sent no sign-in message: the server runs wallet_mode upstream, which this client does not sign for\n\nfailed: Ed25519\n"]);
+    } finally {
+      await upstream.stop();
     }
   });
 
@@ -123,8 +150,8 @@ describe("wallet-client against a real socket", () => {
     try {
       const run = await runCli(["--base-url", edUrl, "--keys-dir", freshKeysDir()]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain("error: ML-DSA-65: POST /api/v1/auth/sign-in failed: HTTP 400 unsupported wallet algorithm: ML-DSA-65; supported: Ed25519\n");
-      expect(run.stderr).toContain("error: secp256k1: POST /api/v1/auth/sign-in failed: HTTP 400 unsupported wallet algorithm: secp256k1; supported: Ed25519\n");
+      expect(run.stderr).toContain("error: ML-DSA-65: POST /api/v1/auth/challenge failed: HTTP 400 unsupported wallet algorithm: ML-DSA-65; supported: Ed25519\n");
+      expect(run.stderr).toContain("error: secp256k1: POST /api/v1/auth/challenge failed: HTTP 400 unsupported wallet algorithm: secp256k1; supported: Ed25519\n");
       expect(run.stderr).toContain("failed: ML-DSA-65, secp256k1");
       expect(JSON.parse(line(run.sections.Ed25519, "profile") ?? "")).toMatchObject({ role: "wallet" });
     } finally {

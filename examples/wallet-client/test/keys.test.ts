@@ -1,37 +1,42 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createPublicKey, verify } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { describe, expect, it } from "vitest";
+import { deriveAddress, loadMlDsaVerifier, verifyMessageSignature } from "pico-server-auth";
 import { ALGORITHMS, addressOf, keyFilePath, loadOrCreateWallet } from "../src/keys.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "wallet-keys-"));
-const challenge = "ab".repeat(32);
+const message = "localhost:8100 wants you to sign in with your Ethereum account:\n0x0000000000000000000000000000000000000000\n\nSign in.";
 
-/** Verifies with code other than the signer's, in the formats the server takes (raw / 04‖x‖y keys). */
-function verifies(algorithm: string, publicKey: Uint8Array, signature: Uint8Array): boolean {
-  const message = new TextEncoder().encode(challenge);
-  if (algorithm === "ML-DSA-65") return ml_dsa65.verify(signature, message, publicKey);
-  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
-  const jwk = algorithm === "Ed25519" ? { kty: "OKP", crv: "Ed25519", x: b64(publicKey) } : { kty: "EC", crv: "secp256k1", x: b64(publicKey.slice(1, 33)), y: b64(publicKey.slice(33)) };
-  return verify(algorithm === "Ed25519" ? null : "sha256", message, createPublicKey({ key: jwk, format: "jwk" }), signature);
+/**
+ * Verifies with the server's own code, as /sign-in does: secp256k1 recovers the key from the r‖s‖v
+ * personal_sign signature (no public key given), the others verify over the message's UTF-8 bytes.
+ */
+async function verifies(algorithm: (typeof ALGORITHMS)[number], publicKey: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  await loadMlDsaVerifier();
+  const signer = verifyMessageSignature(algorithm, message, signature, algorithm === "secp256k1" ? undefined : publicKey);
+  return signer !== undefined && Buffer.from(signer).equals(Buffer.from(publicKey));
 }
 
 describe("keys", () => {
-  it.each(ALGORITHMS)("%s: created once (0600), then loaded with the same key; signs the challenge's UTF-8 bytes", async (algorithm) => {
+  it.each(ALGORITHMS)("%s: created once (0600), then loaded with the same key; its address and signatures are the server's", async (algorithm) => {
     const dir = tempDir();
     const made = await loadOrCreateWallet(dir, algorithm);
     expect(made.created).toBe(true);
     expect(statSync(made.path).mode & 0o777).toBe(0o600);
     expect(made.wallet.address).toMatch(/^0x[0-9a-f]{40}$/);
-    expect(made.wallet.address).toBe(addressOf(made.wallet.publicKey));
+    expect(made.wallet.address).toBe(addressOf(algorithm, made.wallet.publicKey));
+    expect(made.wallet.address).toBe(deriveAddress(algorithm, made.wallet.publicKey));
     expect(JSON.parse(readFileSync(made.path, "utf8"))).toMatchObject({ algorithm, address: made.wallet.address });
 
     const loaded = await loadOrCreateWallet(dir, algorithm);
     expect(loaded.created).toBe(false);
     expect(Buffer.from(loaded.wallet.publicKey).equals(Buffer.from(made.wallet.publicKey))).toBe(true);
-    expect(verifies(algorithm, loaded.wallet.publicKey, loaded.wallet.sign(challenge))).toBe(true);
+    const signature = loaded.wallet.sign(message);
+    expect(await verifies(algorithm, loaded.wallet.publicKey, signature)).toBe(true);
+    // A signature over other text is not one over the message.
+    expect(await verifies(algorithm, loaded.wallet.publicKey, loaded.wallet.sign(`${message}.`))).toBe(false);
+    expect(signature.length).toBe({ "ML-DSA-65": 3309, Ed25519: 64, secp256k1: 65 }[algorithm]);
   });
 
   it("public keys have the sizes the server accepts", async () => {

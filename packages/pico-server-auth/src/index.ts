@@ -23,10 +23,15 @@ export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-s
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
+export { WalletSignIn } from "./wallet/wallet-sign-in.js";
+export { verifyMessageSignature } from "./wallet/message-signature.js";
+export { SignInSite } from "./wallet/sign-in-site.js";
+export { deriveAddress, parseAddress } from "./wallet/address.js";
+export { checksumAddress, personalSignDigest } from "./wallet/ethereum.js";
 export { ServerAuthError, ServerAuthConfigurationError, StoreLostError, StoreUnavailableError } from "./errors.js";
 
-export type { ChallengeStore } from "./challenge/challenge-store.js";
-export type { AddressBinding, AddressBindings } from "./bindings/address-bindings.js";
+export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
+export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
 export type { IssuedTokens } from "./sessions/sessions.js";
 export type { CredentialStamp } from "./sessions/credential-stamps.js";
 export type { SessionTokenClaims } from "./sessions/verified-token.js";

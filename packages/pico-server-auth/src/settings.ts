@@ -92,4 +92,14 @@ export class ServerAuthSettings {
 
   @setting({ description: "Starts a fresh SQLite store when the one in data_dir fails its boot check (missing, empty, corrupt, or another store's), moving the old files aside; without it such a store refuses boot. Turn it off again once started" })
   reinitializeStore: boolean = false;
+
+  // Wallet identity (issue 14): addresses owned by keys, sign-in messages that name the site.
+  @setting({ choices: ["secure", "upstream"], description: "secure: an address must derive from its key, wallets sign a sign-in message naming this site (EIP-4361 / CAIP-122); upstream: the bare challenge, any address, first key wins (unsafe, for upstream wallet clients only)" })
+  walletMode: string = "secure";
+
+  @setting({ type: "string", optional: true, description: "The domain (host[:port]) sign-in messages name; default: the issuer's" })
+  signInDomain?: string;
+
+  @setting({ type: "integer", min: 1, max: Number.MAX_SAFE_INTEGER, description: "Chain ID of Sign-In with Ethereum messages (secp256k1 wallets)" })
+  siweChainId: number = 1;
 }

@@ -1,15 +1,20 @@
 /**
  * The attack catalogue (docs/security.md), wallet side: replayed and misdirected challenges, stolen
  * addresses, algorithm confusion, malformed and weak keys, and a race on one challenge. Every answer
- * is a 4xx with its exact detail; none is a 5xx.
+ * is a 4xx with its exact detail; none is a 5xx. These run in wallet_mode upstream (the bare
+ * challenge, any address), where they were written; secure mode's attacks are in wallet-identity.test.ts
+ * and wallet-message.test.ts.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { describe, expect, it } from "vitest";
 import type { Application } from "pico-boot";
 import { InMemoryChallengeStore } from "../src/index.js";
-import { ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp } from "./support.js";
+import { UPSTREAM, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp as anyModeApp } from "./support.js";
 import type { Wallet } from "./support.js";
+
+/** An app in upstream wallet mode, with `server` settings on top. */
+const serverApp = (options: { server?: Record<string, unknown> } = {}) => anyModeApp({ server: { ...UPSTREAM, ...options.server } });
 
 async function challengeFor(app: Application, address: string): Promise<string> {
   const res = await app.request("/api/v1/auth/challenge", postJson({ address }));
@@ -24,14 +29,14 @@ async function signIn(app: Application, body: Record<string, unknown>) {
 
 /** The sign-in body of `wallet` for `challenge`, with `overrides`. */
 function signed(wallet: Wallet, address: string, challenge: string, overrides: Record<string, unknown> = {}) {
-  return { address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: wallet.algorithm, ...overrides };
+  return { address, public_key: wallet.publicKeyHex, signature: wallet.signRaw(challenge), challenge, algorithm: wallet.algorithm, ...overrides };
 }
 
 const failed = (detail: string) => ({ status: 401, body: { detail } });
 const BAD_SIGNATURE = failed("signature verification failed");
 const BAD_CHALLENGE = failed("invalid or expired challenge");
 
-describe("attacks on wallet sign-in: challenges", () => {
+describe("attacks on wallet sign-in (upstream mode): challenges", () => {
   it("a challenge cannot be replayed: the same signed request a second time is refused", async () => {
     const app = serverApp();
     const wallet = ed25519Wallet();
@@ -85,7 +90,7 @@ describe("attacks on wallet sign-in: challenges", () => {
   });
 });
 
-describe("attacks on wallet sign-in: keys and addresses", () => {
+describe("attacks on wallet sign-in (upstream mode): keys and addresses", () => {
   it("another key, of the same or another algorithm, cannot claim a bound address", async () => {
     const app = serverApp();
     const owner = ed25519Wallet();

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { InMemoryChallengeStore } from "../src/index.js";
-import { claimsOf, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
+import { UPSTREAM, claimsOf, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
 
 async function call(app: ReturnType<typeof serverApp>, path: string, init?: RequestInit) {
   const res = await app.request(path, init);
@@ -34,7 +34,7 @@ describe("POST /challenge", () => {
   it("returns 64 lowercase hex chars and the ttl; 400 without an address", async () => {
     const app = serverApp({ server: { challenge_ttl_seconds: 120 } });
     const ok = await call(app, "/api/v1/auth/challenge", postJson({ address: "0xabc" }));
-    expect(ok).toEqual({ status: 200, body: { challenge: expect.stringMatching(/^[0-9a-f]{64}$/), ttl: 120 } });
+    expect(ok).toEqual({ status: 200, body: { challenge: expect.stringMatching(/^[0-9a-f]{64}$/), ttl: 120, message: expect.stringContaining("wants you to sign in") } });
     for (const body of [{}, { address: "" }, { address: null }, { address: 42 }]) {
       expect(await call(app, "/api/v1/auth/challenge", postJson(body))).toEqual({ status: 400, body: { detail: "address required" } });
     }
@@ -52,9 +52,12 @@ describe("challenge quota", () => {
   });
 });
 
-describe("POST /sign-in", () => {
+/** Today's sign-in tests, in wallet_mode upstream (secure mode has wallet-identity and wallet-message tests). */
+const upstreamApp = (options: { server?: Record<string, unknown> } = {}) => serverApp({ server: { ...UPSTREAM, ...options.server } });
+
+describe("POST /sign-in (upstream mode)", () => {
   it.each([["Ed25519", ed25519Wallet], ["secp256k1 (DER, high-S allowed)", secp256k1Wallet], ["ML-DSA-65", mlDsaWallet]])("%s: tokens with sub, role, algorithm and wallet_address", async (_name, make) => {
-    const app = serverApp();
+    const app = upstreamApp();
     const wallet = make();
     for (let attempt = 0; attempt < 3; attempt++) {
       const res = await walletSignIn(app, wallet, "0xwallet");
@@ -66,10 +69,10 @@ describe("POST /sign-in", () => {
   });
 
   it("answers upstream's status codes and details for every bad input, never 500", async () => {
-    const app = serverApp({ server: { supported_wallet_algorithms: ["Ed25519", "secp256k1"] } });
+    const app = upstreamApp({ server: { supported_wallet_algorithms: ["Ed25519", "secp256k1"] } });
     const wallet = ed25519Wallet();
     const { challenge } = (await call(app, "/api/v1/auth/challenge", postJson({ address: "0xa" }))).body as { challenge: string };
-    const good = { address: "0xa", public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: "Ed25519" };
+    const good = { address: "0xa", public_key: wallet.publicKeyHex, signature: wallet.signRaw(challenge), challenge, algorithm: "Ed25519" };
     const cases: [Record<string, unknown>, number, string][] = [
       [{ address: "0xa" }, 400, "address, public_key, signature, and challenge required"],
       [{ ...good, signature: null }, 400, "address, public_key, signature, and challenge required"],
@@ -92,16 +95,16 @@ describe("POST /sign-in", () => {
   });
 
   it("a signature over other bytes is 401 and burns the challenge", async () => {
-    const app = serverApp();
+    const app = upstreamApp();
     const wallet = ed25519Wallet();
     const { challenge } = (await call(app, "/api/v1/auth/challenge", postJson({ address: "0xb" }))).body as { challenge: string };
-    const forged = { address: "0xb", public_key: wallet.publicKeyHex, signature: wallet.sign("something else"), challenge, algorithm: "Ed25519" };
+    const forged = { address: "0xb", public_key: wallet.publicKeyHex, signature: wallet.signRaw("something else"), challenge, algorithm: "Ed25519" };
     expect(await call(app, "/api/v1/auth/sign-in", postJson(forged))).toEqual({ status: 401, body: { detail: "signature verification failed" } });
-    expect(await call(app, "/api/v1/auth/sign-in", postJson({ ...forged, signature: wallet.sign(challenge) }))).toEqual({ status: 401, body: { detail: "invalid or expired challenge" } });
+    expect(await call(app, "/api/v1/auth/sign-in", postJson({ ...forged, signature: wallet.signRaw(challenge) }))).toEqual({ status: 401, body: { detail: "invalid or expired challenge" } });
   });
 
   it("binds an address to the first key that signs in with it", async () => {
-    const app = serverApp();
+    const app = upstreamApp();
     const [owner, intruder] = [ed25519Wallet(), ed25519Wallet()];
     expect((await walletSignIn(app, owner, "0xvictim")).status).toBe(200);
     const stolen = await walletSignIn(app, intruder, "0xvictim");
@@ -110,17 +113,17 @@ describe("POST /sign-in", () => {
   });
 
   it("one challenge, 20 concurrent sign-ins: exactly one token", async () => {
-    const app = serverApp();
+    const app = upstreamApp();
     const wallet = ed25519Wallet();
     const { challenge } = (await call(app, "/api/v1/auth/challenge", postJson({ address: "0xc" }))).body as { challenge: string };
-    const request = postJson({ address: "0xc", public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: "Ed25519" });
+    const request = postJson({ address: "0xc", public_key: wallet.publicKeyHex, signature: wallet.signRaw(challenge), challenge, algorithm: "Ed25519" });
     const statuses = await Promise.all(Array.from({ length: 20 }, () => app.request("/api/v1/auth/sign-in", request).then((r) => r.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 401)).toHaveLength(19);
   });
 
   it("challenges expire after the TTL, and the store is bounded", async () => {
-    const app = serverApp({ server: { challenge_ttl_seconds: 60, max_challenges: 5 } });
+    const app = upstreamApp({ server: { challenge_ttl_seconds: 60, max_challenges: 5 } });
     await app.init();
     const store = app.container.get(InMemoryChallengeStore);
     let clock = 1_000_000;
@@ -128,12 +131,12 @@ describe("POST /sign-in", () => {
     const wallet = ed25519Wallet();
     const { challenge } = (await call(app, "/api/v1/auth/challenge", postJson({ address: "0xd" }))).body as { challenge: string };
     clock += 60_001;
-    const late = await call(app, "/api/v1/auth/sign-in", postJson({ address: "0xd", public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: "Ed25519" }));
+    const late = await call(app, "/api/v1/auth/sign-in", postJson({ address: "0xd", public_key: wallet.publicKeyHex, signature: wallet.signRaw(challenge), challenge, algorithm: "Ed25519" }));
     expect(late).toEqual({ status: 401, body: { detail: "invalid or expired challenge" } });
 
     const first = (await call(app, "/api/v1/auth/challenge", postJson({ address: "0xe" }))).body.challenge as string;
-    for (let i = 0; i < 1000; i++) await store.create(`0xflood${i}`);
+    for (let i = 0; i < 1000; i++) await store.create({ address: `0xflood${i}`, compose: (c) => c });
     expect(store.size).toBe(5);
-    expect(await store.consume("0xe", first)).toBe(false);
+    expect(await store.consume("0xe", first)).toBeUndefined();
   });
 });

@@ -20,7 +20,7 @@ const RUNS = 150;
 const TIMEOUT_MS = 10_000;
 
 // store, data_dir and sqlite_synchronous stay out: a fuzzed data_dir would create folders here.
-const SERVER_KEYS = ["issuer", "audience", "algorithm", "access_token_expire_minutes", "refresh_token_expire_days", "challenge_ttl_seconds", "supported_wallet_algorithms", "max_challenges", "challenges_per_client", "auto_create_admin", "admin_email", "admin_password", "admin_password_hash", "login_max_failures", "login_window_seconds", "argon2_memory_kib", "argon2_time_cost", "key_rotation_days", "revocation_feed_bearer", "allow_weak_settings", "allow_weak_admin_password"];
+const SERVER_KEYS = ["issuer", "audience", "algorithm", "access_token_expire_minutes", "refresh_token_expire_days", "challenge_ttl_seconds", "supported_wallet_algorithms", "max_challenges", "challenges_per_client", "auto_create_admin", "admin_email", "admin_password", "admin_password_hash", "login_max_failures", "login_window_seconds", "argon2_memory_kib", "argon2_time_cost", "key_rotation_days", "revocation_feed_bearer", "allow_weak_settings", "allow_weak_admin_password", "wallet_mode", "sign_in_domain", "siwe_chain_id"];
 const CLIENT_KEYS = ["enabled", "issuer", "audience", "jwks_url", "accepted_algorithms", "jwks_ttl_seconds", "jwks_cooldown_seconds", "jwks_timeout_ms", "leeway_seconds", "token_cache_size", "max_token_length", "revocation_endpoint", "revocation_ttl_seconds", "revocation_fail_open", "revocation_bearer", "max_token_lifetime_seconds"];
 
 const value = fc.oneof(
@@ -28,7 +28,7 @@ const value = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 30 }),
   fc.constantFrom("", " ", "0", "-1", "1", "2", "1.5", "1e3", "1e309", "99999999999", "9007199254740993", "0x10", "NaN", "Infinity", "true", "false", "yes", "off"),
   fc.constantFrom("RS256", "ES256", "EdDSA", "ML-DSA-65", "HS256", "none", "Ed25519,secp256k1", "ML-DSA-65,Ed25519,secp256k1", "[]", "[\"Ed25519\"]", "[1]", "[", "RSA,,"),
-  fc.constantFrom("https://auth.example.com", "http://localhost:8100", "http://evil.example.com", "https://u:p@auth.example.com", "ftp://x", "//x", "http://[::1]:1/jwks", "not a url", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", "$argon2", "admin", "short", "a long enough password", "password1234", "0123456789abcdef0123456789abcdef"),
+  fc.constantFrom("https://auth.example.com", "http://localhost:8100", "http://evil.example.com", "secure", "upstream", "app.example.com:8443", "https://u:p@auth.example.com", "ftp://x", "//x", "http://[::1]:1/jwks", "not a url", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", "$argon2", "admin", "short", "a long enough password", "password1234", "0123456789abcdef0123456789abcdef"),
 );
 const envName = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...SERVER_KEYS).map((k) => `SERVER_AUTH__${k.toUpperCase()}`) },

@@ -9,6 +9,7 @@
 import { request } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WALLET_ALGORITHMS } from "../src/index.js";
 import { ADMIN, claimsOf, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp } from "./support.js";
 import type { Wallet } from "./support.js";
 
@@ -23,6 +24,8 @@ const RUNS = {
   signIn: 400,
   signInChallenge: 300,
   signInMutated: 120,
+  move: 200,
+  moveMutated: 80,
   login: 300,
   refresh: 400,
   refreshMutated: 200,
@@ -187,6 +190,13 @@ function logRuns(name: string, n: number): void {
   console.log(`fuzz pico-server-auth ${name}: ${n} runs, seed ${SEED}`);
 }
 
+/** Whether /challenge must answer 200 for these fields: a well-formed address, a supported algorithm or none, no move_to (a random one is never a valid key). */
+function challengeAccepts(fields: Record<string, unknown> | undefined): boolean {
+  const address = fields?.address;
+  const algorithm = fields?.algorithm;
+  return typeof address === "string" && ADDRESS.test(address) && (algorithm === undefined || WALLET_ALGORITHMS.includes(algorithm as never)) && fields?.move_to === undefined;
+}
+
 function parsed(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
@@ -194,6 +204,12 @@ function parsed(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A sign-in body of `wallet` for its own address, signing the issued message. */
+async function signedBody(wallet: Wallet): Promise<Record<string, string>> {
+  const { challenge, message } = (await send("/api/v1/auth/challenge", postJson({ address: wallet.address, algorithm: wallet.algorithm }))).body as { challenge: string; message: string };
+  return { address: wallet.address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: wallet.algorithm };
 }
 
 async function adminTokens(): Promise<{ access_token: string; refresh_token: string }> {
@@ -206,14 +222,11 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
   it(`POST /challenge, arbitrary bodies (${RUNS.challenge} runs)`, async () => {
     logRuns("challenge", RUNS.challenge);
     await fc.assert(
-      fc.asyncProperty(anyBody(["address"]), async (body) => {
+      fc.asyncProperty(anyBody(["address", "algorithm", "move_to"]), async (body) => {
         const answer = await send("/api/v1/auth/challenge", raw(body));
-        // 200 exactly when the body is an object whose own `address` is a well-formed address.
-        expectSound(answer, () => {
-          const address = parsed(body)?.address;
-          return typeof address === "string" && ADDRESS.test(address);
-        }, body);
-        if (answer.status === 200) expect(answer.body).toMatchObject({ challenge: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        // 200 exactly when the body is an object whose own `address` is a well-formed address (and algorithm, if any, supported).
+        expectSound(answer, () => challengeAccepts(parsed(body)), body);
+        if (answer.status === 200) expect(answer.body).toMatchObject({ challenge: expect.stringMatching(/^[0-9a-f]{64}$/), message: expect.stringContaining("wants you to sign in") });
       }),
       runs(RUNS.challenge),
     );
@@ -222,10 +235,20 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
   it(`POST /sign-in, arbitrary bodies (${RUNS.signIn} runs)`, async () => {
     logRuns("sign-in", RUNS.signIn);
     await fc.assert(
-      fc.asyncProperty(anyBody(["address", "public_key", "signature", "challenge", "algorithm"]), async (body) => {
+      fc.asyncProperty(anyBody(["address", "public_key", "signature", "challenge", "algorithm", "message"]), async (body) => {
         expectSound(await send("/api/v1/auth/sign-in", raw(body)), false, body);
       }),
       runs(RUNS.signIn),
+    );
+  });
+
+  it(`POST /move, arbitrary bodies (${RUNS.move} runs)`, async () => {
+    logRuns("move", RUNS.move);
+    await fc.assert(
+      fc.asyncProperty(anyBody(["address", "public_key", "signature", "challenge", "algorithm", "message", "new_algorithm", "new_public_key", "new_signature"]), async (body) => {
+        expectSound(await send("/api/v1/auth/move", raw(body)), false, body);
+      }),
+      runs(RUNS.move),
     );
   });
 
@@ -240,16 +263,17 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
     );
     const sigBytes = fc.oneof(
       fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      fc.uint8Array({ minLength: 65, maxLength: 65 }).map((b) => ((b[64] = 27 + (b[64]! & 1)), b)), // r‖s‖v: recovers some key, or none
       fc.uint8Array({ minLength: 8, maxLength: 72 }).map((b) => ((b[0] = 0x30), b)),
       fc.uint8Array({ minLength: 3309, maxLength: 3309 }),
     );
     await fc.assert(
-      fc.asyncProperty(walletAlgorithm, hexOf(keyBytes), hexOf(sigBytes), fc.constantFrom("0xfuzz", "fuzz-2", "a"), async (algorithm, public_key, signature, address) => {
-        const issued = await send("/api/v1/auth/challenge", postJson({ address }));
+      fc.asyncProperty(walletAlgorithm, fc.option(hexOf(keyBytes), { nil: undefined }), hexOf(sigBytes), fc.constantFrom("0xfuzz", "fuzz-2", "a", `0x${"ab".repeat(20)}`), fc.boolean(), async (algorithm, public_key, signature, address, move) => {
+        const issued = await send("/api/v1/auth/challenge", postJson({ address, algorithm }));
         expect(issued.status).toBe(200);
         const { challenge } = issued.body as { challenge: string };
-        const input = { address, public_key, signature, challenge, algorithm };
-        const answer = await send("/api/v1/auth/sign-in", postJson(input));
+        const input = { address, public_key, signature, challenge, algorithm, ...(move ? { new_signature: signature } : {}) };
+        const answer = await send(move ? "/api/v1/auth/move" : "/api/v1/auth/sign-in", postJson(input));
         expectSound(answer, false, input);
       }),
       runs(RUNS.signInChallenge),
@@ -258,14 +282,14 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
 
   it(`POST /sign-in with a real wallet's request, one field mutated (${RUNS.signInMutated} runs)`, async () => {
     logRuns("sign-in mutated", RUNS.signInMutated);
-    type Mutation = "none" | "upper-hex" | "0x-prefix" | "flip-signature" | "flip-key" | "other-address" | "challenge-case" | "wrong-algorithm" | "truncate-signature";
-    const mutations = fc.constantFrom<Mutation>("none", "upper-hex", "0x-prefix", "flip-signature", "flip-key", "other-address", "challenge-case", "wrong-algorithm", "truncate-signature");
+    type Mutation = "none" | "upper-hex" | "0x-prefix" | "with-message" | "flip-signature" | "flip-key" | "other-address" | "challenge-case" | "wrong-algorithm" | "truncate-signature" | "flip-message" | "drop-key";
+    const mutations = fc.constantFrom<Mutation>("none", "upper-hex", "0x-prefix", "with-message", "flip-signature", "flip-key", "other-address", "challenge-case", "wrong-algorithm", "truncate-signature", "flip-message", "drop-key");
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 2 }), mutations, fc.nat(), async (which, mutation, at) => {
         const wallet = wallets[which] as Wallet;
-        const address = `0x${wallet.publicKeyHex.slice(0, 40)}`;
-        const { challenge } = (await send("/api/v1/auth/challenge", postJson({ address }))).body as { challenge: string };
-        const request: Record<string, string> = { address, public_key: wallet.publicKeyHex, signature: wallet.sign(challenge), challenge, algorithm: wallet.algorithm };
+        const { address } = wallet;
+        const { challenge, message } = (await send("/api/v1/auth/challenge", postJson({ address, algorithm: wallet.algorithm }))).body as { challenge: string; message: string };
+        const request: Record<string, string> = { address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: wallet.algorithm };
         const flip = (hex: string) => {
           const bytes = Buffer.from(hex, "hex");
           bytes[at % bytes.length]! ^= 1 << (at % 8);
@@ -279,13 +303,50 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
         if (mutation === "challenge-case") request.challenge = challenge.toUpperCase();
         if (mutation === "wrong-algorithm") request.algorithm = wallets[(which + 1) % 3]!.algorithm;
         if (mutation === "truncate-signature") request.signature = request.signature!.slice(0, 2 * (at % (request.signature!.length / 2)));
+        if (mutation === "with-message") request.message = message;
+        if (mutation === "flip-message") request.message = message.slice(0, at % message.length) + String.fromCharCode(message.charCodeAt(at % message.length) ^ 1) + message.slice((at % message.length) + 1);
+        if (mutation === "drop-key") delete request.public_key;
         const answer = await send("/api/v1/auth/sign-in", postJson(request));
-        expectSound(answer, ["none", "upper-hex", "0x-prefix"].includes(mutation), { mutation, request: { ...request, public_key: "…", signature: "…" } });
+        // Without public_key only secp256k1's r‖s‖v signature names its key.
+        const valid = ["none", "upper-hex", "0x-prefix", "with-message"].includes(mutation) || (mutation === "drop-key" && wallet.algorithm === "secp256k1");
+        expectSound(answer, valid, { mutation, request: { ...request, public_key: "…", signature: "…" } });
+        if (valid) expect(answer.status, mutation).toBe(200);
         if (answer.status === 200) expect(claimsOf((answer.body as { access_token: string }).access_token)).toMatchObject({ sub: address, role: "wallet" });
         // A flipped secp256k1 DER byte can still be a different valid encoding only if it verifies; it never does: so 401.
-        if (["flip-signature", "flip-key", "other-address", "challenge-case", "wrong-algorithm"].includes(mutation)) expect(answer.status).toBe(401);
+        if (["flip-signature", "flip-key", "other-address", "challenge-case", "wrong-algorithm", "flip-message"].includes(mutation)) expect(answer.status).toBe(401);
       }),
       runs(RUNS.signInMutated),
+    );
+  });
+
+  it(`POST /move with a real move, one field mutated (${RUNS.moveMutated} runs)`, async () => {
+    logRuns("move mutated", RUNS.moveMutated);
+    type Mutation = "none" | "flip-signature" | "flip-new-signature" | "other-new-key" | "new-algorithm" | "drop-new-signature" | "other-address" | "sign-in-challenge";
+    const mutations = fc.constantFrom<Mutation>("none", "flip-signature", "flip-new-signature", "other-new-key", "new-algorithm", "drop-new-signature", "other-address", "sign-in-challenge");
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), mutations, fc.nat(), async (k1, mutation, at) => {
+        // Fresh keys each run: a move that succeeds changes the binding for good.
+        const [owner, next] = [k1 ? secp256k1Wallet() : ed25519Wallet(), ed25519Wallet()];
+        expect((await send("/api/v1/auth/sign-in", postJson(await signedBody(owner)))).status).toBe(200);
+        const ask = mutation === "sign-in-challenge" ? {} : { move_to: { algorithm: next.algorithm, public_key: next.publicKeyHex } };
+        const { challenge, message } = (await send("/api/v1/auth/challenge", postJson({ address: owner.address, algorithm: owner.algorithm, ...ask }))).body as { challenge: string; message: string };
+        const request: Record<string, unknown> = { address: owner.address, challenge, algorithm: owner.algorithm, public_key: owner.publicKeyHex, signature: owner.sign(message), new_algorithm: next.algorithm, new_public_key: next.publicKeyHex, new_signature: next.sign(message) };
+        const flip = (hex: string) => {
+          const bytes = Buffer.from(hex, "hex");
+          bytes[at % bytes.length]! ^= 1 << (at % 8);
+          return bytes.toString("hex");
+        };
+        if (mutation === "flip-signature") request.signature = flip(request.signature as string);
+        if (mutation === "flip-new-signature") request.new_signature = flip(request.new_signature as string);
+        if (mutation === "other-new-key") request.new_public_key = ed25519Wallet().publicKeyHex;
+        if (mutation === "new-algorithm") request.new_algorithm = "ML-DSA-65";
+        if (mutation === "drop-new-signature") delete request.new_signature;
+        if (mutation === "other-address") request.address = next.address;
+        const answer = await send("/api/v1/auth/move", postJson(request));
+        expectSound(answer, mutation === "none", { mutation, request: { ...request, public_key: "…", signature: "…", new_signature: "…" } });
+        if (mutation === "none") expect(answer.body).toEqual({ address: owner.address, algorithm: next.algorithm, revoked_sessions: 1 });
+      }),
+      runs(RUNS.moveMutated),
     );
   });
 
@@ -444,16 +505,12 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
       // Invalid UTF-8 around valid JSON, a byte-order mark, a huge body over web.body_limit.
       fc.constantFrom(Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]), Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), Uint8Array.from([0xc3, 0x28]), new Uint8Array(1_048_577).fill(0x20), Buffer.from(`{"address":"${"a".repeat(1_100_000)}"}`)),
     );
-    const route = fc.constantFrom("/api/v1/auth/challenge", "/api/v1/auth/sign-in", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout");
+    const route = fc.constantFrom("/api/v1/auth/challenge", "/api/v1/auth/sign-in", "/api/v1/auth/move", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout");
     await fc.assert(
       fc.asyncProperty(route, contentType, bytes, async (path, type, body) => {
         const answer = await send(path, raw(body, type));
         // Only /challenge can accept such a body: a JSON object with a well-formed address.
-        expectSound(answer, () => {
-          if (path !== "/api/v1/auth/challenge") return false;
-          const address = parsed(new TextDecoder().decode(body))?.address;
-          return typeof address === "string" && ADDRESS.test(address);
-        }, { path, type, body: Buffer.from(body).subarray(0, 100).toString("hex") });
+        expectSound(answer, () => path === "/api/v1/auth/challenge" && challengeAccepts(parsed(new TextDecoder().decode(body))), { path, type, body: Buffer.from(body).subarray(0, 100).toString("hex") });
       }),
       runs(RUNS.rawBodies),
     );
@@ -464,21 +521,17 @@ describe("fuzz: pico-server-auth endpoint bodies never 5xx, never hang; 4xx carr
     const socketApp = serverApp({ server: { challenges_per_client: 1_000_000, argon2_memory_kib: 1024, argon2_time_cost: 1, allow_weak_settings: true, login_max_failures: 1_000_000 } });
     const { url } = await socketApp.start({ port: 0 });
     try {
-      const route = fc.constantFrom("/api/v1/auth/challenge", "/api/v1/auth/sign-in", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout");
+      const route = fc.constantFrom("/api/v1/auth/challenge", "/api/v1/auth/sign-in", "/api/v1/auth/move", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout");
       const type = fc.option(fc.oneof(fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "application/vnd.api+json"), fc.string({ unit: "grapheme-ascii", maxLength: 30 }).filter((t) => /^[\x20-\x7e]*$/.test(t))), { nil: undefined });
       const body = fc.oneof(
-        anyBody(["address", "public_key", "signature", "challenge", "algorithm", "email", "password", "refresh_token"]).map((t) => new TextEncoder().encode(t)),
+        anyBody(["address", "public_key", "signature", "challenge", "algorithm", "message", "new_signature", "email", "password", "refresh_token"]).map((t) => new TextEncoder().encode(t)),
         fc.uint8Array({ maxLength: 3_000 }),
         fc.constantFrom(new Uint8Array(0), new Uint8Array(1_048_577).fill(0x7b)),
       );
       await fc.assert(
         fc.asyncProperty(route, type, body, fc.boolean(), async (path, contentType, bytes, chunked) => {
           const answer = await overSocket(url, path, bytes, contentType === undefined ? {} : { "content-type": contentType }, chunked);
-          expectSound(answer, () => {
-            if (path !== "/api/v1/auth/challenge") return false;
-            const address = parsed(new TextDecoder().decode(bytes))?.address;
-            return typeof address === "string" && ADDRESS.test(address);
-          }, { path, contentType, chunked, body: Buffer.from(bytes).subarray(0, 100).toString("hex") });
+          expectSound(answer, () => path === "/api/v1/auth/challenge" && challengeAccepts(parsed(new TextDecoder().decode(bytes))), { path, contentType, chunked, body: Buffer.from(bytes).subarray(0, 100).toString("hex") });
         }),
         runs(RUNS.socket),
       );

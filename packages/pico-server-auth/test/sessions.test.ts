@@ -25,9 +25,10 @@ describe("POST /refresh", () => {
 
   it("keeps a wallet session's claims", async () => {
     const a = app();
-    const signedIn = (await (await walletSignIn(a, ed25519Wallet(), "0xwallet")).json()) as Tokens;
+    const wallet = ed25519Wallet();
+    const signedIn = (await (await walletSignIn(a, wallet)).json()) as Tokens;
     const refreshed = (await (await refresh(a, signedIn.refresh_token)).json()) as Tokens;
-    expect(claimsOf(refreshed.access_token)).toMatchObject({ sub: "0xwallet", role: "wallet", algorithm: "Ed25519", wallet_address: "0xwallet" });
+    expect(claimsOf(refreshed.access_token)).toMatchObject({ sub: wallet.address, role: "wallet", algorithm: "Ed25519", wallet_address: wallet.address });
     await a.stop();
   });
 

@@ -3,8 +3,8 @@ import { inject } from "pico-ioc";
 import { badRequest, notFound } from "../errors.js";
 import { allowAnonymous, jsonObject, noStore } from "../http-input.js";
 import { Sessions } from "../sessions/sessions.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore } from "../store/auth-store.js";
+import { ADDRESS_BINDINGS } from "../bindings/address-bindings.js";
+import type { AddressBindings } from "../bindings/address-bindings.js";
 import { AdminBearer } from "./admin-bearer.js";
 
 /** A subject is a wallet address (up to 128 characters) or the admin email (up to 320). */
@@ -20,7 +20,7 @@ export class AdminController {
   constructor(
     private readonly bearer: AdminBearer,
     private readonly sessions: Sessions,
-    @inject(AUTH_STORE) private readonly store: AuthStore,
+    @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
   ) {}
 
   @post("/sessions/revoke", {
@@ -42,8 +42,7 @@ export class AdminController {
   async unbind(ctx: RequestContext<"/bindings/:address">): Promise<void> {
     await this.bearer.require(ctx);
     const { address } = ctx.params;
-    // Until the wallet helper's AddressBindings.unbind is merged; the lead switches this to it.
-    if (!(await this.store.unbindAddress(address))) throw notFound("address is not bound");
+    if (!(await this.bindings.unbind(address))) throw notFound("address is not bound");
     // Whoever held the address must not keep using it through the sessions it already has.
     await this.sessions.revokeSubject(address);
   }

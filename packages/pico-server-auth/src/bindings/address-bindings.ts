@@ -1,16 +1,44 @@
 import { component, createToken, inject } from "pico-ioc";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AddressBinding, AuthStore } from "../store/auth-store.js";
+import { isWalletAlgorithm } from "../wallet/algorithms.js";
+import type { WalletAlgorithm } from "../wallet/algorithms.js";
+import { deriveAddress, parseAddress } from "../wallet/address.js";
+import type { ParsedAddress } from "../wallet/address.js";
+import { canonicalKeyHex } from "../wallet/canonical-key.js";
 
 export type { AddressBinding } from "../store/auth-store.js";
 
+/** A verified signer: its algorithm and canonical public key (hex; secp256k1 uncompressed). */
+export interface SignerKey {
+  readonly algorithm: WalletAlgorithm;
+  readonly publicKey: string;
+}
+
+/** Who a sign-in is for (`sub`), or why it is refused (the 401 detail). */
+export type Claim = { readonly ok: true; readonly sub: string } | { readonly ok: false; readonly detail: string };
+
+export type MoveOutcome = "moved" | "unbound" | "not-holder" | "conflict";
+
 /**
- * Which public key owns which wallet address. Policy: the first key that signs in for an address
- * owns it; any other key is refused for that address (upstream lets anyone sign in as any address).
+ * Which public key owns which wallet address.
+ * - `claim` (secure mode): an address bound already (exactly as sent, else in lower case) signs in
+ *   with the key it is bound to: bindings made before addresses were derived, case twins, moved
+ *   addresses. An unbound address must derive from the key, and is then bound in lower case.
+ * - `bind` (upstream mode): the first key that signs in for an address owns it, whatever the address.
+ * Keys compare in canonical form: one secp256k1 key, compressed or not, is one key.
  */
 export interface AddressBindings {
+  claim(address: string, key: SignerKey): Promise<Claim>;
   /** Binds `address` to the key if it is unbound; true if it is (now) bound to exactly this key. */
   bind(address: string, binding: AddressBinding): Promise<boolean>;
+  /** Forgets the binding of `address` (exactly that string); false when it was not bound. */
+  unbind(address: string): Promise<boolean>;
+  /**
+   * Moves `address` (as `claim` finds it) from the key `from`, which must hold it, to `to`, in one
+   * compare-and-set; returns the outcome and the address as bound.
+   */
+  move(address: string, from: SignerKey, to: SignerKey): Promise<{ readonly outcome: MoveOutcome; readonly address: string }>;
 }
 
 export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
@@ -20,8 +48,54 @@ export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
 export class DefaultAddressBindings implements AddressBindings {
   constructor(@inject(AUTH_STORE) private readonly store: AuthStore) {}
 
-  async bind(address: string, binding: AddressBinding): Promise<boolean> {
-    const holder = await this.store.bindAddress(address, binding);
-    return holder.algorithm === binding.algorithm && holder.publicKey === binding.publicKey;
+  async claim(address: string, key: SignerKey): Promise<Claim> {
+    const parsed = parseAddress(address);
+    const found = await this.#lookup(address, parsed);
+    if (found) return holds(found.held, key) ? { ok: true, sub: found.address } : { ok: false, detail: "address is bound to a different key" };
+    if (parsed.kind === "bad-checksum") return { ok: false, detail: `address ${address} fails its EIP-55 checksum (send it in one case, or checksummed)` };
+    const derived = deriveAddress(key.algorithm, Buffer.from(key.publicKey, "hex"));
+    if (parsed.kind !== "hex" || parsed.lower !== derived) {
+      return { ok: false, detail: `address ${address} is not derived from this key (its ${key.algorithm} address is ${derived})` };
+    }
+    const holder = await this.store.bindAddress(derived, key);
+    return holds(holder, key) ? { ok: true, sub: derived } : { ok: false, detail: "address is bound to a different key" };
   }
+
+  async bind(address: string, binding: AddressBinding): Promise<boolean> {
+    return holds(await this.store.bindAddress(address, binding), binding);
+  }
+
+  unbind(address: string): Promise<boolean> {
+    return this.store.unbindAddress(address);
+  }
+
+  async move(address: string, from: SignerKey, to: SignerKey): Promise<{ outcome: MoveOutcome; address: string }> {
+    const found = await this.#lookup(address, parseAddress(address));
+    if (!found) return { outcome: "unbound", address };
+    if (!holds(found.held, from)) return { outcome: "not-holder", address: found.address };
+    // Compare-and-set against the binding as stored (a legacy one may be compressed): a concurrent
+    // move or unbind in between makes this one fail instead of overwriting it.
+    const moved = await this.store.moveAddress(found.address, found.held, to);
+    return { outcome: moved ? "moved" : "conflict", address: found.address };
+  }
+
+  /**
+   * The binding of `address` exactly as sent (legacy bindings, case twins), else, for a hex address,
+   * of its lower-case form (how derived addresses are bound).
+   */
+  async #lookup(address: string, parsed: ParsedAddress): Promise<{ address: string; held: AddressBinding } | undefined> {
+    const held = await this.store.binding(address);
+    if (held) return { address, held };
+    if (parsed.kind !== "hex" || parsed.lower === address) return undefined;
+    const lower = await this.store.binding(parsed.lower);
+    return lower && { address: parsed.lower, held: lower };
+  }
+}
+
+/** Whether `held` is the key `key`, comparing canonical forms. */
+function holds(held: AddressBinding, key: AddressBinding): boolean {
+  if (held.algorithm !== key.algorithm || !isWalletAlgorithm(held.algorithm)) return false;
+  const canonical = canonicalKeyHex(held.algorithm, key.publicKey);
+  // A stored key that is no valid key (a damaged row) matches nothing.
+  return canonical !== undefined && canonicalKeyHex(held.algorithm, held.publicKey) === canonical;
 }

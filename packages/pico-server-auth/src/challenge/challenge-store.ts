@@ -1,6 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { component, createToken } from "pico-ioc";
+import type { AddressBinding } from "../bindings/address-bindings.js";
 import { ServerAuthSettings } from "../settings.js";
+
+/** What a challenge was issued for: kept with it, so /sign-in checks the signature against exactly this. */
+export interface PendingChallenge {
+  /** The address, exactly as the client sent it. */
+  readonly address: string;
+  /** The algorithm the message was written for (secure mode); undefined in upstream mode. */
+  readonly algorithm?: string;
+  /** The exact text the wallet signs: the sign-in message, or the bare challenge in upstream mode. */
+  readonly message: string;
+  /** For a move: the key the address moves to (canonical hex), named in the message. */
+  readonly moveTo?: AddressBinding;
+  /** Milliseconds since the epoch. */
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+/** Writes the message of a new challenge once its nonce and times are known. */
+export type ChallengeRequest = Omit<PendingChallenge, "message" | "issuedAt" | "expiresAt"> & {
+  readonly compose: (challenge: string, issuedAt: number, expiresAt: number) => string;
+};
 
 /**
  * Where wallet challenges live. Replace the in-memory default with
@@ -8,13 +29,13 @@ import { ServerAuthSettings } from "../settings.js";
  * every method is awaited.
  */
 export interface ChallengeStore {
-  /** A new 64-hex-char challenge for `address`, valid for the configured TTL. */
-  create(address: string): Promise<string>;
+  /** A new 64-hex-char challenge (the nonce), valid for the configured TTL, kept with what it was issued for. */
+  create(request: ChallengeRequest): Promise<{ readonly challenge: string; readonly pending: PendingChallenge }>;
   /**
-   * Consumes `challenge` if it exists, is unexpired and was issued for `address`. Exactly one caller
-   * can ever get `true` for a challenge, however many race for it.
+   * Consumes `challenge` if it exists, is unexpired and was issued for `address`, and returns what it
+   * was issued for. Exactly one caller can ever get it, however many race for it.
    */
-  consume(address: string, challenge: string): Promise<boolean>;
+  consume(address: string, challenge: string): Promise<PendingChallenge | undefined>;
 }
 
 export const CHALLENGE_STORE = createToken<ChallengeStore>("ChallengeStore");
@@ -28,7 +49,7 @@ export const CHALLENGE_STORE = createToken<ChallengeStore>("ChallengeStore");
 export class InMemoryChallengeStore implements ChallengeStore {
   readonly #ttlMs: number;
   readonly #max: number;
-  readonly #entries = new Map<string, { readonly address: string; readonly expiresAt: number }>();
+  readonly #entries = new Map<string, PendingChallenge>();
   /** Milliseconds since the epoch; replaceable in tests. */
   now: () => number = Date.now;
 
@@ -37,22 +58,25 @@ export class InMemoryChallengeStore implements ChallengeStore {
     this.#max = settings.maxChallenges;
   }
 
-  async create(address: string): Promise<string> {
+  async create({ compose, ...request }: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
     const challenge = randomBytes(32).toString("hex");
-    this.#entries.set(challenge, { address, expiresAt: this.now() + this.#ttlMs });
+    const issuedAt = this.now();
+    const expiresAt = issuedAt + this.#ttlMs;
+    const pending = { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt };
+    this.#entries.set(challenge, pending);
     // Map keeps insertion order, and every entry has the same TTL: the first ones are the oldest.
     for (const [key, entry] of this.#entries) {
       if (this.#entries.size <= this.#max && entry.expiresAt > this.now()) break;
       this.#entries.delete(key);
     }
-    return challenge;
+    return { challenge, pending };
   }
 
-  async consume(address: string, challenge: string): Promise<boolean> {
+  async consume(address: string, challenge: string): Promise<PendingChallenge | undefined> {
     const entry = this.#entries.get(challenge);
-    if (!entry || entry.address !== address) return false;
+    if (!entry || entry.address !== address) return undefined;
     this.#entries.delete(challenge);
-    return entry.expiresAt > this.now();
+    return entry.expiresAt > this.now() ? entry : undefined;
   }
 
   get size(): number {
