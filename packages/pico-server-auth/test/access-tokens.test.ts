@@ -51,7 +51,7 @@ describe("token responses (RFC 6749 §5.1)", () => {
   it("login, sign-in and refresh answer token_type Bearer and expires_in, the access token's lifetime in seconds", async () => {
     const a = embeddedApp({ access_token_expire_minutes: 20 });
     const fromLogin = await login(a);
-    const fromSignIn = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    const fromSignIn = (await (await walletSignIn(a, ed25519Wallet())).json()) as Tokens;
     const fromRefresh = (await (await refresh(a, fromLogin.refresh_token)).json()) as Tokens;
     for (const tokens of [fromLogin, fromSignIn, fromRefresh]) {
       expect([tokens.token_type, tokens.expires_in]).toEqual(["Bearer", 1200]);

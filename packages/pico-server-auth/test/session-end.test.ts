@@ -66,7 +66,7 @@ describe("Sessions.revokeSubject", () => {
   it("ends every session of a subject at once (refresh tokens and access tokens), and no one else's", async () => {
     const a = embeddedApp();
     const [one, two] = [await login(a), await login(a)];
-    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xbystander")).json()) as Tokens;
+    const wallet = (await (await walletSignIn(a, ed25519Wallet())).json()) as Tokens;
     expect(await a.container.get(Sessions).revokeSubject(ADMIN.email)).toBe(2);
     for (const tokens of [one, two]) {
       expect(await answer(profile(a, tokens.access_token))).toEqual([401, { detail: "Token revoked" }]);
@@ -86,7 +86,7 @@ describe("admin sessions follow the admin account", () => {
   it("an admin session records the account's stamp; wallet sessions record none", async () => {
     const a = embeddedApp();
     const admin = await login(a);
-    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    const wallet = (await (await walletSignIn(a, ed25519Wallet())).json()) as Tokens;
     const store = a.container.get(AUTH_STORE);
     expect((await store.family(sidOf(admin)))?.stamp).toBe(await a.container.get(AdminLogin).currentStamp());
     expect((await store.family(sidOf(admin)))?.stamp).toEqual(expect.any(String));
@@ -97,7 +97,7 @@ describe("admin sessions follow the admin account", () => {
   it("once the admin credential changes, the next refresh revokes the session: 401, and its access tokens are refused at once", async () => {
     const a = embeddedApp();
     const admin = await login(a);
-    const wallet = (await (await walletSignIn(a, ed25519Wallet(), "0xw")).json()) as Tokens;
+    const wallet = (await (await walletSignIn(a, ed25519Wallet())).json()) as Tokens;
     vi.spyOn(a.container.get(AdminLogin), "currentStamp").mockResolvedValue("admin:2");
     expect(await answer(refresh(a, admin.refresh_token))).toEqual([401, { detail: "admin credentials changed or admin login disabled; sign in again" }]);
     expect(await answer(profile(a, admin.access_token))).toEqual([401, { detail: "Token revoked" }]);

@@ -8,7 +8,6 @@ import { ServerAuthError, badRequest, forbidden, unauthorized } from "../errors.
 import { Sessions } from "../sessions/sessions.js";
 import type { IssuedTokens } from "../sessions/sessions.js";
 import { ServerAuthSettings } from "../settings.js";
-import type { AuthStore } from "../store/auth-store.js";
 import { PUBLIC_KEY_LENGTHS } from "./algorithms.js";
 import type { WalletAlgorithm } from "./algorithms.js";
 import { canonicalKey } from "./canonical-key.js";
