@@ -1,7 +1,7 @@
 /** The admin's logins, and the refreshes and logouts of the sessions the traffic created. */
 import { json } from "./http.js";
 import { ADMIN_EMAIL } from "./server.js";
-import { claimsOf } from "./traffic.js";
+import { claimsOf, hashOf } from "./traffic.js";
 import type { Session, Tokens, Traffic } from "./traffic.js";
 
 export async function adminLogin(traffic: Traffic): Promise<void> {
@@ -15,9 +15,10 @@ export async function refresh(traffic: Traffic, session: Session): Promise<void>
     const answer = await traffic.send("POST", "/api/v1/auth/refresh", json({ refresh_token: session.refresh }));
     if (!traffic.expect(answer, [200], "refresh")) return;
     const tokens = answer.json<Tokens>();
-    const claims = claimsOf(tokens.refresh_token);
+    // The refresh token is opaque: the new access token names the session.
+    const claims = claimsOf(tokens.access_token);
     if (claims.sid !== session.sid) traffic.unexpected.push(`refresh of ${session.sid} answered tokens of ${String(claims.sid)}`);
-    Object.assign(session, { access: tokens.access_token, refresh: tokens.refresh_token, refreshJti: String(claims.jti) });
+    Object.assign(session, { access: tokens.access_token, refresh: tokens.refresh_token, refreshHash: hashOf(tokens.refresh_token) });
   } finally {
     session.busy = false;
   }

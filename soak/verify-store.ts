@@ -28,14 +28,14 @@ export function checkStore(dataDir: string, traffic: Pick<Traffic, "sessions" | 
   const db = openStore(dataDir);
   try {
     const lost: string[] = [];
-    const families = new Map(db.prepare("SELECT id, sub, role, current_jti, revoked_at FROM refresh_families").all().map((row) => [row.id as string, row]));
+    const families = new Map(db.prepare("SELECT id, sub, role, current_hash, revoked_at FROM refresh_families").all().map((row) => [row.id as string, row]));
     for (const session of traffic.sessions.values()) {
       const row = families.get(session.sid);
       if (!row) lost.push(`session ${session.sid} (${session.role} ${session.sub}) is not in the store`);
       else if (row.sub !== session.sub || row.role !== session.role) lost.push(`session ${session.sid}: stored as ${String(row.role)} ${String(row.sub)}`);
       else if (session.ended && row.revoked_at === null) lost.push(`session ${session.sid} was logged out, but the store has it live`);
       else if (!session.ended && row.revoked_at !== null) lost.push(`session ${session.sid} is live, but the store has it revoked`);
-      else if (!session.ended && row.current_jti !== session.refreshJti) lost.push(`session ${session.sid}: the store's current refresh token is not the last one handed out (a rotation was lost)`);
+      else if (!session.ended && row.current_hash !== session.refreshHash) lost.push(`session ${session.sid}: the store's current refresh token is not the last one handed out (a rotation was lost)`);
     }
     const bindings = new Map(db.prepare("SELECT address, algorithm, public_key FROM address_bindings").all().map((row) => [row.address as string, row]));
     for (const [address, wallet] of traffic.bindings) {
