@@ -8,6 +8,7 @@ import { AUTH_STORE } from "../src/store/auth-store.js";
 import { ConfiguredAuthStore } from "../src/store/configured-store.js";
 import { asStoreFailure } from "../src/store/sqlite-failure.js";
 import { SqliteAuthStore } from "../src/store/sqlite-store.js";
+import { setMaxPageCount } from "./sqlite-hooks.js";
 import { garbageInTheMiddle } from "./store-damage.js";
 import { ADMIN, postJson, serverApp } from "./support.js";
 
@@ -23,7 +24,7 @@ const ROOM = 1_000_000;
 /**
  * Makes every write to the store at `path` also write a blob larger than a page, through triggers
  * of this test only: every write then needs a new page, as every commit needs room in the -wal on a
- * real full disk. Under SqliteAuthStore.setMaxPageCount every write fails with SQLITE_FULL, and not
+ * real full disk. Under setMaxPageCount (sqlite-hooks.ts) every write fails with SQLITE_FULL, and not
  * only those that happen to overflow a page.
  */
 function everyWriteNeedsAPage(path: string): void {
@@ -70,7 +71,7 @@ describe("SqliteAuthStore on a full disk", () => {
   it("a database that reached its size fails writes with StoreUnavailableError (503, exposed, cause kept), keeps nothing of them, and writes again once there is room", async () => {
     const store = SqliteAuthStore.open(join(freshDir(), "auth.db"));
     try {
-      store.setMaxPageCount(1);
+      setMaxPageCount(store, 1);
       let failure: unknown;
       let bound = 0;
       // Bindings until one does not fit: the cap is what the file had when it was set.
@@ -88,7 +89,7 @@ describe("SqliteAuthStore on a full disk", () => {
       const failed = `0x${bound - 1}`;
       expect(await store.binding(failed)).toBeUndefined();
 
-      store.setMaxPageCount(ROOM);
+      setMaxPageCount(store, ROOM);
       expect(await store.bindAddress(failed, bindingOf(bound - 1))).toStrictEqual(bindingOf(bound - 1));
       expect(await store.binding("0x0")).toStrictEqual(bindingOf(0));
     } finally {
@@ -106,7 +107,7 @@ describe("SqliteAuthStore on a full disk", () => {
       expect(asStoreFailure(duplicate)).toBe(duplicate);
 
       everyWriteNeedsAPage(join(dir, "auth.db"));
-      store.setMaxPageCount(1);
+      setMaxPageCount(store, 1);
       const family = { id: "f", sub: "0xa", role: "user", claims: { algorithm: "Ed25519" }, currentHash: "h".repeat(64), expiresAt: 2e9, startedAt: 1 };
       const failed = await Promise.all([store.bindAddress("0xa", bindingOf(1)), store.createFamily(family, { jti: "j", exp: 2e9 })].map((call) => call.then(() => "stored", (e: unknown) => e)));
       expect(failed.map((e) => [e instanceof StoreUnavailableError, (e as StoreUnavailableError).reason])).toStrictEqual([
@@ -118,7 +119,7 @@ describe("SqliteAuthStore on a full disk", () => {
       expect(asStoreFailure(cause)).toBe(asStoreFailure(cause));
       expect([await store.binding("0xa"), await store.family("f")]).toStrictEqual([undefined, undefined]);
 
-      store.setMaxPageCount(ROOM);
+      setMaxPageCount(store, ROOM);
       expect(await store.bindAddress("0xa", bindingOf(1))).toStrictEqual(bindingOf(1));
       await store.createFamily(family, { jti: "j", exp: 2e9 });
       expect((await store.family("f"))?.sub).toBe("0xa");
@@ -143,7 +144,7 @@ describe("HTTP on a full disk", () => {
       const b = (await (await login()).json()) as { refresh_token: string; access_token: string };
       const store = (app.container.get(AUTH_STORE) as ConfiguredAuthStore).backend as SqliteAuthStore;
       everyWriteNeedsAPage(store.path);
-      store.setMaxPageCount(1);
+      setMaxPageCount(store, 1);
 
       expect(await answer(await login())).toStrictEqual([503, DISK_FULL]);
       expect(await answer(await refresh(a.refresh_token))).toStrictEqual([503, DISK_FULL]);
@@ -154,7 +155,7 @@ describe("HTTP on a full disk", () => {
       );
       expect(errors.every(([, error]) => (error as Error).cause instanceof Error)).toBe(true);
 
-      store.setMaxPageCount(ROOM);
+      setMaxPageCount(store, ROOM);
       expect((await login()).status).toBe(200);
       // The failed refresh did not spend the token, and the failed logouts ended nothing: both work now.
       expect((await refresh(a.refresh_token)).status).toBe(200);
