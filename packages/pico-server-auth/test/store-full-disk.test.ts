@@ -41,6 +41,13 @@ function everyWriteNeedsAPage(path: string): void {
   }
 }
 
+/** A logger that keeps each line with its level and error. */
+function recordingLogger() {
+  const lines: { level: string; message: string; error?: unknown }[] = [];
+  const at = (level: string) => (message: unknown, error?: unknown) => void lines.push({ level, message: String(message), ...(error === undefined ? {} : { error }) });
+  return { lines, logger: { info() {}, warn: at("warn"), error: at("error") } };
+}
+
 const bindingOf = (n: number) => ({ algorithm: "Ed25519", publicKey: `${n}`.padStart(64, "0") });
 
 describe("SqliteAuthStore on a full disk", () => {
@@ -130,10 +137,10 @@ describe("SqliteAuthStore on a full disk", () => {
 });
 
 describe("HTTP on a full disk", () => {
-  it("login, refresh and logout answer 503 with a detail (never 500, never a 204 for a logout that did not happen), logged once each; once there is room the same requests succeed", async () => {
+  it("login, refresh and logout answer 503 with a detail (never 500, never a 204 for a logout that did not happen); the outage is logged once when it starts and once when it ends; once there is room the same requests succeed", async () => {
     const dataDir = freshDir();
-    const errors: unknown[][] = [];
-    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir }, logger: { info() {}, warn() {}, error: (...args: unknown[]) => void errors.push(args) } });
+    const { lines, logger } = recordingLogger();
+    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir }, logger });
     const login = () => app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
     const refresh = (token: string) => app.request("/api/v1/auth/refresh", postJson({ refresh_token: token }));
     const logout = (token: string) => app.request("/api/v1/auth/logout", postJson({ refresh_token: token }));
@@ -146,14 +153,19 @@ describe("HTTP on a full disk", () => {
       everyWriteNeedsAPage(store.path);
       setMaxPageCount(store, 1);
 
-      expect(await answer(await login())).toStrictEqual([503, DISK_FULL]);
-      expect(await answer(await refresh(a.refresh_token))).toStrictEqual([503, DISK_FULL]);
-      expect(await answer(await logout(b.refresh_token))).toStrictEqual([503, DISK_FULL]);
-      expect(await answer(await logoutBearer(b.access_token))).toStrictEqual([503, DISK_FULL]);
-      expect(errors.map(([message, error]) => [message, (error as StoreUnavailableError).reason])).toStrictEqual(
-        Array.from({ length: 4 }, () => ["pico-server-auth: the auth store is unavailable: disk full; try again later: the calls it failed were answered 503", "disk full"]),
-      );
-      expect(errors.every(([, error]) => (error as Error).cause instanceof Error)).toBe(true);
+      for (let round = 0; round < 3; round++) {
+        expect(await answer(await login())).toStrictEqual([503, DISK_FULL]);
+        expect(await answer(await refresh(a.refresh_token))).toStrictEqual([503, DISK_FULL]);
+        expect(await answer(await logout(b.refresh_token))).toStrictEqual([503, DISK_FULL]);
+        expect(await answer(await logoutBearer(b.access_token))).toStrictEqual([503, DISK_FULL]);
+      }
+      // Twelve failed requests, one line: the outage's start, with SQLite's error as the cause.
+      const errors = lines.filter((l) => l.level === "error");
+      expect(errors.map((l) => l.message)).toStrictEqual([
+        "pico-server-auth: the auth store is unavailable (disk full): requests that need it answer 503 until it recovers (1 call so far). Logged again when it recovers, and at most once a minute while it lasts",
+      ]);
+      expect([(errors[0]?.error as StoreUnavailableError).reason, (errors[0]?.error as Error).cause instanceof Error]).toStrictEqual(["disk full", true]);
+      expect(lines.filter((l) => l.level === "warn")).toStrictEqual([]);
 
       setMaxPageCount(store, ROOM);
       expect((await login()).status).toBe(200);
@@ -161,6 +173,26 @@ describe("HTTP on a full disk", () => {
       expect((await refresh(a.refresh_token)).status).toBe(200);
       expect((await logout(b.refresh_token)).status).toBe(204);
       expect((await refresh(b.refresh_token)).status).toBe(401);
+      const warnings = lines.filter((l) => l.level === "warn").map((l) => l.message);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^pico-server-auth: the auth store works again, after \d+\.\d s unavailable since \S+Z: 12 calls failed with 503 meanwhile$/);
+      expect(lines.filter((l) => l.level === "error")).toHaveLength(1);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("an admin login whose credential cannot be saved answers 503 and is logged once, by the store (admin login does not log it again)", async () => {
+    const { lines, logger } = recordingLogger();
+    const app = serverApp({ server: { store: "sqlite", data_dir: freshDir() }, logger });
+    try {
+      await app.init();
+      const store = (app.container.get(AUTH_STORE) as ConfiguredAuthStore).backend as SqliteAuthStore;
+      everyWriteNeedsAPage(store.path);
+      setMaxPageCount(store, 1);
+      const res = await app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
+      expect([res.status, await res.json()]).toStrictEqual([503, DISK_FULL]);
+      expect(lines.filter((l) => l.level === "error").map((l) => l.message)).toStrictEqual([expect.stringMatching(/^pico-server-auth: the auth store is unavailable \(disk full\)/)]);
     } finally {
       await app.stop();
     }
