@@ -21,8 +21,8 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
   #store: AuthStore | undefined;
-  /** The data dir while its marker is still to be written: until the store has a first signing key. */
-  #unmarkedDir: string | undefined;
+  /** The data dir while its marker is still to be written (until the store has a first signing key), and what the marker is to record of a reinitialization. */
+  #unmarked: { readonly dir: string; readonly reinitializedAt: string | undefined } | undefined;
   readonly #outages: StoreOutageLog;
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
@@ -48,7 +48,7 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
     const imported = await store.importLegacyFiles(dir, kidOf);
     if (imported) this.#logger.info(`pico-server-auth: imported ${imported} from the files of an earlier version in ${dir}`);
     if (!marker) {
-      this.#unmarkedDir = dir;
+      this.#unmarked = { dir, reinitializedAt: await store.reinitializedAt() };
       // A store of an earlier version (or an imported one) has its key already: it gets its marker now.
       await this.#markIfKeyed();
     }
@@ -79,13 +79,14 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
 
   /** Writes the marker once the store holds a first signing key (the marker names it; the first process to write it wins). */
   async #markIfKeyed(): Promise<void> {
-    const dir = this.#unmarkedDir;
-    if (dir === undefined) return;
+    const unmarked = this.#unmarked;
+    if (unmarked === undefined) return;
     const first = await this.#call("firstSigningKey", (s) => s.firstSigningKey());
     if (first === undefined) return;
     const { writeMarker, MARKER_FILE } = await import("./marker.js");
-    writeMarker(dir, first);
-    this.#unmarkedDir = undefined;
+    const { dir } = unmarked;
+    writeMarker(dir, first, new Date(), unmarked.reinitializedAt);
+    this.#unmarked = undefined;
     this.#logger.info(`pico-server-auth: wrote ${MARKER_FILE} in ${dir}, naming signing key ${first}: from now on a missing, emptied or replaced auth.db refuses boot`);
   }
 

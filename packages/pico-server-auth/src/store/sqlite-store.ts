@@ -150,6 +150,20 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   /**
+   * When `server_auth.reinitialize_store` created this store, or undefined (store_meta
+   * `reinitialized_at`; the marker carries it too once written). See checked-open.ts: while it is
+   * recorded, the setting does not reset this store again.
+   */
+  reinitializedAt(): Promise<string | undefined> {
+    return this.#run("reinitializedAt", (ops) => ops.meta("reinitialized_at"));
+  }
+
+  /** Records (an ISO time) or clears (undefined) that `server_auth.reinitialize_store` created this store. */
+  setReinitializedAt(at: string | undefined): Promise<void> {
+    return this.#run("setReinitializedAt", (ops) => ops.setMeta("reinitialized_at", at));
+  }
+
+  /**
    * Brings over what an earlier version kept as files in `dir` (`signing-key.json`,
    * `wallet-bindings.jsonl`), only into a database that has no key and no binding yet, in one
    * transaction; the files are left in place. Returns what was imported, or undefined when nothing was.
@@ -261,8 +275,10 @@ function operations(db: Database.Database) {
   const saveAdmin = db.prepare<[string], { generation: number }>(
     "INSERT INTO admin_credential (id, hash, generation) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, generation = generation + 1 RETURNING generation",
   );
-  const firstKey = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE name = 'first_signing_key'");
   const rememberFirstKey = db.prepare<[string]>("INSERT INTO store_meta (name, value) VALUES ('first_signing_key', ?) ON CONFLICT (name) DO NOTHING");
+  const meta = db.prepare<[string], { value: string }>("SELECT value FROM store_meta WHERE name = ?");
+  const setMeta = db.prepare<[string, string]>("INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+  const deleteMeta = db.prepare<[string]>("DELETE FROM store_meta WHERE name = ?");
   const used = db.prepare<[], { used: number }>("SELECT EXISTS (SELECT 1 FROM signing_keys) OR EXISTS (SELECT 1 FROM address_bindings) AS used");
 
   const bindAddress = (address: string, { algorithm, publicKey }: AddressBinding): AddressBinding => {
@@ -283,7 +299,7 @@ function operations(db: Database.Database) {
     addSigningKey,
     deleteSigningKey: (kid: string): void => void deleteKey.run(kid),
     bindAddress,
-    firstSigningKey: (): string | undefined => firstKey.get()?.value,
+    firstSigningKey: (): string | undefined => meta.get("first_signing_key")?.value,
     binding: (address: string): AddressBinding | undefined => {
       const held = binding.get(address);
       return held && { algorithm: held.algorithm, publicKey: held.publicKey };
@@ -348,6 +364,8 @@ function operations(db: Database.Database) {
       pruneAccess.run(now);
       pruneFamilies.run(now);
     },
+    meta: (name: string): string | undefined => meta.get(name)?.value,
+    setMeta: (name: string, value: string | undefined): void => void (value === undefined ? deleteMeta.run(name) : setMeta.run(name, value)),
     isEmpty,
     /** Imports unless the database is no longer empty; returns how many bindings were new, or undefined. */
     importLegacy: (key: StoredSigningKey | undefined, bindings: readonly LegacyBinding[]): number | undefined => {
