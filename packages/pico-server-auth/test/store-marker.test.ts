@@ -26,7 +26,7 @@ const markerOf = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, "sto
 function storeMeta(dataDir: string): unknown[][] {
   const db = new Database(join(dataDir, "auth.db"), { readonly: true });
   try {
-    return db.prepare("SELECT name, value FROM store_meta ORDER BY name").raw().all();
+    return db.prepare("SELECT name, value FROM store_meta ORDER BY name").raw().all() as unknown[][];
   } finally {
     db.close();
   }
