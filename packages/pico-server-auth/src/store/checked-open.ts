@@ -47,7 +47,14 @@ export async function openCheckedStore(dir: string, options: CheckedOpenOptions,
   const lost = lostMessage(dir, found.problem, found.marker);
   const cause = found.cause === undefined ? undefined : { cause: found.cause };
   if (!options.reinitialize) {
-    if (found.marker && acted !== undefined) forgetReinitialization(dir, found.marker, logger);
+    // Best effort: a marker that cannot be rewritten must not hide why boot is refused.
+    if (found.marker && acted !== undefined) {
+      try {
+        forgetReinitialization(dir, found.marker, logger);
+      } catch (error) {
+        logger.warn(`pico-server-auth: could not clear the record of the reinitialization in ${join(dir, MARKER_FILE)} (${(error as Error).message})): until it is cleared, server_auth.reinitialize_store does not reset this store`);
+      }
+    }
     throw new StoreLostError(lost, cause);
   }
   if (acted !== undefined) throw new StoreLostError(`${lost}\n${alreadyActed(acted)}`, cause);
