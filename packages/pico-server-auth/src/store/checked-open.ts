@@ -52,7 +52,7 @@ export async function openCheckedStore(dir: string, options: CheckedOpenOptions,
       try {
         forgetReinitialization(dir, found.marker, logger);
       } catch (error) {
-        logger.warn(`pico-server-auth: could not clear the record of the reinitialization in ${join(dir, MARKER_FILE)} (${(error as Error).message})): until it is cleared, server_auth.reinitialize_store does not reset this store`);
+        logger.warn(`pico-server-auth: could not clear the record of the reinitialization in ${join(dir, MARKER_FILE)} (${(error as Error).message}); until it is cleared, server_auth.reinitialize_store does not reset this store`);
       }
     }
     throw new StoreLostError(lost, cause);
