@@ -90,7 +90,7 @@ export class ServerAuthSettings {
   @setting({ type: "string", optional: true, description: "`client_id` claim of access tokens (RFC 9068); default: the audience" })
   clientId?: string;
 
-  @setting({ description: "Starts a fresh SQLite store when the one in data_dir fails its boot check (missing, empty, corrupt, or another store's), moving the old files aside; without it such a store refuses boot. Turn it off again once started" })
+  @setting({ description: "Starts a fresh SQLite store when the one in data_dir fails its boot check (missing, empty, corrupt, or another store's), moving the old files aside; without it such a store refuses boot. One-shot: it never resets the store it created while it stays on; one start with it off re-arms it. Never acts while store.json cannot be read. Turn it off again once started" })
   reinitializeStore: boolean = false;
 
   // Wallet identity (issue 14): addresses owned by keys, sign-in messages that name the site.

@@ -132,7 +132,7 @@ describe("boot of a store that lost its data: a real process", () => {
     expect(((await (await fetch(`${url}/api/v1/auth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toStrictEqual([kid]);
   });
 
-  it("SERVER_AUTH__REINITIALIZE_STORE=true starts a fresh store on purpose, and says to turn it off", { timeout: 30_000 }, async () => {
+  it("SERVER_AUTH__REINITIALIZE_STORE=true starts a fresh store on purpose, once, and says to turn it off; left on, the fresh store damaged again refuses boot", { timeout: 30_000 }, async () => {
     const dataDir = freshDir();
     const { kid } = await usedStore(dataDir);
     rmSync(join(dataDir, "auth.db"));
@@ -145,6 +145,14 @@ describe("boot of a store that lost its data: a real process", () => {
     run.kill("SIGTERM");
     const { output } = await run.exited;
     expect(output).toContain("server_auth.reinitialize_store: auth.db is missing. Moved aside: store.json → store.json.broken-");
-    expect(output).toContain("Turn server_auth.reinitialize_store off again now.");
+    expect(output).toContain("Turn server_auth.reinitialize_store off again now (it does not reset this new store while it stays on).");
+
+    // Left on: the store it created is never reset by it.
+    rmSync(join(dataDir, "auth.db"));
+    const again = await startServer(dataDir, { SERVER_AUTH__REINITIALIZE_STORE: "true" }).exited;
+    expect(again.code, again.output).toBe(1);
+    expect(again.output).toContain("but auth.db is missing.");
+    expect(again.output).toMatch(/reinitialize_store already acted on \d{4}-\d\d-\d\dT[\d:.]+Z \(it created the store that store\.json names, and resets a store once\): turn it off, then on again to start over/);
+    expect(markerKid(dataDir)).toBe(kids[0]);
   });
 });

@@ -8,6 +8,7 @@ import { AUTH_STORE } from "../src/store/auth-store.js";
 import { ConfiguredAuthStore } from "../src/store/configured-store.js";
 import { asStoreFailure } from "../src/store/sqlite-failure.js";
 import { SqliteAuthStore } from "../src/store/sqlite-store.js";
+import { setMaxPageCount } from "./sqlite-hooks.js";
 import { garbageInTheMiddle } from "./store-damage.js";
 import { ADMIN, postJson, serverApp } from "./support.js";
 
@@ -23,7 +24,7 @@ const ROOM = 1_000_000;
 /**
  * Makes every write to the store at `path` also write a blob larger than a page, through triggers
  * of this test only: every write then needs a new page, as every commit needs room in the -wal on a
- * real full disk. Under SqliteAuthStore.setMaxPageCount every write fails with SQLITE_FULL, and not
+ * real full disk. Under setMaxPageCount (sqlite-hooks.ts) every write fails with SQLITE_FULL, and not
  * only those that happen to overflow a page.
  */
 function everyWriteNeedsAPage(path: string): void {
@@ -38,6 +39,13 @@ function everyWriteNeedsAPage(path: string): void {
   } finally {
     db.close();
   }
+}
+
+/** A logger that keeps each line with its level and error. */
+function recordingLogger() {
+  const lines: { level: string; message: string; error?: unknown }[] = [];
+  const at = (level: string) => (message: unknown, error?: unknown) => void lines.push({ level, message: String(message), ...(error === undefined ? {} : { error }) });
+  return { lines, logger: { info() {}, warn: at("warn"), error: at("error") } };
 }
 
 const bindingOf = (n: number) => ({ algorithm: "Ed25519", publicKey: `${n}`.padStart(64, "0") });
@@ -70,7 +78,7 @@ describe("SqliteAuthStore on a full disk", () => {
   it("a database that reached its size fails writes with StoreUnavailableError (503, exposed, cause kept), keeps nothing of them, and writes again once there is room", async () => {
     const store = SqliteAuthStore.open(join(freshDir(), "auth.db"));
     try {
-      store.setMaxPageCount(1);
+      setMaxPageCount(store, 1);
       let failure: unknown;
       let bound = 0;
       // Bindings until one does not fit: the cap is what the file had when it was set.
@@ -88,7 +96,7 @@ describe("SqliteAuthStore on a full disk", () => {
       const failed = `0x${bound - 1}`;
       expect(await store.binding(failed)).toBeUndefined();
 
-      store.setMaxPageCount(ROOM);
+      setMaxPageCount(store, ROOM);
       expect(await store.bindAddress(failed, bindingOf(bound - 1))).toStrictEqual(bindingOf(bound - 1));
       expect(await store.binding("0x0")).toStrictEqual(bindingOf(0));
     } finally {
@@ -106,7 +114,7 @@ describe("SqliteAuthStore on a full disk", () => {
       expect(asStoreFailure(duplicate)).toBe(duplicate);
 
       everyWriteNeedsAPage(join(dir, "auth.db"));
-      store.setMaxPageCount(1);
+      setMaxPageCount(store, 1);
       const family = { id: "f", sub: "0xa", role: "user", claims: { algorithm: "Ed25519" }, currentHash: "h".repeat(64), expiresAt: 2e9, startedAt: 1 };
       const failed = await Promise.all([store.bindAddress("0xa", bindingOf(1)), store.createFamily(family, { jti: "j", exp: 2e9 })].map((call) => call.then(() => "stored", (e: unknown) => e)));
       expect(failed.map((e) => [e instanceof StoreUnavailableError, (e as StoreUnavailableError).reason])).toStrictEqual([
@@ -118,7 +126,7 @@ describe("SqliteAuthStore on a full disk", () => {
       expect(asStoreFailure(cause)).toBe(asStoreFailure(cause));
       expect([await store.binding("0xa"), await store.family("f")]).toStrictEqual([undefined, undefined]);
 
-      store.setMaxPageCount(ROOM);
+      setMaxPageCount(store, ROOM);
       expect(await store.bindAddress("0xa", bindingOf(1))).toStrictEqual(bindingOf(1));
       await store.createFamily(family, { jti: "j", exp: 2e9 });
       expect((await store.family("f"))?.sub).toBe("0xa");
@@ -129,10 +137,10 @@ describe("SqliteAuthStore on a full disk", () => {
 });
 
 describe("HTTP on a full disk", () => {
-  it("login, refresh and logout answer 503 with a detail (never 500, never a 204 for a logout that did not happen), logged once each; once there is room the same requests succeed", async () => {
+  it("login, refresh and logout answer 503 with a detail (never 500, never a 204 for a logout that did not happen); the outage is logged once when it starts and once when it ends; once there is room the same requests succeed", async () => {
     const dataDir = freshDir();
-    const errors: unknown[][] = [];
-    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir }, logger: { info() {}, warn() {}, error: (...args: unknown[]) => void errors.push(args) } });
+    const { lines, logger } = recordingLogger();
+    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir }, logger });
     const login = () => app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
     const refresh = (token: string) => app.request("/api/v1/auth/refresh", postJson({ refresh_token: token }));
     const logout = (token: string) => app.request("/api/v1/auth/logout", postJson({ refresh_token: token }));
@@ -143,23 +151,48 @@ describe("HTTP on a full disk", () => {
       const b = (await (await login()).json()) as { refresh_token: string; access_token: string };
       const store = (app.container.get(AUTH_STORE) as ConfiguredAuthStore).backend as SqliteAuthStore;
       everyWriteNeedsAPage(store.path);
-      store.setMaxPageCount(1);
+      setMaxPageCount(store, 1);
 
-      expect(await answer(await login())).toStrictEqual([503, DISK_FULL]);
-      expect(await answer(await refresh(a.refresh_token))).toStrictEqual([503, DISK_FULL]);
-      expect(await answer(await logout(b.refresh_token))).toStrictEqual([503, DISK_FULL]);
-      expect(await answer(await logoutBearer(b.access_token))).toStrictEqual([503, DISK_FULL]);
-      expect(errors.map(([message, error]) => [message, (error as StoreUnavailableError).reason])).toStrictEqual(
-        Array.from({ length: 4 }, () => ["pico-server-auth: the auth store is unavailable: disk full; try again later: the calls it failed were answered 503", "disk full"]),
-      );
-      expect(errors.every(([, error]) => (error as Error).cause instanceof Error)).toBe(true);
+      for (let round = 0; round < 3; round++) {
+        expect(await answer(await login())).toStrictEqual([503, DISK_FULL]);
+        expect(await answer(await refresh(a.refresh_token))).toStrictEqual([503, DISK_FULL]);
+        expect(await answer(await logout(b.refresh_token))).toStrictEqual([503, DISK_FULL]);
+        expect(await answer(await logoutBearer(b.access_token))).toStrictEqual([503, DISK_FULL]);
+      }
+      // Twelve failed requests, one line: the outage's start, with SQLite's error as the cause.
+      const errors = lines.filter((l) => l.level === "error");
+      expect(errors.map((l) => l.message)).toStrictEqual([
+        "pico-server-auth: the auth store is unavailable (disk full): requests that need it answer 503 until it recovers (1 call so far). Logged again when it recovers, and at most once a minute while it lasts",
+      ]);
+      expect([(errors[0]?.error as StoreUnavailableError).reason, (errors[0]?.error as Error).cause instanceof Error]).toStrictEqual(["disk full", true]);
+      expect(lines.filter((l) => l.level === "warn")).toStrictEqual([]);
 
-      store.setMaxPageCount(ROOM);
+      setMaxPageCount(store, ROOM);
       expect((await login()).status).toBe(200);
       // The failed refresh did not spend the token, and the failed logouts ended nothing: both work now.
       expect((await refresh(a.refresh_token)).status).toBe(200);
       expect((await logout(b.refresh_token)).status).toBe(204);
       expect((await refresh(b.refresh_token)).status).toBe(401);
+      const warnings = lines.filter((l) => l.level === "warn").map((l) => l.message);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^pico-server-auth: the auth store works again, after \d+\.\d s unavailable since \S+Z: 12 calls failed with 503 meanwhile$/);
+      expect(lines.filter((l) => l.level === "error")).toHaveLength(1);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("an admin login whose credential cannot be saved answers 503 and is logged once, by the store (admin login does not log it again)", async () => {
+    const { lines, logger } = recordingLogger();
+    const app = serverApp({ server: { store: "sqlite", data_dir: freshDir() }, logger });
+    try {
+      await app.init();
+      const store = (app.container.get(AUTH_STORE) as ConfiguredAuthStore).backend as SqliteAuthStore;
+      everyWriteNeedsAPage(store.path);
+      setMaxPageCount(store, 1);
+      const res = await app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
+      expect([res.status, await res.json()]).toStrictEqual([503, DISK_FULL]);
+      expect(lines.filter((l) => l.level === "error").map((l) => l.message)).toStrictEqual([expect.stringMatching(/^pico-server-auth: the auth store is unavailable \(disk full\)/)]);
     } finally {
       await app.stop();
     }

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreLostError } from "../src/errors.js";
 import { SigningKeys } from "../src/keys/signing-keys.js";
@@ -19,6 +20,28 @@ function recording() {
   const lines: { level: string; message: string }[] = [];
   const at = (level: string) => (message: unknown) => void lines.push({ level, message: String(message) });
   return { lines, logger: { info: at("info"), warn: at("warn"), error: at("error") } };
+}
+const markerOf = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, "store.json"), "utf8")) as Record<string, unknown>;
+/** The rows of store_meta, read while no server runs. */
+function storeMeta(dataDir: string): unknown[][] {
+  const db = new Database(join(dataDir, "auth.db"), { readonly: true });
+  try {
+    return db.prepare("SELECT name, value FROM store_meta ORDER BY name").raw().all() as unknown[][];
+  } finally {
+    db.close();
+  }
+}
+/** A store that reinitialize_store created (its predecessor's auth.db deleted); returns when, as its marker records it. */
+async function reinitializedStore(dataDir: string): Promise<string> {
+  await usedStore(dataDir);
+  rmSync(join(dataDir, "auth.db"));
+  const app = durable(dataDir, { reinitialize_store: true });
+  await app.init();
+  await app.stop();
+  const acted = markerOf(dataDir).reinitialized_at;
+  expect(typeof acted).toBe("string");
+  expect(storeMeta(dataDir)).toContainEqual(["reinitialized_at", acted]);
+  return acted as string;
 }
 /** The boot error of `app` (the pico-ioc error's cause), or undefined when it boots. */
 const bootError = (app: ReturnType<typeof serverApp>) => app.init().then(() => undefined, (e: unknown) => (e as Error).cause);
@@ -85,14 +108,38 @@ describe("the store marker (store.json)", () => {
     await restarted.stop();
   });
 
-  it("a marker that cannot be read refuses boot, and says how to rewrite it", async () => {
+  it("a marker that cannot be read refuses boot, also with reinitialize_store on: an intact auth.db is never moved aside; the message says to delete or restore store.json", async () => {
+    const dataDir = freshDir();
+    const { kid } = await usedStore(dataDir);
+    writeFileSync(join(dataDir, "store.json"), "{ not json");
+    const files = () => readdirSync(dataDir).sort();
+    const before = [files(), digest(join(dataDir, "auth.db"))];
+    for (const reinitialize_store of [false, true]) {
+      const error = await bootError(durable(dataDir, { reinitialize_store }));
+      expect(error).toBeInstanceOf(StoreLostError);
+      const message = (error as Error).message;
+      expect(message).toContain(`pico-server-auth: refusing to start: store.json in ${dataDir} cannot be read (`);
+      expect(message).toContain("nothing is reset or moved aside while it is unreadable, whatever server_auth.reinitialize_store says. auth.db passed its checks: the store itself looks intact.");
+      expect(message).toContain("  - restore store.json from your backup, or\n  - delete store.json: the next start writes it again from auth.db.");
+      expect([files(), digest(join(dataDir, "auth.db"))]).toStrictEqual(before);
+    }
+    // What the message says works: without store.json the same store boots, and gets its marker again.
+    rmSync(join(dataDir, "store.json"));
+    const app = durable(dataDir);
+    expect(await kidsOf(app)).toStrictEqual([kid]);
+    await app.stop();
+    expect(markerKid(dataDir)).toBe(kid);
+  });
+
+  it("a marker that cannot be read beside a damaged auth.db: refused, nothing moved, the message says both are damaged", async () => {
     const dataDir = freshDir();
     await usedStore(dataDir);
-    writeFileSync(join(dataDir, "store.json"), "{ not json");
-    const error = await bootError(durable(dataDir));
-    expect(error).toBeInstanceOf(StoreLostError);
-    expect((error as Error).message).toContain("store.json cannot be read");
-    expect((error as Error).message).toContain("if auth.db is intact, delete store.json instead: the next start writes it again from auth.db");
+    writeFileSync(join(dataDir, "store.json"), "");
+    rmSync(join(dataDir, "auth.db"));
+    const error = await bootError(durable(dataDir, { reinitialize_store: true }));
+    expect((error as Error).message).toContain("auth.db is damaged too: auth.db is missing.");
+    expect((error as Error).message).toContain("  - restore store.json from your backup (with auth.db and auth.db-wal), or");
+    expect(readdirSync(dataDir)).toStrictEqual(["store.json"]);
   });
 
   it("a corrupt store refuses boot even without a marker: the integrity check runs at every boot", async () => {
@@ -108,7 +155,7 @@ describe("the store marker (store.json)", () => {
 });
 
 describe("server_auth.reinitialize_store", () => {
-  it("moves a failed store aside (never deletes it), starts a fresh one with a new marker, and logs at warn to turn it off; left on, it resets nothing more", async () => {
+  it("moves a failed store aside (never deletes it), starts a fresh one whose marker records the reinitialization, and logs at warn to turn it off; left on, it resets nothing more", async () => {
     const dataDir = freshDir();
     const { kid, refreshToken } = await usedStore(dataDir);
     const other = freshDir();
@@ -121,6 +168,8 @@ describe("server_auth.reinitialize_store", () => {
     const [fresh] = await kidsOf(app);
     expect(fresh).not.toBe(kid);
     expect(markerKid(dataDir)).toBe(fresh);
+    const acted = markerOf(dataDir).reinitialized_at as string;
+    expect(Math.abs(Date.parse(acted) - Date.now())).toBeLessThan(60_000);
     // A fresh store: the old session is unknown to it.
     expect((await app.request("/api/v1/auth/refresh", postJson({ refresh_token: refreshToken }))).status).toBe(401);
     await app.stop();
@@ -133,15 +182,81 @@ describe("server_auth.reinitialize_store", () => {
     const warnings = lines.filter((l) => l.level === "warn").map((l) => l.message);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`pico-server-auth: server_auth.reinitialize_store: auth.db is another store's: its first signing key is`);
-    expect(warnings[0]).toContain(`Moved aside: auth.db → ${db}, store.json → ${marker}. Starting a fresh store: new signing keys; every session and address binding of the old store is gone. Turn server_auth.reinitialize_store off again now.`);
+    expect(warnings[0]).toContain(`Moved aside: auth.db → ${db}, store.json → ${marker}. Starting a fresh store: new signing keys; every session and address binding of the old store is gone. Turn server_auth.reinitialize_store off again now (it does not reset this new store while it stays on).`);
 
     const left = recording();
     const again = durable(dataDir, { reinitialize_store: true }, { logger: left.logger });
     expect(await kidsOf(again)).toStrictEqual([fresh]);
     await again.stop();
     expect(left.lines.filter((l) => l.level === "warn").map((l) => l.message)).toStrictEqual([
+      `pico-server-auth: server_auth.reinitialize_store is on; it created the store in ${dataDir} on ${acted}, and will not reset it again while it stays on. Turn the setting off.`,
+    ]);
+  });
+
+  it("on over a sound store it did not create: resets nothing, and warns that it would reset it if found damaged", async () => {
+    const dataDir = freshDir();
+    const { kid } = await usedStore(dataDir);
+    const { lines, logger } = recording();
+    const app = durable(dataDir, { reinitialize_store: true }, { logger });
+    expect(await kidsOf(app)).toStrictEqual([kid]);
+    await app.stop();
+    expect(lines.filter((l) => l.level === "warn").map((l) => l.message)).toStrictEqual([
       `pico-server-auth: server_auth.reinitialize_store is on, but the store in ${dataDir} passed its checks: nothing was reset. Turn the setting off again: left on, it would reset this store the next time it is found damaged instead of refusing to start.`,
     ]);
+  });
+
+  it("is one-shot: left on, it never resets the store it created; damaged again, boot is refused saying when it already acted and to turn it off, then on again; nothing is moved", async () => {
+    const dataDir = freshDir();
+    const acted = await reinitializedStore(dataDir);
+    rmSync(join(dataDir, "auth.db"));
+    const files = readdirSync(dataDir).sort();
+    const marker = readFileSync(join(dataDir, "store.json"), "utf8");
+
+    const error = await bootError(durable(dataDir, { reinitialize_store: true }));
+    expect(error).toBeInstanceOf(StoreLostError);
+    const message = (error as Error).message;
+    expect(message).toContain("lost its data:");
+    expect(message).toContain("but auth.db is missing.");
+    expect(message).toContain(`reinitialize_store already acted on ${acted}`);
+    expect(message).toContain(": turn it off, then on again to start over. The start with it off refuses too; it clears the record in store.json.");
+    expect([readdirSync(dataDir).sort(), readFileSync(join(dataDir, "store.json"), "utf8")]).toStrictEqual([files, marker]);
+  });
+
+  it("one start with it off re-arms it: the record is cleared from store.json and store_meta, and once on again it resets a damaged store once more", async () => {
+    const dataDir = freshDir();
+    const acted = await reinitializedStore(dataDir);
+    const { lines, logger } = recording();
+    const off = durable(dataDir, {}, { logger });
+    const [kid] = await kidsOf(off);
+    await off.stop();
+    expect(lines).toContainEqual({ level: "info", message: `pico-server-auth: server_auth.reinitialize_store is off: cleared the record that it created the store in ${dataDir} on ${acted}; turned on again, it acts once more` });
+    expect([markerKid(dataDir), markerOf(dataDir).reinitialized_at]).toStrictEqual([kid, undefined]);
+    expect(storeMeta(dataDir)).toStrictEqual([["first_signing_key", kid]]);
+
+    rmSync(join(dataDir, "auth.db"));
+    const on = durable(dataDir, { reinitialize_store: true });
+    const [fresh] = await kidsOf(on);
+    await on.stop();
+    expect(fresh).not.toBe(kid);
+    expect(markerKid(dataDir)).toBe(fresh);
+  });
+
+  it("one start with it off re-arms it also when that start is refused (the store it created is damaged): the next start with it on resets", async () => {
+    const dataDir = freshDir();
+    await reinitializedStore(dataDir);
+    garbageInTheMiddle(join(dataDir, "auth.db"));
+    expect(await bootError(durable(dataDir, { reinitialize_store: true }))).toBeInstanceOf(StoreLostError);
+    const refused = await bootError(durable(dataDir));
+    expect((refused as Error).message).not.toContain("already acted");
+    expect(markerOf(dataDir).reinitialized_at).toBeUndefined();
+    const on = durable(dataDir, { reinitialize_store: true });
+    expect(await kidsOf(on)).toHaveLength(1);
+    await on.stop();
+    // Two resets, likely within the same second: a second set of names then gets a counter; nothing is overwritten or split.
+    const aside = readdirSync(dataDir).filter((f) => f.includes(".broken-")).sort();
+    expect(aside).toHaveLength(3);
+    expect(aside.filter((f) => f.startsWith("store.json.broken-"))).toHaveLength(2);
+    expect(aside.filter((f) => f.startsWith("auth.db.broken-"))).toHaveLength(1);
   });
 
   it("is off by default: the same store refuses boot", async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from "pico-ioc";
 import { afterBoot } from "../after-boot.js";
 import { parseArgon2idPhc } from "../config/phc.js";
+import { StoreUnavailableError } from "../errors.js";
 import type { ServerAuthSettings } from "../settings.js";
 import type { AuthStore } from "../store/auth-store.js";
 
@@ -80,10 +81,15 @@ export class AdminHash {
     if (stored && stored.hash !== DISABLED) await this.#store.saveAdminCredential(DISABLED);
   }
 
-  /** `promise`; when it fails, the failure is logged once and `forget` lets the next call start again. */
+  /**
+   * `promise`; when it fails, `forget` lets the next call start again, and the failure is logged
+   * once, unless the store failed: the store logs its outages itself (ConfiguredAuthStore), once
+   * when they start, not again here for each attempt.
+   */
   #retryable<T>(promise: Promise<T>, what: string, forget: () => void): Promise<T> {
     promise.catch((error: unknown) => {
       forget();
+      if (error instanceof StoreUnavailableError) return;
       this.#logger.error(`pico-server-auth: ${what} failed (tried again when next needed)`, error);
     });
     return promise;

@@ -7,25 +7,28 @@ import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "./auth-store.js";
 import type { AddressBinding, AdminCredential, AuthStore, IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
 import { InMemoryAuthStore } from "./memory-store.js";
+import { StoreOutageLog } from "./outage-log.js";
 
 /**
  * The store `server_auth.store` names: SQLite in `data_dir` (the default), or memory. SQLite's native
  * addon is imported only when it is used. The SQLite store is opened only if it passes its boot check
  * (see openCheckedStore), and gets its marker (store.json) once it has a signing key. Store failures
- * reach callers as StoreUnavailableError (a 503) and are logged here, once each.
+ * reach callers as StoreUnavailableError (a 503) and are logged here: once when an outage starts and
+ * once when it ends (StoreOutageLog), whoever called.
  */
 @component({ provides: AUTH_STORE, fallback: true })
 export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
   readonly #logger: Logger;
   #store: AuthStore | undefined;
-  /** The data dir while its marker is still to be written: until the store has a first signing key. */
-  #unmarkedDir: string | undefined;
-  readonly #logged = new WeakSet<StoreUnavailableError>();
+  /** The data dir while its marker is still to be written (until the store has a first signing key), and what the marker is to record of a reinitialization. */
+  #unmarked: { readonly dir: string; readonly reinitializedAt: string | undefined } | undefined;
+  readonly #outages: StoreOutageLog;
 
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
+    this.#outages = new StoreOutageLog(logger);
   }
 
   async onInit(): Promise<void> {
@@ -45,7 +48,7 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
     const imported = await store.importLegacyFiles(dir, kidOf);
     if (imported) this.#logger.info(`pico-server-auth: imported ${imported} from the files of an earlier version in ${dir}`);
     if (!marker) {
-      this.#unmarkedDir = dir;
+      this.#unmarked = { dir, reinitializedAt: await store.reinitializedAt() };
       // A store of an earlier version (or an imported one) has its key already: it gets its marker now.
       await this.#markIfKeyed();
     }
@@ -60,86 +63,87 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
     return this.#store;
   }
 
-  /** Runs `call` on the store; a store failure is logged at error level, once however many calls it failed. */
-  async #call<T>(call: (store: AuthStore) => Promise<T>): Promise<T> {
+  /** Runs the store's `method` through `call`; store failures are logged per outage (StoreOutageLog), not per call. */
+  async #call<T>(method: string, call: (store: AuthStore) => Promise<T>): Promise<T> {
     if (!this.#store) throw new Error("the auth store was used before onInit");
+    let result: T;
     try {
-      return await call(this.#store);
+      result = await call(this.#store);
     } catch (error) {
-      if (error instanceof StoreUnavailableError && !this.#logged.has(error)) {
-        this.#logged.add(error);
-        this.#logger.error(`pico-server-auth: ${error.message}: the calls it failed were answered 503`, error);
-      }
+      if (error instanceof StoreUnavailableError) this.#outages.failed(method, error);
       throw error;
     }
+    this.#outages.succeeded(method);
+    return result;
   }
 
   /** Writes the marker once the store holds a first signing key (the marker names it; the first process to write it wins). */
   async #markIfKeyed(): Promise<void> {
-    const dir = this.#unmarkedDir;
-    if (dir === undefined) return;
-    const first = await this.#call((s) => s.firstSigningKey());
+    const unmarked = this.#unmarked;
+    if (unmarked === undefined) return;
+    const first = await this.#call("firstSigningKey", (s) => s.firstSigningKey());
     if (first === undefined) return;
     const { writeMarker, MARKER_FILE } = await import("./marker.js");
-    writeMarker(dir, first);
-    this.#unmarkedDir = undefined;
+    const { dir } = unmarked;
+    writeMarker(dir, first, new Date(), unmarked.reinitializedAt);
+    this.#unmarked = undefined;
     this.#logger.info(`pico-server-auth: wrote ${MARKER_FILE} in ${dir}, naming signing key ${first}: from now on a missing, emptied or replaced auth.db refuses boot`);
   }
 
   signingKeys(): Promise<StoredSigningKey[]> {
-    return this.#call((s) => s.signingKeys());
+    return this.#call("signingKeys", (s) => s.signingKeys());
   }
   async addSigningKey(key: StoredSigningKey): Promise<void> {
-    await this.#call((s) => s.addSigningKey(key));
+    await this.#call("addSigningKey", (s) => s.addSigningKey(key));
     await this.#markIfKeyed();
   }
   deleteSigningKey(kid: string): Promise<void> {
-    return this.#call((s) => s.deleteSigningKey(kid));
+    return this.#call("deleteSigningKey", (s) => s.deleteSigningKey(kid));
   }
   firstSigningKey(): Promise<string | undefined> {
-    return this.#call((s) => s.firstSigningKey());
+    return this.#call("firstSigningKey", (s) => s.firstSigningKey());
   }
   binding(address: string): Promise<AddressBinding | undefined> {
-    return this.#call((s) => s.binding(address));
+    return this.#call("binding", (s) => s.binding(address));
   }
   bindAddress(address: string, binding: AddressBinding): Promise<AddressBinding> {
-    return this.#call((s) => s.bindAddress(address, binding));
+    return this.#call("bindAddress", (s) => s.bindAddress(address, binding));
   }
   unbindAddress(address: string): Promise<boolean> {
-    return this.#call((s) => s.unbindAddress(address));
+    return this.#call("unbindAddress", (s) => s.unbindAddress(address));
   }
   moveAddress(address: string, from: AddressBinding, to: AddressBinding): Promise<boolean> {
-    return this.#call((s) => s.moveAddress(address, from, to));
+    return this.#call("moveAddress", (s) => s.moveAddress(address, from, to));
   }
   createFamily(family: RefreshFamily, access: IssuedAccessToken): Promise<void> {
-    return this.#call((s) => s.createFamily(family, access));
+    return this.#call("createFamily", (s) => s.createFamily(family, access));
   }
   redeemRefresh(tokenHash: string, next: NextRefresh, access: IssuedAccessToken, now: number): Promise<RedeemOutcome> {
-    return this.#call((s) => s.redeemRefresh(tokenHash, next, access, now));
+    return this.#call("redeemRefresh", (s) => s.redeemRefresh(tokenHash, next, access, now));
   }
   familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined> {
-    return this.#call((s) => s.familyOfRefresh(tokenHash));
+    return this.#call("familyOfRefresh", (s) => s.familyOfRefresh(tokenHash));
   }
   revokeFamily(familyId: string, now: number): Promise<boolean> {
-    return this.#call((s) => s.revokeFamily(familyId, now));
+    return this.#call("revokeFamily", (s) => s.revokeFamily(familyId, now));
   }
   revokeSubject(sub: string, now: number): Promise<number> {
-    return this.#call((s) => s.revokeSubject(sub, now));
+    return this.#call("revokeSubject", (s) => s.revokeSubject(sub, now));
   }
   family(familyId: string): Promise<RefreshFamily | undefined> {
-    return this.#call((s) => s.family(familyId));
+    return this.#call("family", (s) => s.family(familyId));
   }
   revokedAccessTokens(now: number): Promise<IssuedAccessToken[]> {
-    return this.#call((s) => s.revokedAccessTokens(now));
+    return this.#call("revokedAccessTokens", (s) => s.revokedAccessTokens(now));
   }
   prune(now: number): Promise<void> {
-    return this.#call((s) => s.prune(now));
+    return this.#call("prune", (s) => s.prune(now));
   }
   adminCredential(): Promise<AdminCredential | undefined> {
-    return this.#call((s) => s.adminCredential());
+    return this.#call("adminCredential", (s) => s.adminCredential());
   }
   saveAdminCredential(hash: string): Promise<number> {
-    return this.#call((s) => s.saveAdminCredential(hash));
+    return this.#call("saveAdminCredential", (s) => s.saveAdminCredential(hash));
   }
   async close(): Promise<void> {
     await this.#store?.close();

@@ -1,14 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Beside auth.db: says that a store lives in this folder, and which one. */
 export const MARKER_FILE = "store.json";
 
-/** What the marker says: the store's first signing key (its kid, the key's RFC 7638 thumbprint) and when it was written. */
+/**
+ * What the marker says: the store's first signing key (its kid, the key's RFC 7638 thumbprint), when
+ * it was written, and, for a store that `server_auth.reinitialize_store` created, when that happened:
+ * while this is recorded the setting does not reset the store again (it is one-shot; a start with
+ * the setting off clears the record).
+ */
 export interface StoreMarker {
   readonly firstSigningKey: string;
   readonly createdAt: string;
+  readonly reinitializedAt?: string;
 }
 
 const NOTE =
@@ -38,12 +44,10 @@ export function readMarker(dir: string): StoreMarker | undefined {
  * fails if the name exists; so processes sharing the folder never see half a file, and the first
  * one's marker wins. Mode 0600, as the database.
  */
-export function writeMarker(dir: string, firstSigningKey: string, now = new Date()): StoreMarker {
+export function writeMarker(dir: string, firstSigningKey: string, now = new Date(), reinitializedAt?: string): StoreMarker {
   const path = join(dir, MARKER_FILE);
-  const temporary = join(dir, `.${MARKER_FILE}.${randomBytes(6).toString("hex")}.tmp`);
-  const marker: StoreMarker = { firstSigningKey, createdAt: now.toISOString() };
-  const text = `${JSON.stringify({ first_signing_key: marker.firstSigningKey, created_at: marker.createdAt, note: NOTE }, null, 2)}\n`;
-  writeFileSync(temporary, text, { mode: 0o600, flag: "wx", flush: true });
+  const marker: StoreMarker = { firstSigningKey, createdAt: now.toISOString(), ...(reinitializedAt === undefined ? {} : { reinitializedAt }) };
+  const temporary = writeTemporary(dir, marker);
   try {
     linkSync(temporary, path);
     return marker;
@@ -57,6 +61,25 @@ export function writeMarker(dir: string, firstSigningKey: string, now = new Date
   }
 }
 
+/** Replaces the marker with `marker` (the same store's, one field changed), atomically: written in full, then renamed over it. */
+export function replaceMarker(dir: string, marker: StoreMarker): void {
+  const temporary = writeTemporary(dir, marker);
+  try {
+    renameSync(temporary, join(dir, MARKER_FILE));
+  } catch (error) {
+    unlinkSync(temporary);
+    throw error;
+  }
+}
+
+/** `marker` written and flushed to a new temporary file in `dir` (mode 0600); returns its path. */
+function writeTemporary(dir: string, marker: StoreMarker): string {
+  const temporary = join(dir, `.${MARKER_FILE}.${randomBytes(6).toString("hex")}.tmp`);
+  const fields = { first_signing_key: marker.firstSigningKey, created_at: marker.createdAt, ...(marker.reinitializedAt === undefined ? {} : { reinitialized_at: marker.reinitializedAt }), note: NOTE };
+  writeFileSync(temporary, `${JSON.stringify(fields, null, 2)}\n`, { mode: 0o600, flag: "wx", flush: true });
+  return temporary;
+}
+
 function parse(text: string): StoreMarker | undefined {
   let value: unknown;
   try {
@@ -64,7 +87,8 @@ function parse(text: string): StoreMarker | undefined {
   } catch {
     return undefined;
   }
-  const { first_signing_key: kid, created_at: createdAt } = (value ?? {}) as Record<string, unknown>;
+  const { first_signing_key: kid, created_at: createdAt, reinitialized_at: reinitializedAt } = (value ?? {}) as Record<string, unknown>;
   if (typeof kid !== "string" || kid === "" || typeof createdAt !== "string") return undefined;
-  return { firstSigningKey: kid, createdAt };
+  if (reinitializedAt !== undefined && typeof reinitializedAt !== "string") return undefined;
+  return { firstSigningKey: kid, createdAt, ...(reinitializedAt === undefined ? {} : { reinitializedAt }) };
 }

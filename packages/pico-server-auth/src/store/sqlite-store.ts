@@ -6,78 +6,9 @@ import type { AddressBinding, AdminCredential, AuthStore, IssuedAccessToken, Nex
 import { GroupCommit } from "./group-commit.js";
 import { readLegacyBindings, readLegacyKey } from "./legacy-files.js";
 import type { KidOf, LegacyBinding } from "./legacy-files.js";
+import { forgetConnection, rememberConnection } from "./sqlite-connection.js";
 import { asStoreFailure } from "./sqlite-failure.js";
-
-/**
- * Schema steps; `PRAGMA user_version` counts how many a database has had. Append, never edit: a
- * database written by an earlier version runs only the steps after its own.
- */
-const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE signing_keys (
-    -- Insertion order is "oldest first"; an explicit key keeps it stable across VACUUM.
-    seq INTEGER PRIMARY KEY,
-    kid TEXT NOT NULL UNIQUE,
-    alg TEXT NOT NULL,
-    material TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    retired_at INTEGER
-  ) STRICT;
-  CREATE TABLE address_bindings (
-    address TEXT PRIMARY KEY,
-    algorithm TEXT NOT NULL,
-    public_key TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE refresh_families (
-    id TEXT PRIMARY KEY,
-    sub TEXT NOT NULL,
-    role TEXT NOT NULL,
-    claims TEXT NOT NULL,
-    current_jti TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
-    revoked_at INTEGER
-  ) STRICT;
-  -- The revocation feed reads revoked families only; few are, so a partial index stays small.
-  CREATE INDEX refresh_families_revoked ON refresh_families (id) WHERE revoked_at IS NOT NULL;
-  CREATE INDEX refresh_families_expiry ON refresh_families (expires_at);
-  CREATE TABLE access_tokens (
-    seq INTEGER PRIMARY KEY,
-    family_id TEXT NOT NULL REFERENCES refresh_families (id) ON DELETE CASCADE,
-    jti TEXT NOT NULL,
-    exp INTEGER NOT NULL
-  ) STRICT;
-  CREATE INDEX access_tokens_family ON access_tokens (family_id, exp);
-  CREATE INDEX access_tokens_expiry ON access_tokens (exp);
-  `,
-  // 2: opaque refresh tokens, kept as hashes (a JWT refresh token of version 1 as "jti:" + its jti, so
-  // it can be redeemed once more); absolute session lifetime (sessions of version 1 count from the
-  // upgrade); credential stamps; revoking a subject; the admin credential; the store's identity.
-  `
-  ALTER TABLE refresh_families ADD COLUMN current_hash TEXT NOT NULL DEFAULT '';
-  UPDATE refresh_families SET current_hash = 'jti:' || current_jti;
-  ALTER TABLE refresh_families DROP COLUMN current_jti;
-  ALTER TABLE refresh_families ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
-  UPDATE refresh_families SET started_at = unixepoch();
-  ALTER TABLE refresh_families ADD COLUMN stamp TEXT;
-  CREATE INDEX refresh_families_sub ON refresh_families (sub);
-  CREATE TABLE refresh_tokens (
-    hash TEXT PRIMARY KEY,
-    family_id TEXT NOT NULL REFERENCES refresh_families (id) ON DELETE CASCADE
-  ) STRICT;
-  CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
-  INSERT INTO refresh_tokens (hash, family_id) SELECT current_hash, id FROM refresh_families;
-  CREATE TABLE admin_credential (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    hash TEXT NOT NULL,
-    generation INTEGER NOT NULL
-  ) STRICT;
-  CREATE TABLE store_meta (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-  ) STRICT;
-  INSERT INTO store_meta (name, value) SELECT 'first_signing_key', kid FROM signing_keys ORDER BY seq LIMIT 1;
-  `,
-];
+import { migrate } from "./sqlite-schema.js";
 
 /** How long a call waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -121,6 +52,7 @@ export class SqliteAuthStore implements AuthStore {
     this.#db = db;
     this.#ops = operations(db);
     this.#commits = new GroupCommit(db);
+    rememberConnection(this, db);
   }
 
   /**
@@ -218,6 +150,20 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   /**
+   * When `server_auth.reinitialize_store` created this store, or undefined (store_meta
+   * `reinitialized_at`; the marker carries it too once written). See checked-open.ts: while it is
+   * recorded, the setting does not reset this store again.
+   */
+  reinitializedAt(): Promise<string | undefined> {
+    return this.#run("reinitializedAt", (ops) => ops.meta("reinitialized_at"));
+  }
+
+  /** Records (an ISO time) or clears (undefined) that `server_auth.reinitialize_store` created this store. */
+  setReinitializedAt(at: string | undefined): Promise<void> {
+    return this.#run("setReinitializedAt", (ops) => ops.setMeta("reinitialized_at", at));
+  }
+
+  /**
    * Brings over what an earlier version kept as files in `dir` (`signing-key.json`,
    * `wallet-bindings.jsonl`), only into a database that has no key and no binding yet, in one
    * transaction; the files are left in place. Returns what was imported, or undefined when nothing was.
@@ -240,19 +186,8 @@ export class SqliteAuthStore implements AuthStore {
     const db = this.#db;
     this.#db = undefined;
     this.#ops = undefined;
+    forgetConnection(this);
     db?.close();
-  }
-
-  /**
-   * Test-only: caps the database at `pages` pages (SQLite's `max_page_count`, on this connection
-   * only), so that a test can fill the "disk" without root: writes that need a new page then fail
-   * with SQLITE_FULL. A higher cap gives the space back. Returns the cap in force (never below the
-   * pages in use).
-   */
-  setMaxPageCount(pages: number): number {
-    if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`setMaxPageCount: expected a positive integer, got ${pages}`);
-    if (!this.#db) throw this.#closedError("setMaxPageCount");
-    return this.#db.pragma(`max_page_count = ${pages}`, { simple: true }) as number;
   }
 
   #run<T>(method: string, call: (ops: Operations) => T): Promise<T> {
@@ -300,18 +235,6 @@ function checkIntegrity(db: Database.Database, path: string): void {
   throw new StoreUnavailableError("database corrupt", { cause: new Error(`PRAGMA quick_check on ${path} found: ${shown}`) });
 }
 
-function migrate(db: Database.Database, path: string): void {
-  // IMMEDIATE: two processes creating the same file take turns, and the second sees the first's version.
-  db.transaction(() => {
-    const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`${path} has schema version ${version}, but this pico-server-auth knows versions up to ${MIGRATIONS.length}: a newer version wrote it; upgrade pico-server-auth`);
-    }
-    for (const step of MIGRATIONS.slice(version)) db.exec(step);
-    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
-}
-
 /**
  * Every method as prepared statements, prepared once. Atomicity comes from GroupCommit, which runs
  * every call inside an IMMEDIATE transaction (across processes a read then never goes stale before
@@ -352,8 +275,10 @@ function operations(db: Database.Database) {
   const saveAdmin = db.prepare<[string], { generation: number }>(
     "INSERT INTO admin_credential (id, hash, generation) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, generation = generation + 1 RETURNING generation",
   );
-  const firstKey = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE name = 'first_signing_key'");
   const rememberFirstKey = db.prepare<[string]>("INSERT INTO store_meta (name, value) VALUES ('first_signing_key', ?) ON CONFLICT (name) DO NOTHING");
+  const meta = db.prepare<[string], { value: string }>("SELECT value FROM store_meta WHERE name = ?");
+  const setMeta = db.prepare<[string, string]>("INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+  const deleteMeta = db.prepare<[string]>("DELETE FROM store_meta WHERE name = ?");
   const used = db.prepare<[], { used: number }>("SELECT EXISTS (SELECT 1 FROM signing_keys) OR EXISTS (SELECT 1 FROM address_bindings) AS used");
 
   const bindAddress = (address: string, { algorithm, publicKey }: AddressBinding): AddressBinding => {
@@ -374,7 +299,7 @@ function operations(db: Database.Database) {
     addSigningKey,
     deleteSigningKey: (kid: string): void => void deleteKey.run(kid),
     bindAddress,
-    firstSigningKey: (): string | undefined => firstKey.get()?.value,
+    firstSigningKey: (): string | undefined => meta.get("first_signing_key")?.value,
     binding: (address: string): AddressBinding | undefined => {
       const held = binding.get(address);
       return held && { algorithm: held.algorithm, publicKey: held.publicKey };
@@ -439,6 +364,8 @@ function operations(db: Database.Database) {
       pruneAccess.run(now);
       pruneFamilies.run(now);
     },
+    meta: (name: string): string | undefined => meta.get(name)?.value,
+    setMeta: (name: string, value: string | undefined): void => void (value === undefined ? deleteMeta.run(name) : setMeta.run(name, value)),
     isEmpty,
     /** Imports unless the database is no longer empty; returns how many bindings were new, or undefined. */
     importLegacy: (key: StoredSigningKey | undefined, bindings: readonly LegacyBinding[]): number | undefined => {
