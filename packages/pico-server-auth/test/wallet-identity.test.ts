@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { describe, expect, it } from "vitest";
+import { parseSiweMessage } from "viem/siwe";
 import type { Application } from "pico-boot";
 import { ADDRESS_BINDINGS, AUTH_STORE, checksumAddress, deriveAddress, parseAddress } from "../src/index.js";
 import type { AddressBindings, AuthStore } from "../src/index.js";
@@ -193,7 +194,12 @@ describe("moving an address to a new key", () => {
     expect(before.status).toBe(200);
     const { issued, body } = await moveBody(app, old, next);
     const fingerprint = createHash("sha256").update(Buffer.from(next.publicKeyHex, "hex")).digest("hex");
-    expect(issued.message.split("\n")[3]).toBe(`Move this account to the Ed25519 key whose SHA-256 is ${fingerprint}. The current key and the new key both sign this message.`);
+    expect(issued.message.split("\n").slice(0, 4)).toEqual([
+      "localhost:8100 asks you to move your Ethereum account to a new key:",
+      checksumAddress(old.address),
+      "",
+      `Move this account to the Ed25519 key whose SHA-256 is ${fingerprint}. The current key and the new key both sign this message.`,
+    ]);
     expect(await call(app, "/api/v1/auth/move", body)).toEqual({ status: 200, body: { address: old.address, algorithm: "Ed25519", revoked_sessions: 1 } });
     expect(await signInAs(app, old, old.address)).toEqual(BOUND_ELSEWHERE);
     // The session the old key started is over: its refresh token is refused.
@@ -204,6 +210,19 @@ describe("moving an address to a new key", () => {
     expect((await signInAs(app, next, checksumAddress(old.address))).body.address).toBe(old.address);
     // The replayed move is refused: its challenge is spent.
     expect(await call(app, "/api/v1/auth/move", body)).toEqual(refused("invalid or expired challenge"));
+  });
+
+  it("a move message is no sign-in message: its own header, which no SIWE parser reads as a sign-in, for every algorithm", async () => {
+    const app = serverApp();
+    for (const [from, to] of [[secp256k1Wallet(), ed25519Wallet()], [ed25519Wallet(), secp256k1Wallet()], [mlDsaWallet(), ed25519Wallet()]] as const) {
+      const { message } = await askChallenge(app, from, from.address, { move_to: { algorithm: to.algorithm, public_key: to.publicKeyHex } });
+      const account = from.algorithm === "secp256k1" ? "Ethereum" : from.algorithm;
+      expect(message.split("\n")[0]).toBe(`localhost:8100 asks you to move your ${account} account to a new key:`);
+      expect(message).not.toContain("wants you to sign in");
+      // viem's SIWE parser finds no domain and no address in it: a SIWE-aware wallet does not show it as a sign-in.
+      expect(parseSiweMessage(message)).not.toHaveProperty("domain");
+      expect(parseSiweMessage(message)).not.toHaveProperty("address");
+    }
   });
 
   it("a move signed by a key that does not hold the address is refused, and the holder keeps it", async () => {

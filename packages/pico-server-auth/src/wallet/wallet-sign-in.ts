@@ -67,7 +67,7 @@ export class WalletSignIn {
       address,
       algorithm,
       moveTo,
-      compose: (nonce, issuedAt, expiresAt) => this.site.message(address, algorithm, nonce, issuedAt, expiresAt, statement),
+      compose: (nonce, issuedAt, expiresAt) => (statement ? this.site.moveMessage(address, algorithm, nonce, issuedAt, expiresAt, statement) : this.site.message(address, algorithm, nonce, issuedAt, expiresAt)),
     });
     return { challenge, ttl: this.settings.challengeTtlSeconds, message: pending.message };
   }
