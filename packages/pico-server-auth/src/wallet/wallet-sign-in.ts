@@ -6,6 +6,7 @@ import { CHALLENGE_STORE } from "../challenge/challenge-store.js";
 import type { ChallengeStore, PendingChallenge } from "../challenge/challenge-store.js";
 import { ServerAuthError, badRequest, forbidden, unauthorized } from "../errors.js";
 import { Sessions } from "../sessions/sessions.js";
+import { walletKeyStamp } from "../sessions/wallet-session-stamp.js";
 import type { IssuedTokens } from "../sessions/sessions.js";
 import { ServerAuthSettings } from "../settings.js";
 import { PUBLIC_KEY_LENGTHS } from "./algorithms.js";
@@ -78,21 +79,23 @@ export class WalletSignIn {
     const pending = await this.#consume(fields);
     if (pending.moveTo) throw unauthorized("this challenge is for a move: send it to POST /api/v1/auth/move");
     let sub = fields.address;
-    let algorithm: WalletAlgorithm;
+    let signer: SignerKey;
     if (this.secure) {
-      const signer = await this.#verifySigner(fields, pending);
+      signer = await this.#verifySigner(fields, pending);
       const claim = await this.bindings.claim(fields.address, signer);
       if (!claim.ok) throw unauthorized(claim.detail);
       ({ sub } = claim);
-      ({ algorithm } = signer);
     } else {
-      algorithm = fields.algorithm as WalletAlgorithm;
+      const algorithm = fields.algorithm as WalletAlgorithm;
       const publicKey = fields.publicKey as Uint8Array;
       if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
       if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(pending.message), fields.signature)) throw unauthorized("signature verification failed");
-      if (!(await this.bindings.bind(sub, { algorithm, publicKey: Buffer.from(publicKey).toString("hex") }))) throw unauthorized("address is bound to a different key");
+      signer = { algorithm, publicKey: Buffer.from(publicKey).toString("hex") };
+      if (!(await this.bindings.bind(sub, signer))) throw unauthorized("address is bound to a different key");
     }
-    const tokens = await this.sessions.start(sub, "wallet", { algorithm, wallet_address: sub });
+    const { algorithm } = signer;
+    // The session follows the key that signed: it ends once the address is bound to another key or none.
+    const tokens = await this.sessions.start(sub, "wallet", { algorithm, wallet_address: sub }, walletKeyStamp(signer));
     return { ...tokens, address: sub, algorithm };
   }
 
