@@ -225,6 +225,37 @@ describe("moving an address to a new key", () => {
     }
   });
 
+  it("a malformed sign-in or move leaves its challenge usable; only a signature that fails to verify spends it", async () => {
+    const app = serverApp();
+    const [wallet, next] = [ed25519Wallet(), ed25519Wallet()];
+    const issued = await askChallenge(app, wallet);
+    const malformed: [Record<string, unknown>, { status: number; body: unknown }][] = [
+      [{ public_key: undefined, algorithm: undefined }, { status: 400, body: { detail: "public_key required for Ed25519" } }],
+      [{ algorithm: "secp256k1", public_key: undefined, signature: "00".repeat(65) }, refused("the challenge was issued for Ed25519, not secp256k1")],
+      [{ message: issued.message.replace("localhost:8100 wants", "evil.example wants") }, refused("the message differs from the one issued for this challenge: its domain is not the one issued")],
+      [{ algorithm: undefined, signature: "00".repeat(10) }, refused("signature verification failed")],
+    ];
+    for (const [overrides, answer] of malformed) {
+      expect(await call(app, "/api/v1/auth/sign-in", { ...signed(wallet, wallet.address, issued), ...overrides })).toEqual(answer);
+    }
+    // A sign-in challenge sent to /move is refused without spending it either.
+    const toMove = { ...signed(wallet, wallet.address, issued), new_signature: next.sign(issued.message) };
+    expect(await call(app, "/api/v1/auth/move", toMove)).toEqual(refused("this challenge is not for a move: ask for one with move_to"));
+    expect((await call(app, "/api/v1/auth/sign-in", signed(wallet, wallet.address, issued))).status).toBe(200);
+
+    const { issued: move, body } = await moveBody(app, wallet, next);
+    expect(await call(app, "/api/v1/auth/move", { ...body, new_signature: "00".repeat(10) })).toEqual(refused("signature verification failed"));
+    expect(await call(app, "/api/v1/auth/move", { ...body, new_algorithm: "secp256k1", new_public_key: undefined })).toEqual(refused("new_algorithm secp256k1 is not the one the move message names (Ed25519)"));
+    expect(await call(app, "/api/v1/auth/move", { ...body, public_key: undefined, algorithm: undefined })).toEqual({ status: 400, body: { detail: "public_key required for Ed25519" } });
+    expect(await call(app, "/api/v1/auth/sign-in", signed(wallet, wallet.address, move))).toEqual(refused("this challenge is for a move: send it to POST /api/v1/auth/move"));
+    expect((await call(app, "/api/v1/auth/move", body)).status).toBe(200);
+
+    // A well-formed request whose signature does not verify spends the challenge.
+    const spent = await askChallenge(app, next, wallet.address);
+    expect(await call(app, "/api/v1/auth/sign-in", signed(next, wallet.address, spent, { signature: "00".repeat(64) }))).toEqual(refused("signature verification failed"));
+    expect(await call(app, "/api/v1/auth/sign-in", signed(next, wallet.address, spent))).toEqual(refused("invalid or expired challenge"));
+  });
+
   it("a move signed by a key that does not hold the address is refused, and the holder keeps it", async () => {
     const app = serverApp();
     const [owner, thief, thiefNext] = [ed25519Wallet(), ed25519Wallet(), ed25519Wallet()];

@@ -76,8 +76,10 @@ export class WalletSignIn {
   /** A signed challenge → tokens for the address (`sub`: see AddressBindings.claim in secure mode). */
   async signIn(body: Record<string, unknown>): Promise<IssuedTokens & { address: string; algorithm: WalletAlgorithm }> {
     const fields = signedFields(body, this.#supported, { keyOptional: this.secure, defaultAlgorithm: this.secure ? undefined : "ML-DSA-65" });
-    const pending = await this.#consume(fields);
-    if (pending.moveTo) throw unauthorized("this challenge is for a move: send it to POST /api/v1/auth/move");
+    const pending = await this.#consume(fields, (issued) => {
+      if (issued.moveTo) throw unauthorized("this challenge is for a move: send it to POST /api/v1/auth/move");
+      this.#checkSigned(fields, issued);
+    });
     let sub = fields.address;
     let signer: SignerKey;
     if (this.secure) {
@@ -108,14 +110,16 @@ export class WalletSignIn {
     if (!this.secure) throw forbidden("moves need server_auth.wallet_mode secure");
     const fields = signedFields(body, this.#supported, { keyOptional: true });
     const next = newKeyFields(body, this.#supported);
-    const pending = await this.#consume(fields);
-    const target = pending.moveTo;
-    if (!target) throw unauthorized("this challenge is not for a move: ask for one with move_to");
+    const pending = await this.#consume(fields, (issued) => {
+      const to = issued.moveTo as SignerKey | undefined;
+      if (!to) throw unauthorized("this challenge is not for a move: ask for one with move_to");
+      this.#checkSigned(fields, issued);
+      if (next.algorithm !== undefined && next.algorithm !== to.algorithm) throw unauthorized(`new_algorithm ${next.algorithm} is not the one the move message names (${to.algorithm})`);
+      if (next.publicKey !== undefined && hexOf(canonicalKey(to.algorithm, next.publicKey)) !== to.publicKey) throw unauthorized("new_public_key is not the key the move message names");
+      checkSizes(to.algorithm, undefined, next.signature);
+    });
+    const to = pending.moveTo as SignerKey;
     const current = await this.#verifySigner(fields, pending);
-    const to = target as SignerKey;
-    if (next.algorithm !== undefined && next.algorithm !== to.algorithm) throw unauthorized(`new_algorithm ${next.algorithm} is not the one the move message names (${to.algorithm})`);
-    if (next.publicKey !== undefined && hexOf(canonicalKey(to.algorithm, next.publicKey)) !== to.publicKey) throw unauthorized("new_public_key is not the key the move message names");
-    checkSizes(to.algorithm, undefined, next.signature);
     if (to.algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     if (!verifyMessageSignature(to.algorithm, pending.message, next.signature, Buffer.from(to.publicKey, "hex"))) throw unauthorized("new_signature verification failed");
     if (current.algorithm === to.algorithm && current.publicKey === to.publicKey) throw badRequest("the new key is the key that holds the address already");
@@ -129,25 +133,38 @@ export class WalletSignIn {
     return { address, algorithm: to.algorithm, revoked_sessions: revoked };
   }
 
-  /** The challenge of `fields`, consumed; 401 when it is unknown, expired, for another address or another algorithm. */
-  async #consume(fields: SignedFields): Promise<PendingChallenge> {
-    const pending = await this.challenges.consume(fields.address, fields.challenge);
+  /**
+   * The challenge of `fields`, consumed; 401 when it is unknown, expired or for another address.
+   * `check` runs first: a request it refuses leaves the challenge usable (only a signature that fails
+   * to verify, checked after, burns it). Run again after, for a store that ignores it.
+   */
+  async #consume(fields: SignedFields, check: (pending: PendingChallenge) => void): Promise<PendingChallenge> {
+    const pending = await this.challenges.consume(fields.address, fields.challenge, check);
     if (!pending) throw unauthorized("invalid or expired challenge");
-    if (this.secure && fields.algorithm !== undefined && fields.algorithm !== pending.algorithm) {
-      throw unauthorized(`the challenge was issued for ${pending.algorithm}, not ${fields.algorithm}`);
-    }
+    check(pending);
     return pending;
   }
 
-  /** Secure mode: the message sent (if any) is the one issued, and the signature over it verifies; returns the signer. */
-  async #verifySigner(fields: SignedFields, pending: PendingChallenge): Promise<SignerKey> {
+  /**
+   * Secure mode, what needs no signature verification: the algorithm is the challenge's, the key and
+   * signature sizes fit it, a public key is there when the algorithm needs one, and the message sent
+   * (if any) is the one issued.
+   */
+  #checkSigned(fields: SignedFields, pending: PendingChallenge): void {
+    if (!this.secure) return;
     const algorithm = pending.algorithm as WalletAlgorithm;
+    if (fields.algorithm !== undefined && fields.algorithm !== algorithm) throw unauthorized(`the challenge was issued for ${algorithm}, not ${fields.algorithm}`);
     if (fields.message !== undefined) {
       const differs = messageDifference(fields.message, pending.message);
       if (differs) throw unauthorized(`the message differs from the one issued for this challenge: its ${differs} is not the one issued`);
     }
     if (fields.algorithm === undefined) checkSizes(algorithm, fields.publicKey, fields.signature);
     if (algorithm !== "secp256k1" && !fields.publicKey) throw badRequest(`public_key required for ${algorithm}`);
+  }
+
+  /** Secure mode: the signature over the issued message verifies (after #checkSigned); returns the signer. */
+  async #verifySigner(fields: SignedFields, pending: PendingChallenge): Promise<SignerKey> {
+    const algorithm = pending.algorithm as WalletAlgorithm;
     if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     const key = verifyMessageSignature(algorithm, pending.message, fields.signature, fields.publicKey);
     if (!key) throw unauthorized("signature verification failed");
