@@ -169,8 +169,8 @@ describe("addresses owned by keys (secure mode)", () => {
     const { store, bindings } = await stores(app);
     const [owner, squatter] = [ed25519Wallet(), ed25519Wallet()];
     await store.bindAddress(owner.address, { algorithm: "Ed25519", publicKey: squatter.publicKeyHex });
-    expect(await bindings.unbind(owner.address)).toBe(true);
-    expect(await bindings.unbind(owner.address)).toBe(false);
+    expect(await bindings.unbind(owner.address)).toBe(owner.address);
+    expect(await bindings.unbind(owner.address)).toBeUndefined();
     expect(await signInAs(app, squatter, owner.address)).toEqual(notDerived(owner.address, squatter));
     expect((await signInAs(app, owner, owner.address)).status).toBe(200);
     expect(await store.binding(owner.address)).toEqual({ algorithm: "Ed25519", publicKey: owner.publicKeyHex });

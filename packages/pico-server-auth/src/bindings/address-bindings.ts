@@ -32,8 +32,11 @@ export interface AddressBindings {
   claim(address: string, key: SignerKey): Promise<Claim>;
   /** Binds `address` to the key if it is unbound; true if it is (now) bound to exactly this key. */
   bind(address: string, binding: AddressBinding): Promise<boolean>;
-  /** Forgets the binding of `address` (exactly that string); false when it was not bound. */
-  unbind(address: string): Promise<boolean>;
+  /**
+   * Forgets the binding of `address`, found as `claim` finds it (exactly as sent, else in lower case);
+   * returns the address as it was bound (the sessions to end are that subject's), undefined when unbound.
+   */
+  unbind(address: string): Promise<string | undefined>;
   /**
    * Moves `address` (as `claim` finds it) from the key `from`, which must hold it, to `to`, in one
    * compare-and-set; returns the outcome and the address as bound.
@@ -65,8 +68,9 @@ export class DefaultAddressBindings implements AddressBindings {
     return holds(await this.store.bindAddress(address, binding), binding);
   }
 
-  unbind(address: string): Promise<boolean> {
-    return this.store.unbindAddress(address);
+  async unbind(address: string): Promise<string | undefined> {
+    const found = await this.#lookup(address, parseAddress(address));
+    return found && (await this.store.unbindAddress(found.address)) ? found.address : undefined;
   }
 
   async move(address: string, from: SignerKey, to: SignerKey): Promise<{ outcome: MoveOutcome; address: string }> {
