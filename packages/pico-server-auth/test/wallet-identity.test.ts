@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseSiweMessage } from "viem/siwe";
 import type { Application } from "pico-boot";
 import { ADDRESS_BINDINGS, AUTH_STORE, checksumAddress, deriveAddress, parseAddress } from "../src/index.js";
@@ -121,7 +121,26 @@ describe("addresses owned by keys (secure mode)", () => {
     expect((await call(app, "/api/v1/auth/sign-in", { ...compact, signature: compact.signature.slice(0, 128) })).body.address).toBe(wallet.address);
     // A binding an earlier version stored compressed accepts the uncompressed key.
     await store.bindAddress("0xlegacy-compressed", { algorithm: "secp256k1", publicKey: compressed });
-    expect((await signInAs(app, wallet, "0xlegacy-compressed", { public_key: uncompressed })).body.address).toBe("0xlegacy-compressed");
+    const legacy = await signInAs(app, wallet, "0xlegacy-compressed", { public_key: uncompressed });
+    expect(legacy.body.address).toBe("0xlegacy-compressed");
+    // Its session follows the binding: the stored compressed key and the signer are one key.
+    expect((await call(app, "/api/v1/auth/refresh", { refresh_token: legacy.body.refresh_token })).status).toBe(200);
+  });
+
+  it("a sign-in reads the store as little as it can: the lower-case derived address in one insert-or-read, a checksummed one in two", async () => {
+    const app = serverApp();
+    const { store, bindings } = await stores(app);
+    const reads = vi.spyOn(store, "binding");
+    const binds = vi.spyOn(store, "bindAddress");
+    for (const [wallet, address, calls] of [[secp256k1Wallet(), (w: Wallet) => w.address, [0, 1]], [secp256k1Wallet(), (w: Wallet) => checksumAddress(w.address), [1, 1]]] as const) {
+      const key = { algorithm: wallet.algorithm, publicKey: wallet.publicKeyHex };
+      for (let round = 0; round < 2; round++) {
+        reads.mockClear();
+        binds.mockClear();
+        expect(await bindings.claim(address(wallet), key)).toEqual({ ok: true, sub: wallet.address });
+        expect([reads.mock.calls.length, binds.mock.calls.length]).toEqual(calls);
+      }
+    }
   });
 
   it("bindings made before keep working for their own key only (today's SHA-256 secp256k1 addresses, made-up names)", async () => {

@@ -52,16 +52,20 @@ export class DefaultAddressBindings implements AddressBindings {
   constructor(@inject(AUTH_STORE) private readonly store: AuthStore) {}
 
   async claim(address: string, key: SignerKey): Promise<Claim> {
-    const parsed = parseAddress(address);
-    const found = await this.#lookup(address, parsed);
-    if (found) return holds(found.held, key) ? { ok: true, sub: found.address } : { ok: false, detail: "address is bound to a different key" };
-    if (parsed.kind === "bad-checksum") return { ok: false, detail: `address ${address} fails its EIP-55 checksum (send it in one case, or checksummed)` };
     const derived = deriveAddress(key.algorithm, Buffer.from(key.publicKey, "hex"));
-    if (parsed.kind !== "hex" || parsed.lower !== derived) {
-      return { ok: false, detail: `address ${address} is not derived from this key (its ${key.algorithm} address is ${derived})` };
-    }
-    const holder = await this.store.bindAddress(derived, key);
-    return holds(holder, key) ? { ok: true, sub: derived } : { ok: false, detail: "address is bound to a different key" };
+    // The usual case, the key's own address in lower case: one insert-or-read, which also reads a
+    // binding made before (or a move away from this key).
+    if (address === derived) return this.#bindDerived(derived, key);
+    const exact = await this.store.binding(address);
+    if (exact) return holds(exact, key) ? { ok: true, sub: address } : BOUND_ELSEWHERE;
+    const parsed = parseAddress(address);
+    if (parsed.kind === "bad-checksum") return { ok: false, detail: `address ${address} fails its EIP-55 checksum (send it in one case, or checksummed)` };
+    const lower = parsed.kind === "hex" ? parsed.lower : undefined;
+    if (lower === derived) return this.#bindDerived(derived, key);
+    // Not this key's address: only a binding of its lower-case form (an address moved to this key) lets it in.
+    const held = lower !== undefined && lower !== address ? await this.store.binding(lower) : undefined;
+    if (held) return holds(held, key) ? { ok: true, sub: lower as string } : BOUND_ELSEWHERE;
+    return { ok: false, detail: `address ${address} is not derived from this key (its ${key.algorithm} address is ${derived})` };
   }
 
   async bind(address: string, binding: AddressBinding): Promise<boolean> {
@@ -83,6 +87,12 @@ export class DefaultAddressBindings implements AddressBindings {
     return { outcome: moved ? "moved" : "conflict", address: found.address };
   }
 
+  /** Binds the key's derived address to it, or reads who holds it already. */
+  async #bindDerived(derived: string, key: SignerKey): Promise<Claim> {
+    const holder = await this.store.bindAddress(derived, key);
+    return holds(holder, key) ? { ok: true, sub: derived } : BOUND_ELSEWHERE;
+  }
+
   /**
    * The binding of `address` exactly as sent (legacy bindings, case twins), else, for a hex address,
    * of its lower-case form (how derived addresses are bound).
@@ -96,9 +106,16 @@ export class DefaultAddressBindings implements AddressBindings {
   }
 }
 
-/** Whether `held` is the key `key`, comparing canonical forms. */
+const BOUND_ELSEWHERE: Claim = { ok: false, detail: "address is bound to a different key" };
+
+/**
+ * Whether `held` is the key `key` (a verified signer's, so a valid key), comparing canonical forms.
+ * Bindings are stored canonical, so equal strings settle it without decoding a secp256k1 point;
+ * only a legacy encoding (compressed, upper case) is canonicalised.
+ */
 function holds(held: AddressBinding, key: AddressBinding): boolean {
   if (held.algorithm !== key.algorithm || !isWalletAlgorithm(held.algorithm)) return false;
+  if (held.publicKey === key.publicKey) return true;
   const canonical = canonicalKeyHex(held.algorithm, key.publicKey);
   // A stored key that is no valid key (a damaged row) matches nothing.
   return canonical !== undefined && canonicalKeyHex(held.algorithm, held.publicKey) === canonical;

@@ -7,13 +7,17 @@ import { canonicalKeyHex } from "../wallet/canonical-key.js";
 import { CREDENTIAL_STAMPS } from "./credential-stamps.js";
 import type { CredentialStamp } from "./credential-stamps.js";
 
+const UNCOMPRESSED = /^04[0-9a-f]{128}$/;
+
 /**
  * The stamp of a wallet key: "key:" + SHA-256 of its algorithm and canonical public key, so a legacy
  * compressed secp256k1 binding and the uncompressed signer are one stamp. Undefined for a key that is
  * no valid key (a damaged row).
  */
 export function walletKeyStamp(key: AddressBinding): string | undefined {
-  const canonical = isWalletAlgorithm(key.algorithm) ? canonicalKeyHex(key.algorithm, key.publicKey) : undefined;
+  // A secp256k1 key in the uncompressed form bindings are stored in needs no decoding (one per refresh).
+  const stored = key.algorithm === "secp256k1" && UNCOMPRESSED.test(key.publicKey);
+  const canonical = stored ? key.publicKey : isWalletAlgorithm(key.algorithm) ? canonicalKeyHex(key.algorithm, key.publicKey) : undefined;
   return canonical && `key:${createHash("sha256").update(`${key.algorithm}:${canonical}`).digest("hex")}`;
 }
 
