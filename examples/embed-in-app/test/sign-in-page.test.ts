@@ -1,24 +1,14 @@
 import { createHash } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
+import { freePort } from "../../../test-support/ports.js";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 import { seedConfig } from "../src/config.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** A port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 const PASSWORD = "browser-test-password";
 
 describe("the sign-in page in a real browser", () => {

@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
@@ -7,6 +6,7 @@ import { SecurityContext } from "pico-client-auth";
 import { controller, get } from "pico-hono";
 import { ALGORITHMS, keyFilePath } from "../src/keys.js";
 import { expectAllWalletsSignIn, freshKeysDir, line, runCli } from "./cli.js";
+import { freePort as closedPort } from "../../../test-support/ports.js";
 
 /** The embed-in-app example's profile route, so the CLI sees what it sees there. */
 @controller({ prefix: "/api" })
@@ -168,13 +168,3 @@ describe("wallet-client against a real socket", () => {
   });
 });
 
-/** A port that was free a moment ago and is closed now. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}

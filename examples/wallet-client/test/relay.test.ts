@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
+import { freePort } from "../../../test-support/ports.js";
 import { signIn } from "../src/flow.js";
 import { loadOrCreateWallet } from "../src/keys.js";
 import type { Algorithm, Wallet } from "../src/keys.js";
@@ -31,15 +32,6 @@ async function realServer(): Promise<{ app: Application; url: string }> {
   return { app, url: issuer };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /**
  * The phishing server: asked for a sign-in challenge, it asks the real server for a MOVE challenge of
