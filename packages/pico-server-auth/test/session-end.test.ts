@@ -225,3 +225,36 @@ describe("POST /refresh rate limit (server_auth.refreshes_per_client)", () => {
     await a.stop();
   });
 });
+
+describe("once a session change is committed, its answer says so", () => {
+  it("a refresh whose rotation committed answers its tokens even when housekeeping after it fails; the old token is then spent, the new one works", async () => {
+    const a = embeddedApp();
+    await a.init();
+    const first = await login(a);
+    const sessions = a.container.get(Sessions);
+    const t0 = sessions.now();
+    // Past the prune interval, so this refresh prunes, and pruning fails as a full disk would.
+    sessions.now = () => t0 + 3_700;
+    const backend = (a.container.get(AUTH_STORE) as unknown as { backend: { prune: (now: number) => Promise<void> } }).backend;
+    const prune = vi.spyOn(backend, "prune").mockRejectedValue(new Error("SQLITE_FULL: database or disk is full"));
+    const refreshed = await refresh(a, first.refresh_token);
+    expect(refreshed.status).toBe(200);
+    const second = (await refreshed.json()) as Tokens;
+    expect(prune).toHaveBeenCalled();
+    expect((await refresh(a, second.refresh_token)).status).toBe(200);
+    await a.stop();
+  });
+
+  it("a logout that committed answers 204 even when rereading the revocation list fails, and the list catches up once the store answers", async () => {
+    const a = embeddedApp();
+    await a.init();
+    const tokens = await login(a);
+    const backend = (a.container.get(AUTH_STORE) as unknown as { backend: { revokedAccessTokens: (now: number) => Promise<unknown> } }).backend;
+    const reread = vi.spyOn(backend, "revokedAccessTokens").mockRejectedValueOnce(new Error("SQLITE_IOERR: disk I/O error"));
+    expect((await a.request("/api/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(204);
+    expect(reread).toHaveBeenCalledTimes(1);
+    // The retry (every second) rereads the list: the access token is refused from then on.
+    await vi.waitFor(async () => expect(await answer(profile(a, tokens.access_token))).toEqual([401, { detail: "Token revoked" }]), { timeout: 3_000 });
+    await a.stop();
+  });
+});

@@ -106,11 +106,6 @@ export class SigningKeys implements OnInit {
     await this.#expire(this.now());
   }
 
-  /** The payload of a token signed by one of our kept keys, with the algorithm that key declares; else undefined. */
-  verifiedPayload(token: string): Record<string, unknown> | undefined {
-    return this.verified(token)?.payload;
-  }
-
   /** A token signed by one of our kept keys, with the algorithm that key declares: its header and payload; else undefined. */
   verified(token: string): Pick<CompactJws, "header" | "payload"> | undefined {
     const jws = parseCompactJws(token);

@@ -1,8 +1,11 @@
-import { component, inject } from "pico-ioc";
-import type { OnInit, Token } from "pico-ioc";
+import { LOGGER, component, inject } from "pico-ioc";
+import type { Logger, OnDestroy, OnInit, Token } from "pico-ioc";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, IssuedAccessToken } from "../store/auth-store.js";
+
+/** How long after a failed reload the next try comes. */
+export const RELOAD_RETRY_MS = 1000;
 
 /** pico-client-auth's in-process revocation check looks for this (a shared `Symbol.for`, no dependency). */
 export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as Token<RevocationList>;
@@ -12,20 +15,27 @@ export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as To
  * `isRevoked` on every request (a map lookup), and the revocation feed publishes `items()`.
  */
 @component({ provides: LOCAL_REVOCATIONS })
-export class RevocationList implements OnInit {
+export class RevocationList implements OnInit, OnDestroy {
   readonly issuer: string;
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #store: AuthStore;
+  readonly #logger: Logger;
   #revoked = new Map<string, number>();
+  #retry: NodeJS.Timeout | undefined;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore) {
+  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
     this.issuer = settings.issuer;
     this.#store = store;
+    this.#logger = logger;
   }
 
   onInit(): Promise<void> {
     return this.reload();
+  }
+
+  onDestroy(): void {
+    clearTimeout(this.#retry);
   }
 
   isRevoked(jti: string): boolean {
@@ -36,6 +46,23 @@ export class RevocationList implements OnInit {
   async reload(): Promise<void> {
     const tokens = await this.#store.revokedAccessTokens(this.now());
     this.#revoked = new Map(tokens.map((t) => [t.jti, t.exp]));
+  }
+
+  /**
+   * Rereads the store after a revocation that is committed already: never throws, since the caller's
+   * answer must say that it took effect. A failed reread is tried again every RELOAD_RETRY_MS until
+   * it succeeds; meanwhile the list still lacks the new entries (the store is failing anyway).
+   */
+  async revoked(): Promise<void> {
+    try {
+      await this.reload();
+      clearTimeout(this.#retry);
+      this.#retry = undefined;
+    } catch (error) {
+      if (!this.#retry) this.#logger.error("pico-server-auth: the revocation list could not be reread after a revocation; retrying", error);
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => void this.revoked(), RELOAD_RETRY_MS).unref();
+    }
   }
 
   items(): IssuedAccessToken[] {

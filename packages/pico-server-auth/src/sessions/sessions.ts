@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { component, inject } from "pico-ioc";
+import { LOGGER, component, inject } from "pico-ioc";
+import type { Logger } from "pico-ioc";
 import { unauthorized } from "../errors.js";
 import { SigningKeys } from "../keys/signing-keys.js";
 import { ServerAuthSettings } from "../settings.js";
@@ -41,6 +42,7 @@ export class Sessions {
     private readonly revocations: RevocationList,
     private readonly stamps: SessionStamps,
     @inject(AUTH_STORE) private readonly store: AuthStore,
+    @inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
@@ -57,10 +59,11 @@ export class Sessions {
     const session = { id: ids.sid, sub, role, claims, startedAt: now, ...(stamp === undefined ? {} : { stamp }) };
     const exp = this.#expiries(session, now);
     const family: RefreshFamily = { ...session, currentHash: refreshTokenHash(refreshToken), expiresAt: exp.refresh };
+    const tokens = await this.#issue(family, ids, refreshToken, now, exp.access);
     await this.store.createFamily(family, { jti: ids.access, exp: exp.access });
     if (signedWith !== undefined) await this.#checkCredential(family, now);
-    await this.#prune(now);
-    return this.#issue(family, ids, refreshToken, now, exp.access);
+    this.#prune(now);
+    return tokens;
   }
 
   /** Exchanges a refresh token for new tokens of the same session; 401 for anything but the current one of a live session. */
@@ -74,29 +77,32 @@ export class Sessions {
     const next = newRefreshToken();
     const access = randomUUID();
     const exp = this.#expiries(family, now);
+    // Signed before the rotation commits: once it has, nothing may fail, or the client never sees
+    // the new refresh token and its retry with the old one would revoke its own session as reused.
+    const tokens = await this.#issue(family, { sid: family.id, access }, next, now, exp.access);
     const result = await this.store.redeemRefresh(hash, { hash: refreshTokenHash(next), expiresAt: exp.refresh }, { jti: access, exp: exp.access }, now);
     if (result.outcome === "reused") {
-      await this.revocations.reload();
+      await this.revocations.revoked();
       throw unauthorized("refresh token already used: the session is revoked; sign in again");
     }
     if (result.outcome === "revoked") throw unauthorized("session revoked; sign in again");
     if (result.outcome === "expired") throw unauthorized("refresh token expired; sign in again");
     if (result.outcome === "unknown") throw unauthorized("invalid refresh token");
-    await this.#prune(now);
-    return this.#issue(result.family, { sid: result.family.id, access }, next, now, exp.access);
+    this.#prune(now);
+    return tokens;
   }
 
   /** Ends the session a token belongs to (a refresh token, current or used, or an access token); its access tokens are refused from now on. */
   async end(token: string, type: "refresh" | "access"): Promise<void> {
     const sid = type === "refresh" ? await this.#familyOfRefresh(token) : this.#verified(token, "access")?.sid;
     if (!sid || !(await this.store.revokeFamily(sid, this.now()))) throw unauthorized("invalid token");
-    await this.revocations.reload();
+    await this.revocations.revoked();
   }
 
   /** Ends every session of `sub` (an operator's decision); returns how many were live. Their access tokens are refused from now on. */
   async revokeSubject(sub: string): Promise<number> {
     const revoked = await this.store.revokeSubject(sub, this.now());
-    await this.revocations.reload();
+    await this.revocations.revoked();
     return revoked;
   }
 
@@ -116,7 +122,7 @@ export class Sessions {
     const changed = await this.stamps.changed(family);
     if (changed === undefined) return;
     await this.store.revokeFamily(family.id, now);
-    await this.revocations.reload();
+    await this.revocations.revoked();
     throw unauthorized(changed);
   }
 
@@ -152,10 +158,16 @@ export class Sessions {
     };
   }
 
-  /** Expired sessions and access-token records are dropped now and then, not on every sign-in. */
-  async #prune(now: number): Promise<void> {
+  /**
+   * Expired sessions and access-token records are dropped now and then, not on every sign-in, in the
+   * background: housekeeping never fails or delays the answer of a session that was committed.
+   */
+  #prune(now: number): void {
     if (now - this.#prunedAt < PRUNE_EVERY_SECONDS) return;
     this.#prunedAt = now;
-    await this.store.prune(now);
+    this.store.prune(now).catch((error: unknown) => {
+      this.#prunedAt = 0;
+      this.logger.warn("pico-server-auth: pruning expired sessions failed; trying again at the next session", error);
+    });
   }
 }
