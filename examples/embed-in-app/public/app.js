@@ -42,6 +42,23 @@ async function loadWallet(algorithm, create) {
   return { ...wallet, algorithm, address: `0x${hex(digest).slice(0, 40)}` };
 }
 
+/**
+ * Why the page will not sign `message`, or undefined: it must be a sign-in message (not a move of the
+ * address to another key) naming this page's host, this wallet's address, the challenge as nonce and
+ * a future expiry. A page that signed whatever the server sent could be made to sign a move relayed
+ * from elsewhere. (The same check as examples/wallet-client/src/message-check.ts.)
+ */
+function messageProblem(message, wallet, challenge) {
+  const lines = message.split("\n");
+  if (/ asks you to move your .* account to a new key:$/.test(lines[0])) return "it is a move message (it would move your address to another key), not a sign-in message";
+  if (lines[0] !== `${location.host} wants you to sign in with your ${wallet.algorithm} account:`) return `its first line is not "${location.host} wants you to sign in with your ${wallet.algorithm} account:"`;
+  if ((lines[1] ?? "").toLowerCase() !== wallet.address) return `it names the address ${lines[1]}, not this wallet's ${wallet.address}`;
+  if (!lines.includes(`Nonce: ${challenge}`)) return "its nonce is not the challenge";
+  const expiry = Date.parse((lines.find((line) => line.startsWith("Expiration Time: ")) ?? "").slice("Expiration Time: ".length));
+  if (!(expiry > Date.now())) return "it names no expiration time in the future";
+  return undefined;
+}
+
 function decodeClaims(token) {
   const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
@@ -89,8 +106,11 @@ $("sign-in").addEventListener("click", () =>
     $("address").textContent = wallet.address;
     const { challenge, message } = await api("/api/v1/auth/challenge", { method: "POST", body: JSON.stringify({ address: wallet.address, algorithm: wallet.algorithm }) });
     // The text to sign names this site (from the server's settings), the address and an expiry: a
-    // signature made here is useless to any other site. Shown, as a wallet would show it.
+    // signature made here is useless to any other site. Shown, as a wallet would show it, and checked
+    // against this page's host before it is signed.
     $("message").textContent = message;
+    const problem = messageProblem(message, wallet, challenge);
+    if (problem) throw new Error(`refusing to sign the message the server sent: ${problem}`);
     const signature = await wallet.sign(new TextEncoder().encode(message));
     const tokens = await api("/api/v1/auth/sign-in", {
       method: "POST",

@@ -65,7 +65,8 @@ describe("embed-in-app: the start script over a real socket", () => {
       expect((await fetch(`${url}/api/profile`)).status).toBe(401);
 
       // The built wallet client: ML-DSA-65, Ed25519 and secp256k1 keys sign in, each reads its own profile.
-      await expectAllWalletsSignIn(["--base-url", url]);
+      // It listens on 127.0.0.1:<free port>; its messages name the issuer's host, localhost:8100.
+      await expectAllWalletsSignIn(["--base-url", url, "--domain", "localhost:8100"]);
 
       // A wallet token reaches the profile, not the admin dashboard.
       const wallet = ed25519Wallet();

@@ -2,18 +2,23 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
+import { freePort } from "../../../test-support/ports.js";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 import { seedConfig } from "../src/config.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
 const PASSWORD = "browser-test-password";
 
 describe("the sign-in page in a real browser", () => {
   it.skipIf(!runBrowserTest)("wallet sign-in with Ed25519 and ML-DSA-65 made in the browser, and the admin form", async () => {
-    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
+    // The page signs only messages naming its own host: the server is told the host it is reached at.
+    const port = await freePort();
+    const domain = `127.0.0.1:${port}`;
+    const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory", SERVER_AUTH__SIGN_IN_DOMAIN: domain };
     const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
-    const { url } = await app.start({ port: 0 });
+    const { url } = await app.start({ port, host: "127.0.0.1" });
     const browser = await chromium.launch(chromiumLaunchOptions);
     try {
       const page = await browser.newPage();
@@ -40,8 +45,29 @@ describe("the sign-in page in a real browser", () => {
         expect(await page.textContent("#dashboard")).toContain("403 Requires one of roles: ['admin']");
         // What the page signed: the sign-in message naming the site, the address and an expiry.
         const message = (await page.textContent("#message")) ?? "";
-        expect(message.split("\n").slice(0, 2)).toEqual([`${new URL(seedConfig(env).config.server_auth.issuer as string).host} wants you to sign in with your ${algorithm} account:`, address]);
+        expect(message.split("\n").slice(0, 2)).toEqual([`${domain} wants you to sign in with your ${algorithm} account:`, address]);
         expect(message).toMatch(/\nExpiration Time: \d{4}-\d\d-\d\dT/);
+      }
+
+      // A server (or anything between) that hands the page a message naming another site, or a move
+      // message, gets no signature: the page refuses before signing.
+      for (const [header, problem] of [
+        ["localhost:8100 wants you to sign in with your Ed25519 account:", `its first line is not "${domain} wants you to sign in with your Ed25519 account:"`],
+        [`${domain} asks you to move your Ed25519 account to a new key:`, "it is a move message (it would move your address to another key), not a sign-in message"],
+      ]) {
+        await page.route("**/api/v1/auth/challenge", async (route) => {
+          const real = await route.fetch();
+          const body = (await real.json()) as { message: string };
+          await route.fulfill({ response: real, json: { ...body, message: [header, ...body.message.split("\n").slice(1)].join("\n") } });
+        });
+        const signIns: string[] = [];
+        page.on("request", (request) => void (request.url().endsWith("/api/v1/auth/sign-in") && signIns.push(request.url())));
+        await page.selectOption("#algorithm", "Ed25519");
+        await page.click("#sign-in");
+        await page.locator("#error", { hasText: "refusing" }).waitFor();
+        expect(await page.textContent("#error")).toBe(`refusing to sign the message the server sent: ${problem}`);
+        expect(signIns).toEqual([]);
+        await page.unroute("**/api/v1/auth/challenge");
       }
 
       await page.fill("#password", "wrong password");

@@ -1,4 +1,5 @@
 import type { Wallet } from "./keys.js";
+import { checkSignInMessage } from "./message-check.js";
 
 /** The server answered with an error status; `detail` is its `{"detail": ...}` message when it sent one. */
 export class ServerError extends Error {
@@ -32,13 +33,16 @@ const TIMEOUT_MS = 15_000;
  * address and an expiry; the wallet signs that text. The message is sent back too, so a server that
  * issued another one says which part differs. A secp256k1 signature (r‖s‖v) names its own key, so
  * no public key is sent for it, as with any Ethereum wallet.
+ * Before signing, the message is checked (checkSignInMessage): a sign-in, not a move, naming `domain`
+ * (default: the host of `baseUrl`), this wallet's address, the challenge as nonce, and a future expiry.
  */
-export async function signIn(baseUrl: string, wallet: Wallet): Promise<SignInResult> {
+export async function signIn(baseUrl: string, wallet: Wallet, domain = new URL(baseUrl).host): Promise<SignInResult> {
   const { address, algorithm } = wallet;
   const { challenge, ttl, message } = await call<{ challenge: string; ttl: number; message?: string }>(baseUrl, "/api/v1/auth/challenge", { address, algorithm });
   if (typeof message !== "string" || message === challenge) {
     throw new Error("POST /api/v1/auth/challenge sent no sign-in message: the server runs wallet_mode upstream, which this client does not sign for");
   }
+  checkSignInMessage(message, { domain, address, algorithm, nonce: challenge, now: new Date() });
   const signature = wallet.sign(message);
   const tokens = await call<{ access_token: string; refresh_token: string }>(baseUrl, "/api/v1/auth/sign-in", {
     address,

@@ -3,7 +3,7 @@ import { decodeClaims, fetchProfile, signIn, UnreachableError } from "./flow.js"
 import { ALGORITHMS, loadOrCreateWallet } from "./keys.js";
 import type { Algorithm } from "./keys.js";
 
-const USAGE = `usage: node dist/main.js [--algorithm ALG]... [--base-url URL] [--api-url URL] [--keys-dir DIR]
+const USAGE = `usage: node dist/main.js [--algorithm ALG]... [--base-url URL] [--api-url URL] [--domain HOST] [--keys-dir DIR]
 
 For each algorithm: create or load a key in DIR, sign in to the pico-server-auth at --base-url
 (challenge -> sign the sign-in message -> sign-in), then call GET /api/profile at --api-url with
@@ -13,12 +13,17 @@ the token.
   --base-url URL   the auth service (default http://localhost:8100)
   --api-url URL    the service with GET /api/profile (default: the --base-url value); set it when
                    the API runs apart from the auth service, as in the standalone example
+  --domain HOST    the site sign-in messages must name, host[:port] (default: the --base-url's);
+                   set it when the server's sign_in_domain or issuer names another host than the
+                   one you reach it at. A message naming another site, another address, or a move
+                   of the address to another key, is never signed
   --keys-dir DIR   where the keys are kept, one JSON file per algorithm, mode 0600 (default ./.wallet-keys)`;
 
 const CLI_OPTIONS = {
   algorithm: { type: "string", multiple: true },
   "base-url": { type: "string", default: "http://localhost:8100" },
   "api-url": { type: "string" },
+  domain: { type: "string" },
   "keys-dir": { type: "string", default: ".wallet-keys" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -27,6 +32,8 @@ interface Options {
   algorithms: Algorithm[];
   baseUrl: string;
   apiUrl: string;
+  /** host[:port] sign-in messages must name. */
+  domain: string;
   keysDir: string;
 }
 
@@ -44,7 +51,7 @@ function options(): Options {
   }
   const baseUrl = httpUrl("--base-url", values["base-url"]);
   const apiUrl = values["api-url"] === undefined ? baseUrl : httpUrl("--api-url", values["api-url"]);
-  return { algorithms: algorithmsOf(values.algorithm), baseUrl, apiUrl, keysDir: values["keys-dir"] };
+  return { algorithms: algorithmsOf(values.algorithm), baseUrl, apiUrl, domain: values.domain ?? new URL(baseUrl).host, keysDir: values["keys-dir"] };
 }
 
 /** The --algorithm values, checked and without repeats, in the order given; all three when none. */
@@ -67,13 +74,13 @@ function httpUrl(option: string, value: string): string {
 }
 
 /** Runs one algorithm's sign-in and profile call, printing each step; throws on the first failure. */
-async function run({ baseUrl, apiUrl, keysDir }: Options, algorithm: Algorithm): Promise<void> {
+async function run({ baseUrl, apiUrl, domain, keysDir }: Options, algorithm: Algorithm): Promise<void> {
   const step = (name: string, value: string) => console.log(`  ${`${name}:`.padEnd(11)}${value}`);
   console.log(`\n== ${algorithm} ==`);
   const { wallet, path, created } = await loadOrCreateWallet(keysDir, algorithm);
   step("key", `${created ? "created" : "loaded"} ${path} (public key ${wallet.publicKey.length} bytes)`);
   step("address", wallet.address);
-  const result = await signIn(baseUrl, wallet);
+  const result = await signIn(baseUrl, wallet, domain);
   step("challenge", `${result.challenge} (valid ${result.ttl}s)`);
   step("message", `${result.message.split("\n")[0]} (${result.message.split("\n").length} lines)`);
   step("signature", `${result.signature.length} bytes`);

@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
@@ -7,6 +6,7 @@ import { SecurityContext } from "pico-client-auth";
 import { controller, get } from "pico-hono";
 import { ALGORITHMS, keyFilePath } from "../src/keys.js";
 import { expectAllWalletsSignIn, freshKeysDir, line, runCli } from "./cli.js";
+import { freePort as closedPort } from "../../../test-support/ports.js";
 
 /** The embed-in-app example's profile route, so the CLI sees what it sees there. */
 @controller({ prefix: "/api" })
@@ -22,6 +22,8 @@ const quiet = { info() {}, warn() {}, error() {} };
 // This package lists pico-server-auth and pico-client-auth as dev dependencies: their module names resolve from here.
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
 const issuer = "http://localhost:8100";
+/** The servers here listen on 127.0.0.1:<free port>, their messages name the issuer's host: the client is told so. */
+const DOMAIN = ["--domain", "localhost:8100"];
 const serverAuth = (extra: Record<string, unknown> = {}) => ({ issuer, audience: "my-app", store: "memory", ...extra });
 const authClient = (jwksUrl: string) => ({ issuer, audience: "my-app", jwks_url: jwksUrl });
 
@@ -45,7 +47,7 @@ describe("wallet-client against a real socket", () => {
 
   it("signs in with ML-DSA-65, Ed25519 and secp256k1 and reads each profile; a second run reuses the keys", async () => {
     const keysDir = freshKeysDir();
-    const { run: first, addresses } = await expectAllWalletsSignIn(["--base-url", url], keysDir);
+    const { run: first, addresses } = await expectAllWalletsSignIn(["--base-url", url, ...DOMAIN], keysDir);
     // Without --api-url the profile comes from the --base-url server.
     expect(first.stdout.split("\n")[0]).toBe(`wallet-client: signing in to ${url}, profile from ${url}, keys in ${keysDir}`);
     expect(statSync(keysDir).mode & 0o777).toBe(0o700);
@@ -64,7 +66,7 @@ describe("wallet-client against a real socket", () => {
     expect(line(first.sections.Ed25519, "message")).toBe("localhost:8100 wants you to sign in with your Ed25519 account: (11 lines)");
 
     // Same keys, same addresses: the server's address bindings accept them again.
-    const { run: second, addresses: again } = await expectAllWalletsSignIn(["--base-url", url], keysDir);
+    const { run: second, addresses: again } = await expectAllWalletsSignIn(["--base-url", url, ...DOMAIN], keysDir);
     expect(again).toEqual(addresses);
     for (const algorithm of ALGORITHMS) expect(line(second.sections[algorithm], "key")).toMatch(/^loaded /);
   });
@@ -78,11 +80,11 @@ describe("wallet-client against a real socket", () => {
       const { url: apiUrl } = await api.start({ port: 0 });
       // Trailing slashes are dropped from both URLs.
       const keysDir = freshKeysDir();
-      const { run } = await expectAllWalletsSignIn(["--base-url", `${authUrl}/`, "--api-url", `${apiUrl}//`], keysDir);
+      const { run } = await expectAllWalletsSignIn(["--base-url", `${authUrl}/`, "--api-url", `${apiUrl}//`, ...DOMAIN], keysDir);
       expect(run.stdout.split("\n")[0]).toBe(`wallet-client: signing in to ${authUrl}, profile from ${apiUrl}, keys in ${keysDir}`);
 
       // Without it the profile is asked of the auth service, which has no such route.
-      const single = await runCli(["--base-url", authUrl, "--keys-dir", freshKeysDir()]);
+      const single = await runCli(["--base-url", authUrl, ...DOMAIN, "--keys-dir", freshKeysDir()]);
       expect(single.code).toBe(1);
       expect(single.stderr).toContain('error: ML-DSA-65: GET /api/profile failed: HTTP 404 Not Found\n');
     } finally {
@@ -92,15 +94,21 @@ describe("wallet-client against a real socket", () => {
   });
 
   it("--algorithm picks the algorithms, in the order given; an unknown one exits 2 before anything runs", async () => {
-    const run = await runCli(["--base-url", url, "--algorithm", "secp256k1", "--algorithm", "Ed25519", "--algorithm", "secp256k1", "--keys-dir", freshKeysDir()]);
+    const run = await runCli(["--base-url", url, ...DOMAIN, "--algorithm", "secp256k1", "--algorithm", "Ed25519", "--algorithm", "secp256k1", "--keys-dir", freshKeysDir()]);
     expect(run.code, run.stderr).toBe(0);
     expect(Object.keys(run.sections)).toEqual(["secp256k1", "Ed25519"]);
     expect(run.stdout).toContain("all 2 wallets signed in");
-    const one = await runCli(["--base-url", url, "--algorithm", "ML-DSA-65", "--keys-dir", freshKeysDir()]);
+    const one = await runCli(["--base-url", url, ...DOMAIN, "--algorithm", "ML-DSA-65", "--keys-dir", freshKeysDir()]);
     expect([one.code, Object.keys(one.sections)]).toEqual([0, ["ML-DSA-65"]]);
     expect(one.stdout).toContain("the wallet signed in");
     const bad = await runCli(["--base-url", url, "--algorithm", "RSA", "--keys-dir", freshKeysDir()]);
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, "", 'error: --algorithm must be one of ML-DSA-65, Ed25519, secp256k1, got "RSA"\n']);
+  });
+
+  it("refuses to sign a message naming another site than the one it reaches (here the issuer's host, without --domain)", async () => {
+    const run = await runCli(["--base-url", url, "--algorithm", "Ed25519", "--keys-dir", freshKeysDir()]);
+    expect([run.code, run.stderr]).toEqual([1, `error: Ed25519: refusing to sign the message the server sent: it names the site "localhost:8100", not ${new URL(url).host}, the server this client was pointed at\n\nfailed: Ed25519\n`]);
+    expect(line(run.sections.Ed25519, "signed in")).toBeUndefined();
   });
 
   it("refuses a server in wallet_mode upstream, which hands out no sign-in message", async () => {
@@ -138,7 +146,7 @@ describe("wallet-client against a real socket", () => {
 
   it("names the API's URL when only the API is unreachable", async () => {
     const port = await closedPort();
-    const run = await runCli(["--base-url", url, "--api-url", `http://127.0.0.1:${port}`, "--keys-dir", freshKeysDir()]);
+    const run = await runCli(["--base-url", url, ...DOMAIN, "--api-url", `http://127.0.0.1:${port}`, "--keys-dir", freshKeysDir()]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`error: ML-DSA-65: cannot reach http://127.0.0.1:${port} (GET /api/profile): ECONNREFUSED; is the server running?\n`);
     expect(line(run.sections["ML-DSA-65"], "signed in")).toBeDefined();
@@ -148,7 +156,7 @@ describe("wallet-client against a real socket", () => {
     const edOnly = embeddedApp({ supported_wallet_algorithms: ["Ed25519"] });
     const { url: edUrl } = await edOnly.start({ port: 0 });
     try {
-      const run = await runCli(["--base-url", edUrl, "--keys-dir", freshKeysDir()]);
+      const run = await runCli(["--base-url", edUrl, ...DOMAIN, "--keys-dir", freshKeysDir()]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("error: ML-DSA-65: POST /api/v1/auth/challenge failed: HTTP 400 unsupported wallet algorithm: ML-DSA-65; supported: Ed25519\n");
       expect(run.stderr).toContain("error: secp256k1: POST /api/v1/auth/challenge failed: HTTP 400 unsupported wallet algorithm: secp256k1; supported: Ed25519\n");
@@ -160,13 +168,3 @@ describe("wallet-client against a real socket", () => {
   });
 });
 
-/** A port that was free a moment ago and is closed now. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}

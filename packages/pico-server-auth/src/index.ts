@@ -15,6 +15,7 @@ export { Sessions } from "./sessions/sessions.js";
 export { RevocationList } from "./sessions/revocation-list.js";
 export { CREDENTIAL_STAMPS, SessionStamps } from "./sessions/credential-stamps.js";
 export { AdminSessionStamp } from "./sessions/admin-session-stamp.js";
+export { WalletSessionStamp, walletKeyStamp } from "./sessions/wallet-session-stamp.js";
 export { AUTH_STORE } from "./store/auth-store.js";
 export { ConfiguredAuthStore } from "./store/configured-store.js";
 export { InMemoryAuthStore } from "./store/memory-store.js";

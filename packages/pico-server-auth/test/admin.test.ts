@@ -5,8 +5,8 @@
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import type { Application } from "pico-boot";
-import { AUTH_STORE, AdminBearer, AdminLogin, SigningKeys } from "../src/index.js";
-import { claimsOf, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
+import { AUTH_STORE, AdminBearer, AdminLogin, SigningKeys, checksumAddress } from "../src/index.js";
+import { claimsOf, ed25519Wallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
 import { answer, embeddedApp, login, profile, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
 
@@ -141,6 +141,31 @@ describe("DELETE /api/v1/auth/admin/bindings/{address}", () => {
     expect(await store.binding(owner.address)).toStrictEqual({ algorithm: owner.algorithm, publicKey: owner.publicKeyHex });
     expect(await answer(unbindAs(a, admin.access_token, "0xnever"))).toEqual([404, { detail: "address is not bound" }]);
     expect(await answer(unbindAs(a, admin.access_token, "%zz"))).toEqual([404, { detail: "address is not bound" }]);
+    await a.stop();
+  });
+
+  it("finds the address as sign-in does: an EIP-55 or upper-case form unbinds the lower-case binding and ends its sessions", async () => {
+    const a = embeddedApp();
+    const admin = await login(a);
+    const store = a.container.get(AUTH_STORE);
+    for (const form of [checksumAddress, (address: string) => `0x${address.slice(2).toUpperCase()}`]) {
+      const signer = secp256k1Wallet();
+      const session = (await (await walletSignIn(a, signer)).json()) as Tokens;
+      expect(await store.binding(signer.address)).toBeDefined();
+      expect(form(signer.address)).not.toBe(signer.address);
+      expect(await answer(unbindAs(a, admin.access_token, form(signer.address)))).toEqual([204, undefined]);
+      expect(await store.binding(signer.address)).toBeUndefined();
+      expect(await answer(profile(a, session.access_token))).toEqual([401, { detail: "Token revoked" }]);
+      expect((await refresh(a, session.refresh_token)).status).toBe(401);
+      expect(await answer(unbindAs(a, admin.access_token, form(signer.address)))).toEqual([404, { detail: "address is not bound" }]);
+    }
+    // A binding of exactly the string sent (a case twin made by an earlier version) is the one unbound.
+    const [twin, lower] = [ed25519Wallet(), ed25519Wallet()];
+    const upper = `0x${lower.address.slice(2).toUpperCase()}`;
+    await store.bindAddress(upper, { algorithm: twin.algorithm, publicKey: twin.publicKeyHex });
+    expect((await walletSignIn(a, lower)).status).toBe(200);
+    expect(await answer(unbindAs(a, admin.access_token, upper))).toEqual([204, undefined]);
+    expect([await store.binding(upper), await store.binding(lower.address)]).toStrictEqual([undefined, { algorithm: lower.algorithm, publicKey: lower.publicKeyHex }]);
     await a.stop();
   });
 

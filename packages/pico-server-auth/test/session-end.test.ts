@@ -3,8 +3,9 @@
  * session of a subject, admin sessions that follow the admin account, and a rate limit on /refresh.
  */
 import { describe, expect, it, vi } from "vitest";
-import { AUTH_STORE, AdminLogin, SessionController, Sessions } from "../src/index.js";
-import { ADMIN, claimsOf, ed25519Wallet, walletSignIn } from "./support.js";
+import { ADDRESS_BINDINGS, AUTH_STORE, AdminLogin, SessionController, Sessions, walletKeyStamp } from "../src/index.js";
+import { ADMIN, askChallenge, claimsOf, ed25519Wallet, postJson, secp256k1Wallet, walletSignIn } from "./support.js";
+import type { Wallet } from "./support.js";
 import { answer, durableApp, embeddedApp, feed, login, newDataDir, profile, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
 
@@ -83,14 +84,16 @@ describe("Sessions.revokeSubject", () => {
 });
 
 describe("admin sessions follow the admin account", () => {
-  it("an admin session records the account's stamp; wallet sessions record none", async () => {
+  it("an admin session records the account's stamp; a wallet session the stamp of the key that signed in", async () => {
     const a = embeddedApp();
     const admin = await login(a);
-    const wallet = (await (await walletSignIn(a, ed25519Wallet())).json()) as Tokens;
+    const signer = ed25519Wallet();
+    const wallet = (await (await walletSignIn(a, signer)).json()) as Tokens;
     const store = a.container.get(AUTH_STORE);
     expect((await store.family(sidOf(admin)))?.stamp).toBe(await a.container.get(AdminLogin).currentStamp());
     expect((await store.family(sidOf(admin)))?.stamp).toEqual(expect.any(String));
-    expect((await store.family(sidOf(wallet)))?.stamp).toBeUndefined();
+    expect((await store.family(sidOf(wallet)))?.stamp).toBe(walletKeyStamp({ algorithm: "Ed25519", publicKey: signer.publicKeyHex }));
+    expect(walletKeyStamp({ algorithm: "Ed25519", publicKey: signer.publicKeyHex })).toMatch(/^key:[0-9a-f]{64}$/);
     await a.stop();
   });
 
@@ -121,6 +124,88 @@ describe("admin sessions follow the admin account", () => {
     await after.stop();
   });
 });
+
+describe("wallet sessions follow the binding of their address", () => {
+  const MOVED = [401, { detail: "the address was moved to another key or unbound: session revoked; sign in again" }];
+  /** The /move body by which `from` (holding its address) moves it to `to`. */
+  async function moveBody(a: Awaited<ReturnType<typeof embeddedApp>>, from: Wallet, to: Wallet) {
+    const issued = await askChallenge(a, from, from.address, { move_to: { algorithm: to.algorithm, public_key: to.publicKeyHex } });
+    return { address: from.address, challenge: issued.challenge, signature: from.sign(issued.message), public_key: from.publicKeyHex, algorithm: from.algorithm, new_signature: to.sign(issued.message), new_public_key: to.publicKeyHex, new_algorithm: to.algorithm };
+  }
+
+  it("a move or an unbind the revocation missed still ends the address's sessions at their next refresh (401, revoked, access tokens refused)", async () => {
+    const a = embeddedApp();
+    await a.init();
+    const store = a.container.get(AUTH_STORE);
+    const [moved, unbound, next] = [secp256k1Wallet(), ed25519Wallet(), ed25519Wallet()];
+    const movedSession = (await (await walletSignIn(a, moved)).json()) as Tokens;
+    const unboundSession = (await (await walletSignIn(a, unbound)).json()) as Tokens;
+    // The binding changes without revokeSubject (as if the revoke ran before these sessions were stored).
+    const held = await store.binding(moved.address);
+    expect(await store.moveAddress(moved.address, held!, { algorithm: "Ed25519", publicKey: next.publicKeyHex })).toBe(true);
+    expect(await store.unbindAddress(unbound.address)).toBe(true);
+    for (const session of [movedSession, unboundSession]) {
+      expect(await answer(refresh(a, session.refresh_token))).toEqual(MOVED);
+      expect(await answer(profile(a, session.access_token))).toEqual([401, { detail: "Token revoked" }]);
+      expect(await answer(refresh(a, session.refresh_token))).toEqual([401, { detail: "session revoked; sign in again" }]);
+    }
+    // The key the address moved to signs in, and its session refreshes.
+    expect((await refresh(a, ((await (await walletSignIn(a, next, moved.address)).json()) as Tokens).refresh_token)).status).toBe(200);
+    await a.stop();
+  });
+
+  it("a sign-in by the old key that passed its check before a move completed gets no session that outlives the move", async () => {
+    const a = embeddedApp();
+    await a.init();
+    const [old, next] = [secp256k1Wallet(), ed25519Wallet()];
+    expect((await walletSignIn(a, old)).status).toBe(200);
+    const body = await moveBody(a, old, next);
+    // The whole move (binding changed, sessions revoked) lands between the sign-in's claim and its session.
+    const bindings = a.container.get(ADDRESS_BINDINGS);
+    const claim = bindings.claim.bind(bindings);
+    vi.spyOn(bindings, "claim").mockImplementationOnce(async (address, key) => {
+      const claimed = await claim(address, key);
+      expect((await a.request("/api/v1/auth/move", postJson(body))).status).toBe(200);
+      return claimed;
+    });
+    const raced = await a.request("/api/v1/auth/sign-in", postJson({ ...(await signedIn(a, old)) }));
+    expect(await answer(raced)).toEqual(MOVED);
+    await a.stop();
+  });
+
+  it("the reviewer's race, for real: sign-ins by the old key racing moves leave no session that refreshes", async () => {
+    for (let round = 0; round < 8; round++) {
+      const a = embeddedApp();
+      await a.init();
+      const [old, next] = [secp256k1Wallet(), ed25519Wallet()];
+      expect((await walletSignIn(a, old)).status).toBe(200);
+      const move = await moveBody(a, old, next);
+      const signIn = await signedIn(a, old);
+      const [moveAnswer, signInAnswer] = await Promise.all([
+        a.request("/api/v1/auth/move", postJson(move)),
+        (async () => {
+          for (let i = 0; i < round % 4; i++) await Promise.resolve();
+          return a.request("/api/v1/auth/sign-in", postJson(signIn));
+        })(),
+      ]);
+      expect(moveAnswer.status).toBe(200);
+      if (signInAnswer.status === 200) {
+        const tokens = (await signInAnswer.json()) as Tokens;
+        expect((await refresh(a, tokens.refresh_token)).status).toBe(401);
+        expect((await profile(a, tokens.access_token)).status).toBe(401);
+      } else {
+        expect(signInAnswer.status).toBe(401);
+      }
+      await a.stop();
+    }
+  });
+});
+
+/** A /sign-in body signed by `wallet` for a fresh challenge. */
+async function signedIn(a: Awaited<ReturnType<typeof embeddedApp>>, wallet: Wallet) {
+  const issued = await askChallenge(a, wallet);
+  return { address: wallet.address, challenge: issued.challenge, signature: wallet.sign(issued.message), public_key: wallet.publicKeyHex, algorithm: wallet.algorithm };
+}
 
 describe("POST /refresh rate limit (server_auth.refreshes_per_client)", () => {
   it("a client gets refreshes_per_client refreshes per 60 s, valid or not, then 429 with Retry-After", async () => {

@@ -41,9 +41,10 @@ export class AdminController {
   })
   async unbind(ctx: RequestContext<"/bindings/:address">): Promise<void> {
     await this.bearer.require(ctx);
-    const { address } = ctx.params;
-    if (!(await this.bindings.unbind(address))) throw notFound("address is not bound");
+    // Any case of a hex address finds it, as at sign-in; the sessions to end are those of the address as bound.
+    const unbound = await this.bindings.unbind(ctx.params.address);
+    if (unbound === undefined) throw notFound("address is not bound");
     // Whoever held the address must not keep using it through the sessions it already has.
-    await this.sessions.revokeSubject(address);
+    await this.sessions.revokeSubject(unbound);
   }
 }

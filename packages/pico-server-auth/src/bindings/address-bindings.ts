@@ -32,8 +32,11 @@ export interface AddressBindings {
   claim(address: string, key: SignerKey): Promise<Claim>;
   /** Binds `address` to the key if it is unbound; true if it is (now) bound to exactly this key. */
   bind(address: string, binding: AddressBinding): Promise<boolean>;
-  /** Forgets the binding of `address` (exactly that string); false when it was not bound. */
-  unbind(address: string): Promise<boolean>;
+  /**
+   * Forgets the binding of `address`, found as `claim` finds it (exactly as sent, else in lower case);
+   * returns the address as it was bound (the sessions to end are that subject's), undefined when unbound.
+   */
+  unbind(address: string): Promise<string | undefined>;
   /**
    * Moves `address` (as `claim` finds it) from the key `from`, which must hold it, to `to`, in one
    * compare-and-set; returns the outcome and the address as bound.
@@ -49,24 +52,29 @@ export class DefaultAddressBindings implements AddressBindings {
   constructor(@inject(AUTH_STORE) private readonly store: AuthStore) {}
 
   async claim(address: string, key: SignerKey): Promise<Claim> {
-    const parsed = parseAddress(address);
-    const found = await this.#lookup(address, parsed);
-    if (found) return holds(found.held, key) ? { ok: true, sub: found.address } : { ok: false, detail: "address is bound to a different key" };
-    if (parsed.kind === "bad-checksum") return { ok: false, detail: `address ${address} fails its EIP-55 checksum (send it in one case, or checksummed)` };
     const derived = deriveAddress(key.algorithm, Buffer.from(key.publicKey, "hex"));
-    if (parsed.kind !== "hex" || parsed.lower !== derived) {
-      return { ok: false, detail: `address ${address} is not derived from this key (its ${key.algorithm} address is ${derived})` };
-    }
-    const holder = await this.store.bindAddress(derived, key);
-    return holds(holder, key) ? { ok: true, sub: derived } : { ok: false, detail: "address is bound to a different key" };
+    // The usual case, the key's own address in lower case: one insert-or-read, which also reads a
+    // binding made before (or a move away from this key).
+    if (address === derived) return this.#bindDerived(derived, key);
+    const exact = await this.store.binding(address);
+    if (exact) return holds(exact, key) ? { ok: true, sub: address } : BOUND_ELSEWHERE;
+    const parsed = parseAddress(address);
+    if (parsed.kind === "bad-checksum") return { ok: false, detail: `address ${address} fails its EIP-55 checksum (send it in one case, or checksummed)` };
+    const lower = parsed.kind === "hex" ? parsed.lower : undefined;
+    if (lower === derived) return this.#bindDerived(derived, key);
+    // Not this key's address: only a binding of its lower-case form (an address moved to this key) lets it in.
+    const held = lower !== undefined && lower !== address ? await this.store.binding(lower) : undefined;
+    if (held) return holds(held, key) ? { ok: true, sub: lower as string } : BOUND_ELSEWHERE;
+    return { ok: false, detail: `address ${address} is not derived from this key (its ${key.algorithm} address is ${derived})` };
   }
 
   async bind(address: string, binding: AddressBinding): Promise<boolean> {
     return holds(await this.store.bindAddress(address, binding), binding);
   }
 
-  unbind(address: string): Promise<boolean> {
-    return this.store.unbindAddress(address);
+  async unbind(address: string): Promise<string | undefined> {
+    const found = await this.#lookup(address, parseAddress(address));
+    return found && (await this.store.unbindAddress(found.address)) ? found.address : undefined;
   }
 
   async move(address: string, from: SignerKey, to: SignerKey): Promise<{ outcome: MoveOutcome; address: string }> {
@@ -77,6 +85,12 @@ export class DefaultAddressBindings implements AddressBindings {
     // move or unbind in between makes this one fail instead of overwriting it.
     const moved = await this.store.moveAddress(found.address, found.held, to);
     return { outcome: moved ? "moved" : "conflict", address: found.address };
+  }
+
+  /** Binds the key's derived address to it, or reads who holds it already. */
+  async #bindDerived(derived: string, key: SignerKey): Promise<Claim> {
+    const holder = await this.store.bindAddress(derived, key);
+    return holds(holder, key) ? { ok: true, sub: derived } : BOUND_ELSEWHERE;
   }
 
   /**
@@ -92,9 +106,16 @@ export class DefaultAddressBindings implements AddressBindings {
   }
 }
 
-/** Whether `held` is the key `key`, comparing canonical forms. */
+const BOUND_ELSEWHERE: Claim = { ok: false, detail: "address is bound to a different key" };
+
+/**
+ * Whether `held` is the key `key` (a verified signer's, so a valid key), comparing canonical forms.
+ * Bindings are stored canonical, so equal strings settle it without decoding a secp256k1 point;
+ * only a legacy encoding (compressed, upper case) is canonicalised.
+ */
 function holds(held: AddressBinding, key: AddressBinding): boolean {
   if (held.algorithm !== key.algorithm || !isWalletAlgorithm(held.algorithm)) return false;
+  if (held.publicKey === key.publicKey) return true;
   const canonical = canonicalKeyHex(held.algorithm, key.publicKey);
   // A stored key that is no valid key (a damaged row) matches nothing.
   return canonical !== undefined && canonicalKeyHex(held.algorithm, held.publicKey) === canonical;

@@ -34,8 +34,11 @@ export interface ChallengeStore {
   /**
    * Consumes `challenge` if it exists, is unexpired and was issued for `address`, and returns what it
    * was issued for. Exactly one caller can ever get it, however many race for it.
+   * `check` (synchronous) runs on it first: when it throws, the challenge is left as it was and the
+   * error propagates, so a malformed request does not burn it. A store that cannot run it before
+   * consuming may ignore it (the caller runs it again on what is returned).
    */
-  consume(address: string, challenge: string): Promise<PendingChallenge | undefined>;
+  consume(address: string, challenge: string, check?: (pending: PendingChallenge) => void): Promise<PendingChallenge | undefined>;
 }
 
 export const CHALLENGE_STORE = createToken<ChallengeStore>("ChallengeStore");
@@ -72,11 +75,17 @@ export class InMemoryChallengeStore implements ChallengeStore {
     return { challenge, pending };
   }
 
-  async consume(address: string, challenge: string): Promise<PendingChallenge | undefined> {
+  async consume(address: string, challenge: string, check?: (pending: PendingChallenge) => void): Promise<PendingChallenge | undefined> {
     const entry = this.#entries.get(challenge);
     if (!entry || entry.address !== address) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.#entries.delete(challenge);
+      return undefined;
+    }
+    // Synchronous from the check to the delete: no other consume can interleave.
+    check?.(entry);
     this.#entries.delete(challenge);
-    return entry.expiresAt > this.now() ? entry : undefined;
+    return entry;
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ export class AdminSessionStamp implements CredentialStamp {
 
   constructor(private readonly login: AdminLogin) {}
 
+  /** One admin account: the subject does not matter. */
   current(): Promise<string | undefined> {
     return this.login.currentStamp();
   }

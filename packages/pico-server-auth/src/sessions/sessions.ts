@@ -26,7 +26,7 @@ const PRUNE_EVERY_SECONDS = 3600;
  * access token in it. Refresh tokens are opaque (random, kept hashed) and rotate: each works once,
  * and presenting a used one revokes the session (whoever holds the copy, thief or owner, is cut off).
  * A session ends for good `session_max_days` after it began, whatever its refreshes; an admin session
- * also when the admin account changes (SessionStamps).
+ * also when the admin account changes, a wallet session when its address is moved or unbound (SessionStamps).
  * Access tokens (RFC 9068, `typ: at+jwt`): `sub, iss, aud, client_id, iat, exp, jti, role, sid` plus
  * extra claims that cannot override those.
  */
@@ -45,17 +45,23 @@ export class Sessions {
     @inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Starts a session for `sub` and returns its first tokens. */
-  async start(sub: string, role: string, claims: Record<string, unknown> = {}): Promise<IssuedTokens> {
+  /**
+   * Starts a session for `sub` and returns its first tokens. `signedWith`: the stamp of the credential
+   * the sign-in proved (a wallet's key, see WalletSessionStamp); the session is then checked against
+   * the credential's current stamp after it is stored, so a sign-in racing a move or an unbind is
+   * either refused here or revoked by it.
+   */
+  async start(sub: string, role: string, claims: Record<string, unknown> = {}, signedWith?: string): Promise<IssuedTokens> {
     const now = this.now();
     const ids = { sid: randomUUID(), access: randomUUID() };
     const refreshToken = newRefreshToken();
-    const stamp = await this.stamps.stampFor(role);
+    const stamp = signedWith ?? (await this.stamps.stampFor(role, sub));
     const session = { id: ids.sid, sub, role, claims, startedAt: now, ...(stamp === undefined ? {} : { stamp }) };
     const exp = this.#expiries(session, now);
     const family: RefreshFamily = { ...session, currentHash: refreshTokenHash(refreshToken), expiresAt: exp.refresh };
     const tokens = await this.#issue(family, ids, refreshToken, now, exp.access);
     await this.store.createFamily(family, { jti: ids.access, exp: exp.access });
+    if (signedWith !== undefined) await this.#checkCredential(family, now);
     this.#prune(now);
     return tokens;
   }
@@ -108,6 +114,11 @@ export class Sessions {
   /** 401 for a session past its absolute lifetime; a session whose credential changed is revoked first, so its access tokens die now too. */
   async #checkAlive(family: RefreshFamily, now: number): Promise<void> {
     if (now >= this.#sessionEnd(family)) throw unauthorized("session expired; sign in again");
+    await this.#checkCredential(family, now);
+  }
+
+  /** 401 for a session whose credential changed, revoked first, so its access tokens die now too. */
+  async #checkCredential(family: RefreshFamily, now: number): Promise<void> {
     const changed = await this.stamps.changed(family);
     if (changed === undefined) return;
     await this.store.revokeFamily(family.id, now);

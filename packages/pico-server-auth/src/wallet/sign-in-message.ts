@@ -4,6 +4,12 @@ import { parseAddress } from "./address.js";
 
 /** What a sign-in (or move) message says; the wallet signs its text, the server keeps that text. */
 export interface SignInMessageFields {
+  /**
+   * A move message has a header of its own ("… asks you to move your … account to a new key:"), which
+   * no EIP-4361 / CAIP-122 parser accepts: a wallet or client that signs only sign-in messages never
+   * signs a move handed to it as a sign-in (a phishing server relaying a move challenge). Default sign-in.
+   */
+  readonly kind?: "sign-in" | "move";
   /** RFC 3986 authority (host[:port]) of the site asking for the signature. */
   readonly domain: string;
   readonly uri: string;
@@ -25,18 +31,22 @@ export function caip2ChainId(algorithm: Exclude<WalletAlgorithm, "secp256k1">): 
 }
 
 /**
+ * A sign-in message:
  * secp256k1: an EIP-4361 (Sign-In with Ethereum) message, the address EIP-55 checksummed.
  * Ed25519 / ML-DSA-65: the same fields in CAIP-122's text form, "your Ed25519 account" and the
  * chain id `caip2ChainId`. An address that is not 0x + 40 hex (a binding made before addresses were
  * derived) appears as it is.
+ * A move message (`kind: "move"`): the same lines under the header
+ * "<domain> asks you to move your <account> account to a new key:", so it is never a sign-in message.
  */
 export function composeSignInMessage(fields: SignInMessageFields): string {
   const { algorithm } = fields;
   const parsed = parseAddress(fields.address);
   const ethereum = algorithm === "secp256k1";
   const address = parsed.kind === "hex" ? (ethereum ? checksumAddress(parsed.lower) : parsed.lower) : fields.address;
+  const account = ethereum ? "Ethereum" : algorithm;
   return [
-    `${fields.domain} wants you to sign in with your ${ethereum ? "Ethereum" : algorithm} account:`,
+    fields.kind === "move" ? `${fields.domain} asks you to move your ${account} account to a new key:` : `${fields.domain} wants you to sign in with your ${account} account:`,
     address,
     "",
     fields.statement,

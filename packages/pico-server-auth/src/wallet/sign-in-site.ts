@@ -35,9 +35,18 @@ export class SignInSite {
     }
   }
 
-  /** The text a wallet signs to sign in as (or move) `address`; times in milliseconds since the epoch. */
-  message(address: string, algorithm: WalletAlgorithm, nonce: string, issuedAt: number, expiresAt: number, statement = `Sign in to ${this.domain}.`): string {
-    return composeSignInMessage({ domain: this.domain, uri: this.uri, address, algorithm, chainId: this.chainId, statement, nonce, issuedAt: new Date(issuedAt), expiresAt: new Date(expiresAt) });
+  /** The text a wallet signs to sign in as `address`; times in milliseconds since the epoch. */
+  message(address: string, algorithm: WalletAlgorithm, nonce: string, issuedAt: number, expiresAt: number): string {
+    return this.#compose("sign-in", `Sign in to ${this.domain}.`, address, algorithm, nonce, issuedAt, expiresAt);
+  }
+
+  /** The text both keys sign to move `address` to a new key; `statement` names that key. */
+  moveMessage(address: string, algorithm: WalletAlgorithm, nonce: string, issuedAt: number, expiresAt: number, statement: string): string {
+    return this.#compose("move", statement, address, algorithm, nonce, issuedAt, expiresAt);
+  }
+
+  #compose(kind: "sign-in" | "move", statement: string, address: string, algorithm: WalletAlgorithm, nonce: string, issuedAt: number, expiresAt: number): string {
+    return composeSignInMessage({ kind, domain: this.domain, uri: this.uri, address, algorithm, chainId: this.chainId, statement, nonce, issuedAt: new Date(issuedAt), expiresAt: new Date(expiresAt) });
   }
 }
 

@@ -6,6 +6,7 @@ import { CHALLENGE_STORE } from "../challenge/challenge-store.js";
 import type { ChallengeStore, PendingChallenge } from "../challenge/challenge-store.js";
 import { ServerAuthError, badRequest, forbidden, unauthorized } from "../errors.js";
 import { Sessions } from "../sessions/sessions.js";
+import { walletKeyStamp } from "../sessions/wallet-session-stamp.js";
 import type { IssuedTokens } from "../sessions/sessions.js";
 import { ServerAuthSettings } from "../settings.js";
 import { PUBLIC_KEY_LENGTHS } from "./algorithms.js";
@@ -67,7 +68,7 @@ export class WalletSignIn {
       address,
       algorithm,
       moveTo,
-      compose: (nonce, issuedAt, expiresAt) => this.site.message(address, algorithm, nonce, issuedAt, expiresAt, statement),
+      compose: (nonce, issuedAt, expiresAt) => (statement ? this.site.moveMessage(address, algorithm, nonce, issuedAt, expiresAt, statement) : this.site.message(address, algorithm, nonce, issuedAt, expiresAt)),
     });
     return { challenge, ttl: this.settings.challengeTtlSeconds, message: pending.message };
   }
@@ -75,24 +76,28 @@ export class WalletSignIn {
   /** A signed challenge → tokens for the address (`sub`: see AddressBindings.claim in secure mode). */
   async signIn(body: Record<string, unknown>): Promise<IssuedTokens & { address: string; algorithm: WalletAlgorithm }> {
     const fields = signedFields(body, this.#supported, { keyOptional: this.secure, defaultAlgorithm: this.secure ? undefined : "ML-DSA-65" });
-    const pending = await this.#consume(fields);
-    if (pending.moveTo) throw unauthorized("this challenge is for a move: send it to POST /api/v1/auth/move");
+    const pending = await this.#consume(fields, (issued) => {
+      if (issued.moveTo) throw unauthorized("this challenge is for a move: send it to POST /api/v1/auth/move");
+      this.#checkSigned(fields, issued);
+    });
     let sub = fields.address;
-    let algorithm: WalletAlgorithm;
+    let signer: SignerKey;
     if (this.secure) {
-      const signer = await this.#verifySigner(fields, pending);
+      signer = await this.#verifySigner(fields, pending);
       const claim = await this.bindings.claim(fields.address, signer);
       if (!claim.ok) throw unauthorized(claim.detail);
       ({ sub } = claim);
-      ({ algorithm } = signer);
     } else {
-      algorithm = fields.algorithm as WalletAlgorithm;
+      const algorithm = fields.algorithm as WalletAlgorithm;
       const publicKey = fields.publicKey as Uint8Array;
       if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
       if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(pending.message), fields.signature)) throw unauthorized("signature verification failed");
-      if (!(await this.bindings.bind(sub, { algorithm, publicKey: Buffer.from(publicKey).toString("hex") }))) throw unauthorized("address is bound to a different key");
+      signer = { algorithm, publicKey: Buffer.from(publicKey).toString("hex") };
+      if (!(await this.bindings.bind(sub, signer))) throw unauthorized("address is bound to a different key");
     }
-    const tokens = await this.sessions.start(sub, "wallet", { algorithm, wallet_address: sub });
+    const { algorithm } = signer;
+    // The session follows the key that signed: it ends once the address is bound to another key or none.
+    const tokens = await this.sessions.start(sub, "wallet", { algorithm, wallet_address: sub }, walletKeyStamp(signer));
     return { ...tokens, address: sub, algorithm };
   }
 
@@ -105,14 +110,16 @@ export class WalletSignIn {
     if (!this.secure) throw forbidden("moves need server_auth.wallet_mode secure");
     const fields = signedFields(body, this.#supported, { keyOptional: true });
     const next = newKeyFields(body, this.#supported);
-    const pending = await this.#consume(fields);
-    const target = pending.moveTo;
-    if (!target) throw unauthorized("this challenge is not for a move: ask for one with move_to");
+    const pending = await this.#consume(fields, (issued) => {
+      const to = issued.moveTo as SignerKey | undefined;
+      if (!to) throw unauthorized("this challenge is not for a move: ask for one with move_to");
+      this.#checkSigned(fields, issued);
+      if (next.algorithm !== undefined && next.algorithm !== to.algorithm) throw unauthorized(`new_algorithm ${next.algorithm} is not the one the move message names (${to.algorithm})`);
+      if (next.publicKey !== undefined && hexOf(canonicalKey(to.algorithm, next.publicKey)) !== to.publicKey) throw unauthorized("new_public_key is not the key the move message names");
+      checkSizes(to.algorithm, undefined, next.signature);
+    });
+    const to = pending.moveTo as SignerKey;
     const current = await this.#verifySigner(fields, pending);
-    const to = target as SignerKey;
-    if (next.algorithm !== undefined && next.algorithm !== to.algorithm) throw unauthorized(`new_algorithm ${next.algorithm} is not the one the move message names (${to.algorithm})`);
-    if (next.publicKey !== undefined && hexOf(canonicalKey(to.algorithm, next.publicKey)) !== to.publicKey) throw unauthorized("new_public_key is not the key the move message names");
-    checkSizes(to.algorithm, undefined, next.signature);
     if (to.algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     if (!verifyMessageSignature(to.algorithm, pending.message, next.signature, Buffer.from(to.publicKey, "hex"))) throw unauthorized("new_signature verification failed");
     if (current.algorithm === to.algorithm && current.publicKey === to.publicKey) throw badRequest("the new key is the key that holds the address already");
@@ -126,25 +133,38 @@ export class WalletSignIn {
     return { address, algorithm: to.algorithm, revoked_sessions: revoked };
   }
 
-  /** The challenge of `fields`, consumed; 401 when it is unknown, expired, for another address or another algorithm. */
-  async #consume(fields: SignedFields): Promise<PendingChallenge> {
-    const pending = await this.challenges.consume(fields.address, fields.challenge);
+  /**
+   * The challenge of `fields`, consumed; 401 when it is unknown, expired or for another address.
+   * `check` runs first: a request it refuses leaves the challenge usable (only a signature that fails
+   * to verify, checked after, burns it). Run again after, for a store that ignores it.
+   */
+  async #consume(fields: SignedFields, check: (pending: PendingChallenge) => void): Promise<PendingChallenge> {
+    const pending = await this.challenges.consume(fields.address, fields.challenge, check);
     if (!pending) throw unauthorized("invalid or expired challenge");
-    if (this.secure && fields.algorithm !== undefined && fields.algorithm !== pending.algorithm) {
-      throw unauthorized(`the challenge was issued for ${pending.algorithm}, not ${fields.algorithm}`);
-    }
+    check(pending);
     return pending;
   }
 
-  /** Secure mode: the message sent (if any) is the one issued, and the signature over it verifies; returns the signer. */
-  async #verifySigner(fields: SignedFields, pending: PendingChallenge): Promise<SignerKey> {
+  /**
+   * Secure mode, what needs no signature verification: the algorithm is the challenge's, the key and
+   * signature sizes fit it, a public key is there when the algorithm needs one, and the message sent
+   * (if any) is the one issued.
+   */
+  #checkSigned(fields: SignedFields, pending: PendingChallenge): void {
+    if (!this.secure) return;
     const algorithm = pending.algorithm as WalletAlgorithm;
+    if (fields.algorithm !== undefined && fields.algorithm !== algorithm) throw unauthorized(`the challenge was issued for ${algorithm}, not ${fields.algorithm}`);
     if (fields.message !== undefined) {
       const differs = messageDifference(fields.message, pending.message);
       if (differs) throw unauthorized(`the message differs from the one issued for this challenge: its ${differs} is not the one issued`);
     }
     if (fields.algorithm === undefined) checkSizes(algorithm, fields.publicKey, fields.signature);
     if (algorithm !== "secp256k1" && !fields.publicKey) throw badRequest(`public_key required for ${algorithm}`);
+  }
+
+  /** Secure mode: the signature over the issued message verifies (after #checkSigned); returns the signer. */
+  async #verifySigner(fields: SignedFields, pending: PendingChallenge): Promise<SignerKey> {
+    const algorithm = pending.algorithm as WalletAlgorithm;
     if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     const key = verifyMessageSignature(algorithm, pending.message, fields.signature, fields.publicKey);
     if (!key) throw unauthorized("signature verification failed");
