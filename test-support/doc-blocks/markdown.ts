@@ -15,7 +15,8 @@ export interface CodeBlock {
 }
 
 const FENCE = /^(\s*)(`{3,}|~{3,})/;
-const ANNOTATION = /^<!--\s*doc:(\S+)\s*(.*?)\s*-->\s*$/;
+// Indented too: a block inside a list item has its annotation at the item's indentation.
+const ANNOTATION = /^\s*<!--\s*doc:(\S+)\s*(.*?)\s*-->\s*$/;
 const HIDDEN_START = /^<!--\s*doc:(run|file)\b\s*(.*?)\s*$/;
 
 /** Every fenced block of a page with the annotation on the line above it, and every hidden block. */
