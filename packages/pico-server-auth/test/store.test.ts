@@ -210,6 +210,14 @@ describe.each(implementations)("AuthStore contract: $name", ({ open }) => {
       expect(await store.revokeSubject("nobody", 10)).toBe(0);
       expect(await store.redeemRefresh("a1-r0", next("a1-r1"), access("a1-a1"), 11)).toStrictEqual({ outcome: "revoked" });
     });
+
+    it("keeps the families whose stamp is keepStamp (the key an address moved to), revokes the others, unstamped ones too", async () => {
+      await store.createFamily(family("old", { sub: "0xa", stamp: "key:old" }), access("old-a0"));
+      await store.createFamily(family("new", { sub: "0xa", stamp: "key:new" }), access("new-a0"));
+      await store.createFamily(family("legacy", { sub: "0xa" }), access("legacy-a0"));
+      expect(await store.revokeSubject("0xa", 9, "key:new")).toBe(2);
+      expect([(await store.family("old"))?.revokedAt, (await store.family("new"))?.revokedAt, (await store.family("legacy"))?.revokedAt]).toStrictEqual([9, undefined, 9]);
+    });
   });
 
   describe("address bindings: lookup, unbind, move", () => {

@@ -44,7 +44,8 @@ export class AdminController {
     // Any case of a hex address finds it, as at sign-in; the sessions to end are those of the address as bound.
     const unbound = await this.bindings.unbind(ctx.params.address);
     if (unbound === undefined) throw notFound("address is not bound");
-    // Whoever held the address must not keep using it through the sessions it already has.
-    await this.sessions.revokeSubject(unbound);
+    // Whoever held the address must not keep using it through the sessions it already has. The
+    // unbind is committed: ending them is retried, never a 5xx (an admin's retry would find no binding).
+    await this.sessions.revokeSubjectEventually(unbound);
   }
 }

@@ -1,4 +1,5 @@
 import { component, createToken, inject } from "pico-ioc";
+import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AddressBinding, AuthStore } from "../store/auth-store.js";
 import { isWalletAlgorithm } from "../wallet/algorithms.js";
@@ -30,10 +31,13 @@ export type MoveOutcome = "moved" | "unbound" | "not-holder" | "conflict";
  */
 export interface AddressBindings {
   claim(address: string, key: SignerKey): Promise<Claim>;
+  /** The key `address` is bound to, exactly as given (a session's `sub` is the address as bound). */
+  holder(address: string): Promise<AddressBinding | undefined>;
   /** Binds `address` to the key if it is unbound; true if it is (now) bound to exactly this key. */
   bind(address: string, binding: AddressBinding): Promise<boolean>;
   /**
-   * Forgets the binding of `address`, found as `claim` finds it (exactly as sent, else in lower case);
+   * Forgets the binding of `address`, found as `claim` finds it (exactly as sent, else, in secure mode,
+   * in lower case: in upstream mode case twins are other identities);
    * returns the address as it was bound (the sessions to end are that subject's), undefined when unbound.
    */
   unbind(address: string): Promise<string | undefined>;
@@ -49,7 +53,15 @@ export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
 /** Bindings kept in the auth store: one atomic insert-or-read per sign-in, so racing first sign-ins agree. */
 @component({ provides: ADDRESS_BINDINGS, fallback: true })
 export class DefaultAddressBindings implements AddressBindings {
-  constructor(@inject(AUTH_STORE) private readonly store: AuthStore) {}
+  readonly #secure: boolean;
+
+  constructor(@inject(AUTH_STORE) private readonly store: AuthStore, settings: ServerAuthSettings) {
+    this.#secure = settings.walletMode === "secure";
+  }
+
+  holder(address: string): Promise<AddressBinding | undefined> {
+    return this.store.binding(address);
+  }
 
   async claim(address: string, key: SignerKey): Promise<Claim> {
     const derived = deriveAddress(key.algorithm, Buffer.from(key.publicKey, "hex"));
@@ -94,13 +106,13 @@ export class DefaultAddressBindings implements AddressBindings {
   }
 
   /**
-   * The binding of `address` exactly as sent (legacy bindings, case twins), else, for a hex address,
-   * of its lower-case form (how derived addresses are bound).
+   * The binding of `address` exactly as sent (legacy bindings, case twins), else, for a hex address
+   * in secure mode, of its lower-case form (how derived addresses are bound).
    */
   async #lookup(address: string, parsed: ParsedAddress): Promise<{ address: string; held: AddressBinding } | undefined> {
     const held = await this.store.binding(address);
     if (held) return { address, held };
-    if (parsed.kind !== "hex" || parsed.lower === address) return undefined;
+    if (!this.#secure || parsed.kind !== "hex" || parsed.lower === address) return undefined;
     const lower = await this.store.binding(parsed.lower);
     return lower && { address: parsed.lower, held: lower };
   }

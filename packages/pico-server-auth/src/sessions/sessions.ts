@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { LOGGER, component, inject } from "pico-ioc";
-import type { Logger } from "pico-ioc";
+import type { Logger, OnDestroy } from "pico-ioc";
 import { unauthorized } from "../errors.js";
 import { SigningKeys } from "../keys/signing-keys.js";
 import { ServerAuthSettings } from "../settings.js";
@@ -20,6 +20,7 @@ export interface IssuedTokens {
 }
 
 const PRUNE_EVERY_SECONDS = 3600;
+const RETRY_MS = 1000;
 
 /**
  * A session is everything descended from one sign-in or login: its id is the `sid` claim of every
@@ -31,10 +32,12 @@ const PRUNE_EVERY_SECONDS = 3600;
  * extra claims that cannot override those.
  */
 @component()
-export class Sessions {
+export class Sessions implements OnDestroy {
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   #prunedAt = 0;
+  /** Revocations by subject still to be retried (revokeSubjectEventually), by subject. */
+  readonly #pendingRevocations = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly settings: ServerAuthSettings,
@@ -100,10 +103,33 @@ export class Sessions {
   }
 
   /** Ends every session of `sub` (an operator's decision); returns how many were live. Their access tokens are refused from now on. */
-  async revokeSubject(sub: string): Promise<number> {
-    const revoked = await this.store.revokeSubject(sub, this.now());
+  async revokeSubject(sub: string, keepStamp?: string): Promise<number> {
+    const revoked = await this.store.revokeSubject(sub, this.now(), keepStamp);
     await this.revocations.revoked();
     return revoked;
+  }
+
+  /**
+   * Ends every session of `sub` after a change that is committed already (its address moved to
+   * another key, or unbound), whose answer must say it took effect: never throws. When the store
+   * fails, it tries again every second until it succeeds (meanwhile those sessions still end at their
+   * next refresh, which checks the binding). Returns how many ended, or undefined while retrying.
+   */
+  async revokeSubjectEventually(sub: string, keepStamp?: string): Promise<number | undefined> {
+    clearTimeout(this.#pendingRevocations.get(sub));
+    this.#pendingRevocations.delete(sub);
+    try {
+      return await this.revokeSubject(sub, keepStamp);
+    } catch (error) {
+      this.logger.error(`pico-server-auth: ending the sessions of ${sub} failed; retrying every second`, error);
+      this.#pendingRevocations.set(sub, setTimeout(() => void this.revokeSubjectEventually(sub, keepStamp), RETRY_MS).unref());
+      return undefined;
+    }
+  }
+
+  onDestroy(): void {
+    for (const timer of this.#pendingRevocations.values()) clearTimeout(timer);
+    this.#pendingRevocations.clear();
   }
 
   /** When the session ends for good, whatever its refreshes: `session_max_days` after it began. */

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { component, inject } from "pico-ioc";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AddressBinding, AuthStore } from "../store/auth-store.js";
+import { ADDRESS_BINDINGS } from "../bindings/address-bindings.js";
+import type { AddressBindings } from "../bindings/address-bindings.js";
+import type { AddressBinding } from "../store/auth-store.js";
 import { isWalletAlgorithm } from "../wallet/algorithms.js";
 import { canonicalKeyHex } from "../wallet/canonical-key.js";
 import { CREDENTIAL_STAMPS } from "./credential-stamps.js";
@@ -35,10 +36,11 @@ export class WalletSessionStamp implements CredentialStamp {
   // keep their lifetime (a move or unbind still revokes them by subject).
   readonly keepsUnstamped = true;
 
-  constructor(@inject(AUTH_STORE) private readonly store: AuthStore) {}
+  // Through AddressBindings, not the store: an app's own bindings are the ones sessions follow.
+  constructor(@inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings) {}
 
   async current(sub: string): Promise<string | undefined> {
-    const binding = await this.store.binding(sub);
+    const binding = await this.bindings.holder(sub);
     return binding && walletKeyStamp(binding);
   }
 }

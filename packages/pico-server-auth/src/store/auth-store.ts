@@ -107,8 +107,11 @@ export interface AuthStore {
   familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined>;
   /** Revokes the family; false when there is no such family. Revoking twice keeps the first time. */
   revokeFamily(familyId: string, now: number): Promise<boolean>;
-  /** Revokes every family of `sub`; returns how many were not revoked before. */
-  revokeSubject(sub: string, now: number): Promise<number>;
+  /**
+   * Revokes every family of `sub` (but those whose stamp is `keepStamp`, when given: the sessions of
+   * the key an address just moved to); returns how many were not revoked before.
+   */
+  revokeSubject(sub: string, now: number, keepStamp?: string): Promise<number>;
   family(familyId: string): Promise<RefreshFamily | undefined>;
 
   /** Access tokens of revoked families that have not expired at `now`. */

@@ -127,8 +127,8 @@ export class ConfiguredAuthStore implements AuthStore, OnInit, OnDestroy {
   revokeFamily(familyId: string, now: number): Promise<boolean> {
     return this.#call("revokeFamily", (s) => s.revokeFamily(familyId, now));
   }
-  revokeSubject(sub: string, now: number): Promise<number> {
-    return this.#call("revokeSubject", (s) => s.revokeSubject(sub, now));
+  revokeSubject(sub: string, now: number, keepStamp?: string): Promise<number> {
+    return this.#call("revokeSubject", (s) => s.revokeSubject(sub, now, keepStamp));
   }
   family(familyId: string): Promise<RefreshFamily | undefined> {
     return this.#call("family", (s) => s.family(familyId));

@@ -98,10 +98,11 @@ export class InMemoryAuthStore implements AuthStore {
     return true;
   }
 
-  async revokeSubject(sub: string, now: number): Promise<number> {
+  async revokeSubject(sub: string, now: number, keepStamp?: string): Promise<number> {
     let revoked = 0;
     for (const family of this.#families.values()) {
       if (family.sub !== sub || family.revokedAt !== undefined) continue;
+      if (keepStamp !== undefined && family.stamp === keepStamp) continue;
       this.#families.set(family.id, { ...family, revokedAt: now });
       revoked++;
     }

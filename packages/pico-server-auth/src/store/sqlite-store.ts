@@ -125,8 +125,8 @@ export class SqliteAuthStore implements AuthStore {
     return this.#run("revokeFamily", (ops) => ops.revokeFamily(familyId, now));
   }
 
-  revokeSubject(sub: string, now: number): Promise<number> {
-    return this.#run("revokeSubject", (ops) => ops.revokeSubject(sub, now));
+  revokeSubject(sub: string, now: number, keepStamp?: string): Promise<number> {
+    return this.#run("revokeSubject", (ops) => ops.revokeSubject(sub, now, keepStamp));
   }
 
   family(familyId: string): Promise<RefreshFamily | undefined> {
@@ -261,7 +261,10 @@ function operations(db: Database.Database) {
   const rotate = db.prepare<[string, number, string], FamilyRow>("UPDATE refresh_families SET current_hash = ?, expires_at = ? WHERE id = ? RETURNING *");
   // coalesce keeps the first revocation time; `changes` still counts the row, so it tells whether the family exists.
   const revoke = db.prepare<[number, string]>("UPDATE refresh_families SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?");
-  const revokeSubject = db.prepare<[number, string]>("UPDATE refresh_families SET revoked_at = ? WHERE sub = ? AND revoked_at IS NULL");
+  // `stamp IS NOT @keep` is false only for an equal stamp, so unstamped families are revoked too.
+  const revokeSubject = db.prepare<[{ now: number; sub: string; keep: string | null }]>(
+    "UPDATE refresh_families SET revoked_at = @now WHERE sub = @sub AND revoked_at IS NULL AND (@keep IS NULL OR stamp IS NOT @keep)",
+  );
   const insertAccess = db.prepare<[string, string, number]>("INSERT INTO access_tokens (family_id, jti, exp) VALUES (?, ?, ?)");
   // IN, not JOIN: without statistics the planner scans every access token for a JOIN; this form walks
   // the partial index of revoked families, then each one's tokens (100,000 families: 0.9 ms, not 190 ms).
@@ -343,7 +346,7 @@ function operations(db: Database.Database) {
       return row && toFamily(row);
     },
     revokeFamily: (familyId: string, now: number): boolean => revoke.run(now, familyId).changes > 0,
-    revokeSubject: (sub: string, now: number): number => revokeSubject.run(now, sub).changes,
+    revokeSubject: (sub: string, now: number, keepStamp?: string): number => revokeSubject.run({ now, sub, keep: keepStamp ?? null }).changes,
     family: (familyId: string): RefreshFamily | undefined => {
       const row = family.get(familyId);
       return row && toFamily(row);

@@ -106,7 +106,7 @@ export class WalletSignIn {
    * of a challenge asked for with `move_to`. Every session of the address ends. Returns the address
    * as bound, the new algorithm and how many sessions ended.
    */
-  async move(body: Record<string, unknown>): Promise<{ address: string; algorithm: WalletAlgorithm; revoked_sessions: number }> {
+  async move(body: Record<string, unknown>): Promise<{ address: string; algorithm: WalletAlgorithm; revoked_sessions: number | null }> {
     if (!this.secure) throw forbidden("moves need server_auth.wallet_mode secure");
     const fields = signedFields(body, this.#supported, { keyOptional: true });
     const next = newKeyFields(body, this.#supported);
@@ -128,9 +128,10 @@ export class WalletSignIn {
     if (outcome === "not-holder") throw unauthorized("address is bound to a different key");
     if (outcome === "conflict") throw new ServerAuthError("CONFLICT", 409, "the address was moved or unbound meanwhile; ask for a new challenge");
     // A key is moved away from because it may be lost or stolen: the sessions it started end too
-    // (their refresh tokens are refused, their access tokens listed as revoked).
-    const revoked = await this.sessions.revokeSubject(address);
-    return { address, algorithm: to.algorithm, revoked_sessions: revoked };
+    // (their refresh tokens are refused, their access tokens listed as revoked), but not those the
+    // new key started meanwhile. The move is committed: ending them is retried, never a 5xx.
+    const revoked = await this.sessions.revokeSubjectEventually(address, walletKeyStamp(to));
+    return { address, algorithm: to.algorithm, revoked_sessions: revoked ?? null };
   }
 
   /**
