@@ -1,5 +1,6 @@
-import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { keccak_256 } from "@noble/hashes/sha3.js";
+import { createRequire } from "node:module";
+import type { secp256k1 as Secp256k1 } from "@noble/curves/secp256k1.js";
+import type { keccak_256 as Keccak256 } from "@noble/hashes/sha3.js";
 
 /**
  * Ethereum's rules, as wallets and libraries apply them: the address of a secp256k1 key (Yellow
@@ -8,9 +9,30 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 
 const encoder = new TextEncoder();
 
+const require = createRequire(import.meta.url);
+let noble: { readonly secp256k1: typeof Secp256k1; readonly keccak_256: typeof Keccak256 } | undefined;
+
+/**
+ * noble's secp256k1 and Keccak, loaded at first use, not at import: loading them takes about 30 ms,
+ * which boot need not pay (`preloadEthereum` runs once boot is over). They are ES modules, required
+ * synchronously (Node 20.19+ loads ES modules with require()), so the functions below stay synchronous.
+ */
+function curves(): NonNullable<typeof noble> {
+  noble ??= {
+    secp256k1: (require("@noble/curves/secp256k1.js") as typeof import("@noble/curves/secp256k1.js")).secp256k1,
+    keccak_256: (require("@noble/hashes/sha3.js") as typeof import("@noble/hashes/sha3.js")).keccak_256,
+  };
+  return noble;
+}
+
+/** Loads noble now (see `curves`); idempotent. */
+export function preloadEthereum(): void {
+  curves();
+}
+
 /** "0x" + the last 20 bytes of Keccak-256 over the 64-byte point x‖y, lower case. `point` is 04‖x‖y. */
 export function ethereumAddress(uncompressedPoint: Uint8Array): string {
-  const hash = keccak_256(uncompressedPoint.subarray(1));
+  const hash = curves().keccak_256(uncompressedPoint.subarray(1));
   return `0x${Buffer.from(hash.subarray(12)).toString("hex")}`;
 }
 
@@ -20,7 +42,7 @@ export function ethereumAddress(uncompressedPoint: Uint8Array): string {
  */
 export function checksumAddress(lower: string): string {
   const digits = lower.slice(2);
-  const hash = Buffer.from(keccak_256(encoder.encode(digits))).toString("hex");
+  const hash = Buffer.from(curves().keccak_256(encoder.encode(digits))).toString("hex");
   let out = "0x";
   for (let i = 0; i < digits.length; i++) {
     const c = digits[i] as string;
@@ -32,7 +54,7 @@ export function checksumAddress(lower: string): string {
 /** What `personal_sign` signs: Keccak-256("\x19Ethereum Signed Message:\n" + byte length + message). */
 export function personalSignDigest(message: string): Uint8Array {
   const bytes = encoder.encode(message);
-  return keccak_256(Buffer.concat([encoder.encode(`\x19Ethereum Signed Message:\n${bytes.length}`), bytes]));
+  return curves().keccak_256(Buffer.concat([encoder.encode(`\x19Ethereum Signed Message:\n${bytes.length}`), bytes]));
 }
 
 /**
@@ -46,6 +68,7 @@ export function recoverSigner(digest: Uint8Array, signature: Uint8Array): Uint8A
   if (recovery !== 0 && recovery !== 1) return undefined;
   try {
     // noble's "recovered" format puts the recovery bit first: v‖r‖s.
+    const { secp256k1 } = curves();
     const recovered = secp256k1.recoverPublicKey(Uint8Array.from([recovery, ...signature.subarray(0, 64)]), digest, { prehash: false });
     return secp256k1.Point.fromBytes(recovered).toBytes(false);
   } catch {
@@ -58,7 +81,7 @@ export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signatur
   const format = signature.length === 64 ? "compact" : signature[0] === 0x30 && signature.length <= 72 ? "der" : undefined;
   if (format === undefined) return false;
   try {
-    return secp256k1.verify(signature, digest, publicKey, { prehash: false, lowS: false, format });
+    return curves().secp256k1.verify(signature, digest, publicKey, { prehash: false, lowS: false, format });
   } catch {
     return false;
   }
@@ -67,7 +90,7 @@ export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signatur
 /** The uncompressed 04‖x‖y form of a 33- or 65-byte point; undefined when it is not on the curve. */
 export function uncompressedPoint(point: Uint8Array): Uint8Array | undefined {
   try {
-    return secp256k1.Point.fromBytes(point).toBytes(false);
+    return curves().secp256k1.Point.fromBytes(point).toBytes(false);
   } catch {
     return undefined;
   }

@@ -20,6 +20,8 @@ import { asObject } from "../http-input.js";
 import { challengeAddress, checkSizes, newKeyFields, signedFields, supportedAlgorithm } from "./wallet-requests.js";
 import type { SignedFields } from "./wallet-requests.js";
 import { loadMlDsaVerifier, verifyWalletSignature } from "./verify-signature.js";
+import { preloadEthereum } from "./ethereum.js";
+import { afterBoot } from "../after-boot.js";
 
 export interface ChallengeAnswer {
   readonly challenge: string;
@@ -46,6 +48,8 @@ export class WalletSignIn {
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
   ) {
     this.#supported = settings.supportedWalletAlgorithms;
+    // Ethereum addresses, EIP-55 and secp256k1 keys need noble: loaded once boot is over, off its path.
+    afterBoot(preloadEthereum);
   }
 
   get secure(): boolean {
