@@ -24,7 +24,7 @@ class Hello {
   }
 }
 
-const quiet = { info() {}, warn() {}, error() {} };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const issuer = "https://auth.example.com";
 const { publicKey, privateKey } = await generateKeyPair("RS256");
 const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256" };

@@ -7,7 +7,7 @@ import { ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, walletSignIn } f
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = "a-long-test-password";
-const quiet = { info() {}, warn() {}, error() {} };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 function seedApp(): Application {
   const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };

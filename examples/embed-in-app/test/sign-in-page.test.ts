@@ -17,7 +17,7 @@ describe("the sign-in page in a real browser", () => {
     const port = await freePort();
     const domain = `127.0.0.1:${port}`;
     const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory", SERVER_AUTH__SIGN_IN_DOMAIN: domain };
-    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
+    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const { url } = await app.start({ port, host: "127.0.0.1" });
     const browser = await chromium.launch(chromiumLaunchOptions);
     try {
@@ -91,7 +91,7 @@ describe("the sign-in page in a real browser", () => {
 
   it("serves only plain file names from the vendored noble packages", async () => {
     const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
-    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
+    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     expect((await app.request("/vendor/@noble/post-quantum/ml-dsa.js")).status).toBe(200);
     expect((await app.request("/vendor/@noble/post-quantum/..%2Fpackage.json")).status).toBe(404);
     expect((await app.request("/vendor/@noble/hashes/.hidden.js")).status).toBe(404);
@@ -103,7 +103,7 @@ describe("the sign-in page in a real browser", () => {
 
   it("sends security headers: a CSP with the import map's hash and no inline script otherwise, nosniff, no Referer, no framing", async () => {
     const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
-    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { info() {}, warn() {}, error() {} } });
+    const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     try {
       const res = await app.request("/");
       const html = await res.text();

@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 describe("docs page in a real browser", () => {
   it.skipIf(!runBrowserTest)("lists the example's operations, with no request leaving this machine", async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`).toBe(true);
-    const app = new Application({ moduleNames: ["hello"], root, env: {}, logger: { info() {}, warn() {}, error() {} } });
+    const app = new Application({ moduleNames: ["hello"], root, env: {}, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const { url } = await app.start({ port: 0 });
     const browser = await chromium.launch(chromiumLaunchOptions);
     try {

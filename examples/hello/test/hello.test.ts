@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 describe("hello example, in-process", () => {
   it("greets through the controller and the injected service", async () => {

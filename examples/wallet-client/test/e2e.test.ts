@@ -18,7 +18,7 @@ class Profile {
   }
 }
 
-const quiet = { info() {}, warn() {}, error() {} };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 // This package lists pico-server-auth and pico-client-auth as dev dependencies: their module names resolve from here.
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
 const issuer = "http://localhost:8100";

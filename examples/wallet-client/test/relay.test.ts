@@ -18,7 +18,7 @@ import type { Algorithm, Wallet } from "../src/keys.js";
 import { RefusedMessageError, signInMessageProblem } from "../src/message-check.js";
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
-const quiet = { info() {}, warn() {}, error() {} };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const wallet = async (algorithm: Algorithm): Promise<Wallet> => (await loadOrCreateWallet(mkdtempSync(join(tmpdir(), "relay-")), algorithm)).wallet;
 const post = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");

@@ -6,7 +6,7 @@ import { fixtureApp, linkFixturePackages } from "./fixtures.js";
 
 beforeAll(linkFixturePackages);
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const base = { moduleNames: ["fixture_app"], root: fixtureApp, logger: quiet };
 
 describe("Application", () => {

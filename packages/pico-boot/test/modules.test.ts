@@ -4,7 +4,7 @@ import { fixtureApp, fixtureAppWithoutExports, linkFixturePackages } from "./fix
 
 beforeAll(linkFixturePackages);
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const noPlugins = { PICO_BOOT_AUTO_PLUGINS: "false" };
 
 async function body(app: Application, path: string): Promise<unknown> {

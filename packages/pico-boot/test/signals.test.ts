@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { controller, get } from "pico-hono";
 import { Application, ApplicationStoppedError } from "../src/index.js";
 
-const quiet = { info() {}, warn() {}, error() {} };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 @controller()
 class Ping {

@@ -8,7 +8,7 @@ import type { KeySource } from "../src/index.js";
 /** This package's own directory: Application resolves "pico_client_auth" from here by self-reference. */
 export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
 
-export const quiet = { info() {}, warn() {}, error() {} };
+export const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export const authConfig = { issuer: "https://auth.example.com", audience: "my-api" };
 

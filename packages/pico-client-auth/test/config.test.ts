@@ -69,7 +69,7 @@ describe("auth_client settings", () => {
       ttlMs: 300_000,
       cooldownMs: 30_000,
       timeoutMs: 1000,
-      logger: { info() {}, warn() {}, error() {} },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
       now: () => clock,
       fetch: async () => (up ? Response.json({ keys: [key.jwk] }) : new Response("down", { status: 502 })),
     });

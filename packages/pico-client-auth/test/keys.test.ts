@@ -19,7 +19,7 @@ function harness(options: Partial<RemoteJwksOptions> = {}) {
   const endpoint = fakeEndpoint(URL, { keys: [A] });
   const state = Object.assign(endpoint.state, { clock: 0, warnings: [] as string[] });
   const { fetch } = endpoint;
-  const logger = { info() {}, warn: (message: string) => void state.warnings.push(message), error() {} };
+  const logger = { debug() {}, info() {}, warn: (message: string) => void state.warnings.push(message), error() {} };
   const jwks = new RemoteJwks({ url: URL, ttlMs: 60_000, cooldownMs: 30_000, timeoutMs: 1000, logger, fetch, now: () => state.clock, ...options });
   return { jwks, state };
 }
@@ -194,7 +194,7 @@ describe("RemoteJwks over real HTTP", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/auth/jwks`;
-      const jwks = new RemoteJwks({ url, ttlMs: 60_000, cooldownMs: 30_000, timeoutMs: 2000, logger: { info() {}, warn() {}, error() {} } });
+      const jwks = new RemoteJwks({ url, ttlMs: 60_000, cooldownMs: 30_000, timeoutMs: 2000, logger: { debug() {}, info() {}, warn() {}, error() {} } });
       const verifier = new TokenVerifier(settings(), jwks, NO_REVOCATION_CHECK);
       const token = await sign(key, defaultClaims());
       expect((await verifier.verify(token)).sub).toBe("user-123");

@@ -73,7 +73,7 @@ describe("errors as JSON", () => {
     expect(text).not.toContain("secret");
     expect(logger.errors).toHaveLength(1);
     expect(logger.errors[0]?.[0]).toBe("Unhandled error in GET /e/bug");
-    expect((logger.errors[0]?.[1] as Error).stack).toContain("secret internals");
+    expect((logger.errors[0]?.[1] as { err: Error }).err.stack).toContain("secret internals");
     const sdk = await hono.request("/e/sdk");
     const sdkText = await sdk.text();
     expect([sdk.status, JSON.parse(sdkText)]).toEqual([500, { detail: "Internal Server Error" }]);

@@ -89,7 +89,7 @@ describe("validated requests", () => {
     expect(await json(await hono.request("/items/1/public"))).toEqual({ name: "lamp" });
     const broken = await hono.request("/items/1/broken");
     expect([broken.status, await json(broken)]).toEqual([500, { detail: "Internal Server Error" }]);
-    expect(String((logger.errors[0]?.[1] as Error).message)).toContain("GET /items/:id/broken returned a value that does not match its response schema");
+    expect(String((logger.errors[0]?.[1] as { err: Error }).err.message)).toContain("GET /items/:id/broken returned a value that does not match its response schema");
   });
 
   it("415 for a non-JSON body, 400 for malformed JSON, on schema routes too", async () => {

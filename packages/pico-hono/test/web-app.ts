@@ -9,7 +9,7 @@ export interface CapturingLogger extends Logger {
 
 export function capturingLogger(): CapturingLogger {
   const errors: unknown[][] = [];
-  return { info: () => {}, warn: () => {}, error: (...args: unknown[]) => void errors.push(args), errors };
+  return { debug: () => {}, info: () => {}, warn: () => {}, error: (...args: unknown[]) => void errors.push(args), errors };
 }
 
 /** A container of `components` and the web app of the controllers among them. */

@@ -9,7 +9,8 @@ export { inject, injectAll } from "./metadata/inject.js";
 export { configured, setting, getSettingsDefinition, bindSettings, envVarName } from "./config/index.js";
 export { PicoContainer } from "./container/pico-container.js";
 export { RequestScope } from "./container/request-scope.js";
-export { LOGGER, consoleLogger } from "./logger.js";
+export { LOGGER, consoleLogger, silentLogger } from "./logger.js";
+export { METRICS, noMetrics } from "./metrics.js";
 export { createToken, keyName } from "./token.js";
 export { hasOnDestroy, hasOnInit } from "./lifecycle.js";
 export {
@@ -31,5 +32,6 @@ export type { ContainerOptions } from "./container/pico-container.js";
 export type { Override } from "./container/graph.js";
 export type { Constructor, ProviderKey, Token } from "./token.js";
 export type { OnDestroy, OnInit } from "./lifecycle.js";
-export type { Logger } from "./logger.js";
+export type { LogFields, Logger } from "./logger.js";
+export type { Counter, Histogram, MetricLabels, Metrics } from "./metrics.js";
 export type { ConfigProblem, PicoIocErrorCode } from "./errors.js";

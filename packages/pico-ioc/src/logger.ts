@@ -1,16 +1,31 @@
 import { createToken } from "./token.js";
 
-/** What the framework logs through; inject `LOGGER` to log the same way, or pass your own. */
+/**
+ * Structured fields of one log line. By convention: `event` is a stable, dotted event name
+ * (`auth.login_failed`), `err` an error (rendered with its stack and causes). Never put secrets here.
+ */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * What the framework logs through; inject `LOGGER` to log the same way, or pass your own.
+ * pico-boot's default writes JSON lines (pino) at `LOG_LEVEL`.
+ */
 export interface Logger {
-  info(message: string, ...details: unknown[]): void;
-  warn(message: string, ...details: unknown[]): void;
-  error(message: string, ...details: unknown[]): void;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
 }
 
 export const LOGGER = createToken<Logger>("Logger");
 
+/** Drops everything: the default of a bare container, and handy in tests. */
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** Interim console logger (replaced by pico-boot's structured logger). */
 export const consoleLogger: Logger = {
-  info: (message, ...details) => console.info(message, ...details),
-  warn: (message, ...details) => console.warn(message, ...details),
-  error: (message, ...details) => console.error(message, ...details),
+  debug: () => {},
+  info: (message, fields) => (fields ? console.info(message, fields) : console.info(message)),
+  warn: (message, fields) => (fields ? console.warn(message, fields) : console.warn(message)),
+  error: (message, fields) => (fields ? console.error(message, fields) : console.error(message)),
 };

@@ -130,7 +130,7 @@ describe("config that cannot work fails at boot, naming the setting", () => {
 
   it("each allow_weak_* switch that is on logs a warning at boot, naming it; off, nothing is said", async () => {
     const warnings: string[] = [];
-    const logger = { info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
     const weak = serverApp({ logger, server: { allow_weak_settings: true, allow_weak_admin_password: true } });
     await weak.init();
     await weak.stop();

@@ -81,7 +81,7 @@ describe("the SQLite store in data_dir (the default)", () => {
 describe("store: memory", () => {
   it("a new key at every start, under a new kid, and a warning says so", async () => {
     const warnings: string[] = [];
-    const logger = { info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
     const seen = [];
     for (let i = 0; i < 2; i++) {
       const app = serverApp({ logger });

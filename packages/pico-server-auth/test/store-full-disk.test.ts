@@ -44,8 +44,8 @@ function everyWriteNeedsAPage(path: string): void {
 /** A logger that keeps each line with its level and error. */
 function recordingLogger() {
   const lines: { level: string; message: string; error?: unknown }[] = [];
-  const at = (level: string) => (message: unknown, error?: unknown) => void lines.push({ level, message: String(message), ...(error === undefined ? {} : { error }) });
-  return { lines, logger: { info() {}, warn: at("warn"), error: at("error") } };
+  const at = (level: string) => (message: unknown, fields?: { err?: unknown }) => void lines.push({ level, message: String(message), ...(fields?.err === undefined ? {} : { error: fields.err }) });
+  return { lines, logger: { debug() {}, info() {}, warn: at("warn"), error: at("error") } };
 }
 
 const bindingOf = (n: number) => ({ algorithm: "Ed25519", publicKey: `${n}`.padStart(64, "0") });

@@ -19,7 +19,7 @@ const kidsOf = async (app: ReturnType<typeof serverApp>) => ((await (await app.r
 function recording() {
   const lines: { level: string; message: string }[] = [];
   const at = (level: string) => (message: unknown) => void lines.push({ level, message: String(message) });
-  return { lines, logger: { info: at("info"), warn: at("warn"), error: at("error") } };
+  return { lines, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
 }
 const markerOf = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, "store.json"), "utf8")) as Record<string, unknown>;
 /** The rows of store_meta, read while no server runs. */

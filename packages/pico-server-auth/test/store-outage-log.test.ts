@@ -7,7 +7,7 @@ function outageLog() {
   const lines: string[] = [];
   const clock = { now: Date.parse("2026-12-06T03:00:00Z") };
   const at = (level: string) => (message: unknown) => void lines.push(`${level}: ${String(message)}`);
-  const log = new StoreOutageLog({ info: at("info"), warn: at("warn"), error: at("error") }, () => clock.now);
+  const log = new StoreOutageLog({ debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") }, () => clock.now);
   return { log, lines, clock };
 }
 const full = new StoreUnavailableError("disk full");

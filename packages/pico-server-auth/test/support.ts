@@ -10,7 +10,7 @@ import { controller, get } from "pico-hono";
 
 /** This package's directory: "pico_server_auth" resolves here by self-reference, "pico_client_auth" from its dev dependencies. */
 export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
-export const quiet = { info() {}, warn() {}, error() {} };
+export const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 export const ADMIN = { email: "admin@example.com", password: "correct horse battery" };
 
 export const serverConfig = {

@@ -326,7 +326,7 @@ describe("moving an address to a new key", () => {
 describe("wallet_mode", () => {
   it("upstream logs a warning at boot naming it unsafe; secure (the default) does not", async () => {
     const warnings: string[] = [];
-    const logger = { info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
     await serverApp({ server: UPSTREAM, logger }).init();
     expect(warnings.filter((w) => w.includes("wallet_mode is upstream, which is UNSAFE"))).toHaveLength(1);
     warnings.length = 0;

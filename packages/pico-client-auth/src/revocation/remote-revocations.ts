@@ -102,7 +102,7 @@ export class RemoteRevocations implements RevocationCheck {
         ? "fail-open: checking tokens against the last list fetched"
         : "fail-open: accepting tokens without any revocation check";
     const more = this.#unreported > 0 ? ` (${this.#unreported} more failed fetches since the last warning)` : "";
-    this.#options.logger.warn(`pico-client-auth: cannot refresh the revocation list from ${this.#options.url}; ${consequence}${more}`, error);
+    this.#options.logger.warn(`pico-client-auth: cannot refresh the revocation list from ${this.#options.url}; ${consequence}${more}`, { err: error });
     this.#warnedAt = now;
     this.#unreported = 0;
   }

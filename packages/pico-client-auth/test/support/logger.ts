@@ -17,6 +17,7 @@ export function recordingLogger(): RecordingLogger {
   };
   return {
     lines,
+    debug: record("debug"),
     info: record("info"),
     warn: record("warn"),
     error: record("error"),

@@ -27,7 +27,7 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
     const detail = (error as { detail?: unknown }).detail ?? ((error as Error).message || defaultReason(status));
     return c.json({ detail }, status as never, headersOf(error));
   }
-  logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, error);
+  logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, { err: error });
   return c.json({ detail: "Internal Server Error" }, 500);
 }
 

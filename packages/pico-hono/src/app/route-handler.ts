@@ -34,7 +34,7 @@ export function routeHandler(container: PicoContainer, controller: ControllerDef
       return await finish(ctx, await (instance[name] as Handle).call(instance, ctx));
     } finally {
       // A failing cleanup is the server's problem, not this client's: log it, keep the response.
-      await scope.dispose().catch((error: unknown) => logger.error(`Request-scope cleanup failed after ${route.method} ${route.path}`, error));
+      await scope.dispose().catch((error: unknown) => logger.error(`Request-scope cleanup failed after ${route.method} ${route.path}`, { err: error }));
     }
   };
 }

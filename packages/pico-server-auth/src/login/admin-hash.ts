@@ -90,7 +90,7 @@ export class AdminHash {
     promise.catch((error: unknown) => {
       forget();
       if (error instanceof StoreUnavailableError) return;
-      this.#logger.error(`pico-server-auth: ${what} failed (tried again when next needed)`, error);
+      this.#logger.error(`pico-server-auth: ${what} failed (tried again when next needed)`, { err: error });
     });
     return promise;
   }

@@ -59,7 +59,7 @@ export class RevocationList implements OnInit, OnDestroy {
       clearTimeout(this.#retry);
       this.#retry = undefined;
     } catch (error) {
-      if (!this.#retry) this.#logger.error("pico-server-auth: the revocation list could not be reread after a revocation; retrying", error);
+      if (!this.#retry) this.#logger.error("pico-server-auth: the revocation list could not be reread after a revocation; retrying", { err: error });
       clearTimeout(this.#retry);
       this.#retry = setTimeout(() => void this.revoked(), RELOAD_RETRY_MS).unref();
     }

@@ -121,7 +121,7 @@ export class Sessions implements OnDestroy {
     try {
       return await this.revokeSubject(sub, keepStamp);
     } catch (error) {
-      this.logger.error(`pico-server-auth: ending the sessions of ${sub} failed; retrying every second`, error);
+      this.logger.error(`pico-server-auth: ending the sessions of ${sub} failed; retrying every second`, { err: error });
       this.#pendingRevocations.set(sub, setTimeout(() => void this.revokeSubjectEventually(sub, keepStamp), RETRY_MS).unref());
       return undefined;
     }
@@ -193,7 +193,7 @@ export class Sessions implements OnDestroy {
     this.#prunedAt = now;
     this.store.prune(now).catch((error: unknown) => {
       this.#prunedAt = 0;
-      this.logger.warn("pico-server-auth: pruning expired sessions failed; trying again at the next session", error);
+      this.logger.warn("pico-server-auth: pruning expired sessions failed; trying again at the next session", { err: error });
     });
   }
 }

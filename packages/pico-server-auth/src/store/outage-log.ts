@@ -47,7 +47,7 @@ export class StoreOutageLog {
     const line = outage.announced
       ? `pico-server-auth: the auth store is still unavailable (${error.reason}), since ${iso(outage.since)}: ${count} failed with 503 since the last line`
       : `pico-server-auth: the auth store is unavailable (${error.reason}): requests that need it answer 503 until it recovers (${count} so far). Logged again when it recovers, and at most once a minute while it lasts`;
-    this.#logger.error(line, error);
+    this.#logger.error(line, { err: error });
     outage.announced = true;
     this.#lastErrorLine = now;
     this.#unreported = 0;
