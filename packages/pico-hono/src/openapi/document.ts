@@ -49,11 +49,12 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], setting
     paths: {},
     components: { schemas: { HTTPError: httpErrorSchema() } },
   };
+  const schemes = routeSecuritySchemes(routes);
+  if (Object.keys(schemes).length > 0) document.components.securitySchemes = schemes;
   const operationIds = new Set<string>();
   for (const route of routes) {
     const operation = describeOperation(route, uniqueId(`${route.controller.name}_${route.handlerName}`, operationIds));
     if (operation.responses["422"]) document.components.schemas.HTTPValidationError ??= validationErrorSchema();
-    addSecuritySchemes(document, route);
     for (const contributor of contributors) contributor.describeRoute?.(route, operation);
     const path = toOpenApiPath(route.path);
     document.paths[path] ??= {};
@@ -96,16 +97,23 @@ function describeOperation(route: RouteDefinition, operationId: string): OpenApi
   return operation;
 }
 
-/** A route's own security schemes; two routes that name one scheme must define it alike. */
-function addSecuritySchemes(document: OpenApiDocument, route: RouteDefinition): void {
-  for (const [name, scheme] of Object.entries(route.options.openapi?.securitySchemes ?? {})) {
-    const schemes = (document.components.securitySchemes ??= {});
-    const known = schemes[name];
-    if (known && JSON.stringify(known) !== JSON.stringify(scheme)) {
-      throw new DecoratorMisuseError(`${route.controller.name}.${route.handlerName}: security scheme "${name}" is defined otherwise by another route: ${JSON.stringify(known)}`);
+/**
+ * The security schemes that routes define themselves (route option `openapi.securitySchemes`). Two
+ * routes may name one scheme only if they define it alike: checked at boot (buildWebApp calls this),
+ * though the document itself is built on first use.
+ */
+export function routeSecuritySchemes(routes: readonly RouteDefinition[]): Record<string, JsonObject> {
+  const schemes: Record<string, JsonObject> = {};
+  for (const route of routes) {
+    for (const [name, scheme] of Object.entries(route.options.openapi?.securitySchemes ?? {})) {
+      const known = schemes[name];
+      if (known && JSON.stringify(known) !== JSON.stringify(scheme)) {
+        throw new DecoratorMisuseError(`${route.controller.name}.${route.handlerName}: security scheme "${name}" is defined otherwise by another route: ${JSON.stringify(known)}`);
+      }
+      schemes[name] = { ...scheme };
     }
-    schemes[name] = { ...scheme };
   }
+  return schemes;
 }
 
 /** `adminDashboard` → "Admin Dashboard", `get_items` → "Get Items". */
