@@ -44,8 +44,9 @@ describe("the seed app's OpenAPI document under Redocly's recommended lint", () 
     await app.stop();
     const problems = await lint(document);
     expect(summary(problems.filter((p) => p.severity === "error"))).toEqual([]);
-    // The warnings left are advice this project does not take: a license, tag descriptions, a 4xx for the public JWKS.
-    expect(new Set(problems.map((p) => p.ruleId))).toEqual(new Set(["info-license", "tag-description", "operation-4xx-response"]));
+    // Warnings are advice; the ones this project does not take: a license, tag descriptions, a 4xx for public reads (JWKS).
+    const accepted = new Set(["info-license", "tag-description", "operation-4xx-response"]);
+    expect(summary(problems.filter((p) => !accepted.has(p.ruleId)))).toEqual([]);
 
     // The lint can fail: the login operation as it was before issue 15, with no security declared.
     const broken = structuredClone(document) as OpenApi;
