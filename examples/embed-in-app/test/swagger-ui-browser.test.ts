@@ -77,5 +77,5 @@ describe("Swagger UI of the seed app in a real browser", () => {
       await browser.close();
       await app.stop();
     }
-  });
+  }, 60_000);
 });

@@ -83,5 +83,5 @@ describe("a typed client generated from the seed app's /openapi.json", () => {
       await app.stop();
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
