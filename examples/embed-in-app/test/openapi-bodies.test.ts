@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ed25519Wallet, postJson, walletSignIn } from "../../../packages/pico-server-auth/test/support.js";
+import { askChallenge, ed25519Wallet, postJson, walletSignIn } from "../../../packages/pico-server-auth/test/support.js";
 import { ADMIN, openapiOf, seedApp } from "./openapi-support.js";
 import type { JsonSchema, OpenApi } from "./openapi-support.js";
 
@@ -23,12 +23,20 @@ function expectDocumented(answer: unknown, schema: JsonSchema, where: string): v
   expect([...(schema.required ?? [])].sort(), where).toEqual(keys);
 }
 
+/** A body the route takes has only documented properties, and every required one. */
+function expectAcceptedShape(body: Record<string, unknown>, schema: JsonSchema, where: string): void {
+  const documented = Object.keys(schema.properties ?? {});
+  expect(Object.keys(body).filter((key) => !documented.includes(key)), where).toEqual([]);
+  expect((schema.required ?? []).filter((key) => !(key in body)), where).toEqual([]);
+}
+
 describe("the auth routes in /openapi.json document what they really take and answer", () => {
-  it("login, refresh, sign-in, challenge, jwks, revocations and revoke answer the documented bodies; logout and unbind 204", async () => {
+  it("login, refresh, sign-in, challenge, move, jwks, revocations and revoke answer the documented bodies; logout and unbind 204", async () => {
     const app = seedApp({ revocation_feed_bearer: FEED_BEARER });
     const document = await openapiOf(app);
     const op = (method: string, path: string) => operation(document, method, path);
 
+    expectAcceptedShape(ADMIN, bodySchema(op("post", "/api/v1/auth/login")), "login body");
     expect(bodySchema(op("post", "/api/v1/auth/login"))).toMatchObject({ required: ["email", "password"] });
     const login = await app.request("/api/v1/auth/login", postJson(ADMIN));
     const tokens = (await login.json()) as { access_token: string; refresh_token: string; token_type: string; expires_in: number };
@@ -48,6 +56,15 @@ describe("the auth routes in /openapi.json document what they really take and an
     expect(signedIn.status).toBe(200);
     expectDocumented(await signedIn.json(), successSchema(op("post", "/api/v1/auth/sign-in")), "sign-in");
     expect(bodySchema(op("post", "/api/v1/auth/sign-in")).required).toEqual(["address", "challenge", "signature"]);
+
+    // A move of the wallet's address to a new key, signed by both (secure mode).
+    const next = ed25519Wallet();
+    const moveChallenge = await askChallenge(app, wallet, wallet.address, { move_to: { algorithm: next.algorithm, public_key: next.publicKeyHex } });
+    const moveBody = { address: wallet.address, challenge: moveChallenge.challenge, algorithm: wallet.algorithm, public_key: wallet.publicKeyHex, signature: wallet.sign(moveChallenge.message), new_algorithm: next.algorithm, new_public_key: next.publicKeyHex, new_signature: next.sign(moveChallenge.message) };
+    expectAcceptedShape(moveBody, bodySchema(op("post", "/api/v1/auth/move")), "move body");
+    const moved = await app.request("/api/v1/auth/move", postJson(moveBody));
+    expect(moved.status).toBe(200);
+    expectDocumented(await moved.json(), successSchema(op("post", "/api/v1/auth/move")), "move");
 
     const jwks = await app.request("/api/v1/auth/jwks");
     expectDocumented(await jwks.json(), successSchema(op("get", "/api/v1/auth/jwks")), "jwks");
