@@ -70,6 +70,6 @@ describe("route option openapi: documentation of handlers that check their own i
     expect(bad({ body: "object" })).toThrow('@post: "openapi.body" expected a JSON Schema object, got string');
     expect(bad({ bodyRequired: "no" })).toThrow('@post: "openapi.bodyRequired" expected a boolean, got string');
     expect(bad({ security: { bearer: [] } })).toThrow('@post: "openapi.security" expected an array of security requirements, got {"bearer":[]}');
-    expect(bad([])).toThrow('@post: "openapi" expected an object, got object');
+    expect(bad([])).toThrow('@post: "openapi" expected an object, got an array');
   });
 });

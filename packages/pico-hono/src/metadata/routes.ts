@@ -110,10 +110,10 @@ export function getRouteRecords(controllerClass: Function): readonly RouteRecord
 }
 
 function checkDocs(where: string, docs: RouteDocs): void {
-  if (!isPlainObject(docs)) throw new DecoratorMisuseError(`${where}: "openapi" expected an object, got ${typeof docs}`);
+  if (!isPlainObject(docs)) throw new DecoratorMisuseError(`${where}: "openapi" expected an object, got ${kindOf(docs)}`);
   rejectUnknownOptions(`${where} "openapi"`, docs, DOCS_OPTION_KEYS);
   for (const key of ["body", "response", "securitySchemes"] as const) {
-    if (docs[key] !== undefined && !isPlainObject(docs[key])) throw new DecoratorMisuseError(`${where}: "openapi.${key}" expected a JSON Schema object, got ${typeof docs[key]}`);
+    if (docs[key] !== undefined && !isPlainObject(docs[key])) throw new DecoratorMisuseError(`${where}: "openapi.${key}" expected a JSON Schema object, got ${kindOf(docs[key])}`);
   }
   if (docs.bodyRequired !== undefined && typeof docs.bodyRequired !== "boolean") {
     throw new DecoratorMisuseError(`${where}: "openapi.bodyRequired" expected a boolean, got ${typeof docs.bodyRequired}`);
@@ -121,6 +121,10 @@ function checkDocs(where: string, docs: RouteDocs): void {
   if (docs.security !== undefined && (!Array.isArray(docs.security) || !docs.security.every(isPlainObject))) {
     throw new DecoratorMisuseError(`${where}: "openapi.security" expected an array of security requirements, got ${JSON.stringify(docs.security)}`);
   }
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

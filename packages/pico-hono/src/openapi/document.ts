@@ -117,7 +117,7 @@ export function routeSecuritySchemes(routes: readonly RouteDefinition[]): Record
 }
 
 /** `adminDashboard` → "Admin Dashboard", `get_items` → "Get Items". */
-export function humanize(name: string): string {
+function humanize(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .split(/[\s_]+/)
