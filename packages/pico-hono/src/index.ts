@@ -15,7 +15,7 @@ export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } 
 export { RequestValidationError, ResponseValidationError } from "./schema/validation-error.js";
 
 export type { ControllerDefinition, ControllerOptions } from "./metadata/controller.js";
-export type { HttpMethod, RouteOptions, RouteRecord } from "./metadata/routes.js";
+export type { HttpMethod, JsonSchema, RouteDocs, RouteOptions, RouteRecord } from "./metadata/routes.js";
 export type { RouteDefinition } from "./app/route-definition.js";
 export type { PathParams, RouteSchemas } from "./app/request-context.js";
 export type { RouteInterceptor, WebExtension } from "./app/extension.js";

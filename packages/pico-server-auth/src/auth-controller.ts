@@ -7,6 +7,7 @@ import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
 import { Sessions } from "./sessions/sessions.js";
 import { afterBoot } from "./after-boot.js";
+import { CHALLENGE_DOCS, JWKS_DOCS, LOGIN_DOCS, MOVE_DOCS, SIGN_IN_DOCS } from "./openapi-docs.js";
 import { loadMlDsaVerifier } from "./wallet/verify-signature.js";
 import { challengeAddress } from "./wallet/wallet-requests.js";
 import { WalletSignIn } from "./wallet/wallet-sign-in.js";
@@ -30,13 +31,13 @@ export class AuthController {
     if (settings.supportedWalletAlgorithms.includes("ML-DSA-65")) afterBoot(() => void loadMlDsaVerifier().catch(() => undefined));
   }
 
-  @get("/jwks", { summary: "Public keys that verify the tokens issued here" })
+  @get("/jwks", { summary: "Public keys that verify the tokens issued here", openapi: JWKS_DOCS })
   async jwks(ctx: RequestContext) {
     ctx.setHeader("Cache-Control", "public, max-age=300");
     return this.keys.jwks();
   }
 
-  @post("/challenge", { summary: "A one-time challenge for a wallet address, and the sign-in message to sign", responses: { 400: "address required, unsupported algorithm or bad move_to", 429: "Too many challenges" } })
+  @post("/challenge", { summary: "A one-time challenge for a wallet address, and the sign-in message to sign", responses: { 400: "address required, unsupported algorithm or bad move_to", 429: "Too many challenges" }, openapi: CHALLENGE_DOCS })
   async challenge(ctx: RequestContext) {
     const body = await jsonObject(ctx);
     // Validated before the quota counts it; the quota keeps the store's bound from becoming a way to
@@ -50,6 +51,7 @@ export class AuthController {
   @post("/sign-in", {
     summary: "Exchange a signed challenge for tokens",
     responses: { 400: "Missing fields, bad hex or unsupported algorithm", 401: "Invalid challenge, message, signature or key, or an address the key does not own" },
+    openapi: SIGN_IN_DOCS,
   })
   async signIn(ctx: RequestContext) {
     const result = await this.wallets.signIn(await jsonObject(ctx));
@@ -60,12 +62,13 @@ export class AuthController {
   @post("/move", {
     summary: "Move a wallet address to a new key, signed by the key that holds it and by the new key",
     responses: { 400: "Missing fields or bad hex", 401: "Invalid challenge or signature, or not the holder", 403: "upstream wallet mode", 409: "Moved meanwhile" },
+    openapi: MOVE_DOCS,
   })
   async move(ctx: RequestContext) {
     return this.wallets.move(await jsonObject(ctx));
   }
 
-  @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" } })
+  @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" }, openapi: LOGIN_DOCS })
   async adminLogin(ctx: RequestContext) {
     const body = await jsonObject(ctx);
     const { email, password } = body;

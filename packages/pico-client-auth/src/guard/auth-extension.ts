@@ -83,7 +83,12 @@ export class AuthWebExtension implements WebExtension, OnInit {
   }
 
   describeRoute(route: RouteDefinition, operation: OpenApiOperation): void {
-    if (!this.#settings.enabled || route.metadata(ANONYMOUS) === true) return;
+    if (!this.#settings.enabled) return;
+    // The guard lets it through without a token; a route that checks a credential itself says which (route option `openapi.security`).
+    if (route.metadata(ANONYMOUS) === true) {
+      operation.security ??= [];
+      return;
+    }
     operation.security = [{ bearerAuth: [] }];
     operation.responses["401"] ??= { description: "Missing, invalid, expired or revoked bearer token", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
     if (route.metadata(REQUIRED_ROLES) || route.metadata(REQUIRED_GROUPS) || route.metadata(REQUIRED_SCOPES)) {

@@ -6,7 +6,7 @@ import { NoControllersError, RouteConflictError } from "../errors.js";
 import { getControllerDefinition } from "../metadata/controller.js";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { getRouteRecords } from "../metadata/routes.js";
-import { buildOpenApiDocument } from "../openapi/document.js";
+import { buildOpenApiDocument, routeSecuritySchemes } from "../openapi/document.js";
 import type { OpenApiDocument } from "../openapi/document.js";
 import { WebSettings } from "../web-settings.js";
 import { errorResponse } from "./error-response.js";
@@ -42,6 +42,8 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   const routes = controllers.flatMap((definition) => routesOf(definition));
   const extensions = inExtensionOrder(container.getAll(WEB_EXTENSION));
 
+  // The one part of the document that can be wrong is checked now, so it fails boot, not a request.
+  routeSecuritySchemes(routes);
   let document: OpenApiDocument | undefined;
   const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 

@@ -23,6 +23,28 @@ export interface RouteOptions {
   readonly response?: StandardSchemaV1;
   /** Other responses to document, e.g. `{ 404: "Item not found" }`. */
   readonly responses?: Readonly<Record<number, string>>;
+  /** What the API docs say about a handler that reads and checks its own input: documentation only, never validated against. */
+  readonly openapi?: RouteDocs;
+}
+
+/** A JSON Schema (2020-12, as OpenAPI 3.1 takes it), e.g. `{ type: "object", properties: { ... } }`. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/**
+ * Documentation of a route whose handler keeps its own validation and messages (`body` and `response`
+ * would validate, with 422s). Wins over what `body`/`response` schemas would document.
+ */
+export interface RouteDocs {
+  /** JSON Schema of the `application/json` request body. */
+  readonly body?: JsonSchema;
+  /** Whether the body must be sent; default true. */
+  readonly bodyRequired?: boolean;
+  /** JSON Schema of the success response body. */
+  readonly response?: JsonSchema;
+  /** The credentials the route takes (OpenAPI security requirements); `[]` says it takes none. */
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+  /** Security schemes the requirements name, added to `components.securitySchemes`. */
+  readonly securitySchemes?: Readonly<Record<string, JsonSchema>>;
 }
 
 export interface RouteRecord {
@@ -34,7 +56,8 @@ export interface RouteRecord {
 }
 
 const ROUTES_KEY = Symbol.for("pico-hono.routes");
-const ROUTE_OPTION_KEYS = ["status", "summary", "description", "tags", "deprecated", "body", "query", "params", "response", "responses"] as const;
+const ROUTE_OPTION_KEYS = ["status", "summary", "description", "tags", "deprecated", "body", "query", "params", "response", "responses", "openapi"] as const;
+const DOCS_OPTION_KEYS = ["body", "bodyRequired", "response", "security", "securitySchemes"] as const;
 const SCHEMA_OPTION_KEYS = ["body", "query", "params", "response"] as const;
 
 function route(method: HttpMethod, path: string, options: RouteOptions = {}): MethodDecorator {
@@ -56,6 +79,7 @@ function route(method: HttpMethod, path: string, options: RouteOptions = {}): Me
   for (const code of Object.keys(options.responses ?? {})) {
     if (!/^[1-5]\d\d$/.test(code)) throw new DecoratorMisuseError(`${where}: "responses" keys expected HTTP status codes, got ${JSON.stringify(code)}`);
   }
+  if (options.openapi !== undefined) checkDocs(where, options.openapi);
   return (prototype, propertyKey, descriptor) => {
     if (typeof propertyKey !== "string" || typeof descriptor.value !== "function") {
       throw new DecoratorMisuseError(`${where} decorates methods with string names, not ${String(propertyKey)}`);
@@ -83,6 +107,28 @@ export const del = (path = "", options?: RouteOptions): MethodDecorator => route
 
 export function getRouteRecords(controllerClass: Function): readonly RouteRecord[] {
   return (Reflect.getOwnMetadata(ROUTES_KEY, controllerClass) as RouteRecord[] | undefined) ?? [];
+}
+
+function checkDocs(where: string, docs: RouteDocs): void {
+  if (!isPlainObject(docs)) throw new DecoratorMisuseError(`${where}: "openapi" expected an object, got ${kindOf(docs)}`);
+  rejectUnknownOptions(`${where} "openapi"`, docs, DOCS_OPTION_KEYS);
+  for (const key of ["body", "response", "securitySchemes"] as const) {
+    if (docs[key] !== undefined && !isPlainObject(docs[key])) throw new DecoratorMisuseError(`${where}: "openapi.${key}" expected a JSON Schema object, got ${kindOf(docs[key])}`);
+  }
+  if (docs.bodyRequired !== undefined && typeof docs.bodyRequired !== "boolean") {
+    throw new DecoratorMisuseError(`${where}: "openapi.bodyRequired" expected a boolean, got ${typeof docs.bodyRequired}`);
+  }
+  if (docs.security !== undefined && (!Array.isArray(docs.security) || !docs.security.every(isPlainObject))) {
+    throw new DecoratorMisuseError(`${where}: "openapi.security" expected an array of security requirements, got ${JSON.stringify(docs.security)}`);
+  }
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** FastAPI-style `{id}` segments become Hono's `:id`, so routes copied from upstream keep working. */

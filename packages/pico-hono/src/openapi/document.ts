@@ -1,6 +1,7 @@
 import type { RouteDefinition } from "../app/route-definition.js";
 import { toJsonSchema } from "../schema/standard-schema.js";
 import type { StandardSchemaV1 } from "../schema/standard-schema.js";
+import { DecoratorMisuseError } from "pico-ioc";
 import { defaultReason } from "../errors.js";
 import type { WebSettings } from "../web-settings.js";
 import { pathParameterNames, toOpenApiPath } from "./paths.js";
@@ -22,6 +23,7 @@ export interface OpenApiOperation extends JsonObject {
 export interface OpenApiDocument extends JsonObject {
   openapi: "3.1.0";
   info: { title: string; version: string; description?: string };
+  servers: { url: string }[];
   tags: { name: string }[];
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: { schemas: Record<string, JsonObject>; securitySchemes?: Record<string, JsonObject> };
@@ -41,13 +43,18 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], setting
   const document: OpenApiDocument = {
     openapi: "3.1.0",
     info: { title: settings.title, version: settings.version, ...(settings.description ? { description: settings.description } : {}) },
+    // Relative: the server that serves the document, behind whatever proxy or prefix it is reached.
+    servers: [{ url: "/" }],
     tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name })),
     paths: {},
-    components: { schemas: { HTTPError: httpErrorSchema(), HTTPValidationError: validationErrorSchema() } },
+    components: { schemas: { HTTPError: httpErrorSchema() } },
   };
+  const schemes = routeSecuritySchemes(routes);
+  if (Object.keys(schemes).length > 0) document.components.securitySchemes = schemes;
   const operationIds = new Set<string>();
   for (const route of routes) {
     const operation = describeOperation(route, uniqueId(`${route.controller.name}_${route.handlerName}`, operationIds));
+    if (operation.responses["422"]) document.components.schemas.HTTPValidationError ??= validationErrorSchema();
     for (const contributor of contributors) contributor.describeRoute?.(route, operation);
     const path = toOpenApiPath(route.path);
     document.paths[path] ??= {};
@@ -61,21 +68,26 @@ function describeOperation(route: RouteDefinition, operationId: string): OpenApi
   const { options } = route;
   const operation: OpenApiOperation = { operationId, responses: {} };
   if (route.tags.length > 0) operation.tags = [...route.tags];
-  if (options.summary) operation.summary = options.summary;
+  // FastAPI's default: docs UIs and linters want a summary, and the handler's name is a fair one.
+  operation.summary = options.summary ?? humanize(route.handlerName);
   if (options.description) operation.description = options.description;
   if (options.deprecated) operation.deprecated = true;
 
   const parameters = [...pathParameters(route), ...queryParameters(options.query)];
   if (parameters.length > 0) operation.parameters = parameters;
-  if (options.body) {
-    operation.requestBody = { required: true, content: { "application/json": { schema: schemaOf(options.body, "input") } } };
+  const docs = options.openapi ?? {};
+  const body = docs.body ?? (options.body && schemaOf(options.body, "input"));
+  if (body) {
+    operation.requestBody = { required: docs.bodyRequired ?? true, content: { "application/json": { schema: body } } };
   }
+  if (docs.security) operation.security = docs.security.map((requirement) => Object.fromEntries(Object.entries(requirement).map(([name, scopes]) => [name, [...scopes]])));
 
   const status = options.status ?? 200;
+  const response = docs.response ?? (options.response ? schemaOf(options.response, "output") : {});
   operation.responses[String(status)] =
     status === 204 || status === 304
       ? { description: defaultReason(status) }
-      : { description: "Successful Response", content: { "application/json": { schema: options.response ? schemaOf(options.response, "output") : {} } } };
+      : { description: "Successful Response", content: { "application/json": { schema: response } } };
   if (options.body || options.query || options.params) {
     operation.responses["422"] = { description: "Validation Error", content: { "application/json": { schema: VALIDATION_ERROR_SCHEMA } } };
   }
@@ -83,6 +95,35 @@ function describeOperation(route: RouteDefinition, operationId: string): OpenApi
     operation.responses[code] = { description, content: { "application/json": { schema: ERROR_SCHEMA } } };
   }
   return operation;
+}
+
+/**
+ * The security schemes that routes define themselves (route option `openapi.securitySchemes`). Two
+ * routes may name one scheme only if they define it alike: checked at boot (buildWebApp calls this),
+ * though the document itself is built on first use.
+ */
+export function routeSecuritySchemes(routes: readonly RouteDefinition[]): Record<string, JsonObject> {
+  const schemes: Record<string, JsonObject> = {};
+  for (const route of routes) {
+    for (const [name, scheme] of Object.entries(route.options.openapi?.securitySchemes ?? {})) {
+      const known = schemes[name];
+      if (known && JSON.stringify(known) !== JSON.stringify(scheme)) {
+        throw new DecoratorMisuseError(`${route.controller.name}.${route.handlerName}: security scheme "${name}" is defined otherwise by another route: ${JSON.stringify(known)}`);
+      }
+      schemes[name] = { ...scheme };
+    }
+  }
+  return schemes;
+}
+
+/** `adminDashboard` → "Admin Dashboard", `get_items` → "Get Items". */
+function humanize(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[\s_]+/)
+    .filter((word) => word !== "")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(" ");
 }
 
 function pathParameters(route: RouteDefinition): JsonObject[] {

@@ -1,0 +1,117 @@
+import type { JsonSchema, RouteDocs } from "pico-hono";
+import { WALLET_ALGORITHMS } from "./wallet/algorithms.js";
+
+/**
+ * What /openapi.json says about the auth routes. The handlers keep their own checks and messages
+ * (400/401 details, never 422), so these schemas are documentation only: they describe what the
+ * handlers enforce, and tests hold them to the real answers.
+ */
+
+const ADDRESS: JsonSchema = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", description: "Wallet address: 1-128 letters, digits or . _ : - (starting with a letter or digit)" };
+const ALGORITHM: JsonSchema = { type: "string", enum: [...WALLET_ALGORITHMS], description: "Wallet signature algorithm; only those in server_auth.supported_wallet_algorithms are accepted" };
+const HEX: JsonSchema = { type: "string", pattern: "^(0[xX])?([0-9a-fA-F]{2})+$" };
+const NON_EMPTY: JsonSchema = { type: "string", minLength: 1 };
+
+/** A token response (RFC 6749 §5.1). */
+const TOKENS = {
+  access_token: { type: "string", description: "JWT access token (RFC 9068, typ at+jwt); send it as Authorization: Bearer" },
+  refresh_token: { type: "string", description: "Opaque refresh token; works once (POST /api/v1/auth/refresh)" },
+  token_type: { type: "string", const: "Bearer" },
+  expires_in: { type: "integer", minimum: 0, description: "Seconds until the access token expires" },
+} as const;
+const TOKEN_KEYS = ["access_token", "refresh_token", "token_type", "expires_in"];
+
+const object = (properties: Record<string, JsonSchema>, required: readonly string[] = Object.keys(properties)): JsonSchema => ({ type: "object", properties, required: [...required] });
+
+/** The admin's access token, checked by the route itself (AdminBearer); the same scheme as pico-client-auth's guard. */
+const ADMIN: Pick<RouteDocs, "security" | "securitySchemes"> = {
+  security: [{ bearerAuth: [] }],
+  securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+};
+
+const PUBLIC: Pick<RouteDocs, "security"> = { security: [] };
+
+export const JWKS_DOCS: RouteDocs = {
+  ...PUBLIC,
+  response: { type: "object", properties: { keys: { type: "array", items: { type: "object", properties: { kty: { type: "string" }, kid: { type: "string" }, alg: { type: "string" }, use: { type: "string" } }, required: ["kty"] } } }, required: ["keys"] },
+};
+
+export const CHALLENGE_DOCS: RouteDocs = {
+  ...PUBLIC,
+  body: object(
+    {
+      address: ADDRESS,
+      algorithm: { ...ALGORITHM, description: "The key that will sign (secure mode; default secp256k1)" },
+      move_to: { ...object({ algorithm: ALGORITHM, public_key: HEX }), description: "Secure mode: a challenge to move the address to this new key (POST /move)" },
+    },
+    ["address"],
+  ),
+  response: object({
+    challenge: { type: "string", description: "One-time challenge, sent back with the signature" },
+    ttl: { type: "integer", description: "Seconds the challenge stays valid" },
+    message: { type: "string", description: "The exact text to sign (upstream mode: the challenge itself)" },
+  }),
+};
+
+const SIGNED = {
+  address: ADDRESS,
+  challenge: NON_EMPTY,
+  signature: { ...HEX, description: "Signature of the issued message, hex" },
+  public_key: { ...HEX, description: "Public key, hex (optional in secure mode when the signature names its key: recoverable secp256k1)" },
+  algorithm: ALGORITHM,
+  message: { type: "string", description: "The message signed; if sent, it must be the one issued" },
+};
+
+export const SIGN_IN_DOCS: RouteDocs = {
+  ...PUBLIC,
+  body: object(SIGNED, ["address", "challenge", "signature"]),
+  response: object({ ...TOKENS, address: { type: "string", description: "The signed-in address (the subject)" }, algorithm: ALGORITHM }, [...TOKEN_KEYS, "address", "algorithm"]),
+};
+
+export const MOVE_DOCS: RouteDocs = {
+  ...PUBLIC,
+  body: object(
+    {
+      ...SIGNED,
+      new_signature: { ...HEX, description: "The new key's signature of the same message" },
+      new_public_key: HEX,
+      new_algorithm: ALGORITHM,
+    },
+    ["address", "challenge", "signature", "new_signature"],
+  ),
+  response: object({ address: { type: "string" }, algorithm: ALGORITHM, revoked_sessions: { type: ["integer", "null"], description: "Sessions of the old key ended; null while that is still being retried" } }),
+};
+
+export const LOGIN_DOCS: RouteDocs = {
+  ...PUBLIC,
+  body: object({ email: { type: "string", minLength: 1, maxLength: 320 }, password: { type: "string", minLength: 1, maxLength: 1024, format: "password" } }),
+  response: object(TOKENS),
+};
+
+export const REFRESH_DOCS: RouteDocs = {
+  ...PUBLIC,
+  body: object({ refresh_token: NON_EMPTY }),
+  response: object(TOKENS),
+};
+
+/** A refresh token in the body, or else the bearer access token: either credential ends the session. */
+export const LOGOUT_DOCS: RouteDocs = {
+  security: [{}, ...(ADMIN.security ?? [])],
+  securitySchemes: ADMIN.securitySchemes,
+  body: object({ refresh_token: NON_EMPTY }),
+  bodyRequired: false,
+};
+
+export const REVOCATIONS_DOCS: RouteDocs = {
+  security: [{ revocationFeedBearer: [] }],
+  securitySchemes: { revocationFeedBearer: { type: "http", scheme: "bearer", description: "The service credential set in server_auth.revocation_feed_bearer" } },
+  response: object({ items: { type: "array", items: object({ jti: { type: "string" }, exp: { type: "integer", description: "Expiry, seconds since the epoch" } }) } }),
+};
+
+export const REVOKE_SESSIONS_DOCS: RouteDocs = {
+  ...ADMIN,
+  body: object({ sub: { type: "string", minLength: 1, maxLength: 320, description: "A wallet address or the admin email" } }),
+  response: object({ revoked: { type: "integer", description: "How many sessions were live" } }),
+};
+
+export const UNBIND_DOCS: RouteDocs = { ...ADMIN };
