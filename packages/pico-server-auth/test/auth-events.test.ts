@@ -9,7 +9,7 @@ import type { Counter, Histogram, LogFields, Logger, MetricLabels, Metrics } fro
 import { SigningKeys } from "../src/index.js";
 import { ADMIN, Profile, askChallenge, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 import type { Wallet } from "./support.js";
-import { FEED_BEARER, answer, login, refresh } from "./session-support.js";
+import { FEED_BEARER, answer, login, newDataDir, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
 
 interface Line {
@@ -209,6 +209,30 @@ describe("pico-server-auth security events", () => {
       ["warn", { event: "auth.session_revoked", reason: "address_unbound", sub: wallet.address, count: 0 }],
     ]);
     await app.stop();
+  });
+
+  it("a move ends the old key's sessions (address_moved); a session whose credential changed ends at its refresh (credential_changed)", async () => {
+    const { app, events } = recordedApp();
+    const [old, next] = [ed25519Wallet(), ed25519Wallet()];
+    expect((await walletSignIn(app, old)).status).toBe(200);
+    const { challenge, message } = await askChallenge(app, old, old.address, { move_to: { algorithm: next.algorithm, public_key: next.publicKeyHex } });
+    const move = { address: old.address, challenge, algorithm: old.algorithm, public_key: old.publicKeyHex, signature: old.sign(message), new_algorithm: next.algorithm, new_public_key: next.publicKeyHex, new_signature: next.sign(message) };
+    expect((await app.request("/api/v1/auth/move", postJson(move))).status).toBe(200);
+    expect(events("auth.session_revoked").map((l) => [l.level, l.fields])).toStrictEqual([["warn", { event: "auth.session_revoked", reason: "address_moved", sub: old.address, count: 1 }]]);
+    await app.stop();
+
+    // The admin's password changes across a restart: the session from before ends at its next refresh.
+    const dataDir = newDataDir();
+    const before = recordedApp({ store: "sqlite", data_dir: dataDir });
+    const tokens = await login(before.app);
+    await before.app.stop();
+    const after = recordedApp({ store: "sqlite", data_dir: dataDir, admin_password: "another long passphrase" });
+    expect((await refresh(after.app, tokens.refresh_token)).status).toBe(401);
+    const sid = JSON.parse(Buffer.from(tokens.access_token.split(".")[1] as string, "base64url").toString()).sid as string;
+    expect(after.events("auth.session_revoked").map((l) => [l.level, l.fields])).toStrictEqual([
+      ["warn", { event: "auth.session_revoked", reason: "credential_changed", sid, sub: ADMIN.email, role: "admin" }],
+    ]);
+    await after.app.stop();
   });
 
   it("a key rotation is auth.key_rotated at warn with the new and the previous kid, a withdrawal auth.key_withdrawn; the first key is info", async () => {
