@@ -73,10 +73,17 @@ export class AuthController {
 
   @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" } })
   async adminLogin(ctx: RequestContext) {
+    const client = clientOf(ctx);
     const { email, password } = await jsonObject(ctx);
-    await this.login.verify(email, password, clientOf(ctx));
-    // Emails match case-insensitively; the subject is the configured one, however it was typed.
+    // Reports its own refusals: it alone knows whether the email was the admin's.
+    await this.login.verify(email, password, client);
     noStore(ctx);
-    return this.sessions.start(this.settings.adminEmail, "admin");
+    // Emails match case-insensitively; the subject is the configured one, however it was typed.
+    const tokens = await this.sessions.start(this.settings.adminEmail, "admin").catch((error: unknown) => {
+      this.events.signInFailed(error, { route: THROTTLED_ROUTE.login, client, method: "password" });
+      throw error;
+    });
+    this.events.signedIn("password");
+    return tokens;
   }
 }

@@ -40,4 +40,4 @@ export type { SessionTokenClaims } from "./sessions/verified-token.js";
 export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
 export type { ServerAuthErrorCode, SignInFailureReason } from "./errors.js";
-export type { SessionRef, SessionRevocationReason, SignInAttempt, ThrottledRoute } from "./events/auth-events.js";
+export type { SessionRef, SessionRevocationReason, SignInAttempt, SignInRoute, ThrottledRoute } from "./events/auth-events.js";

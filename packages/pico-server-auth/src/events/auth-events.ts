@@ -22,10 +22,12 @@ export const THROTTLED_ROUTE = {
   refresh: "/api/v1/auth/refresh",
 } as const;
 export type ThrottledRoute = (typeof THROTTLED_ROUTE)[keyof typeof THROTTLED_ROUTE];
+/** The routes that sign in: the `route` field of `auth.login_failed`. */
+export type SignInRoute = typeof THROTTLED_ROUTE.login | "/api/v1/auth/sign-in";
 
 /** What is known of a sign-in that failed. Never a secret, nor anything the client typed that was not checked. */
 export interface SignInAttempt {
-  readonly route: ThrottledRoute | "/api/v1/auth/sign-in";
+  readonly route: SignInRoute;
   readonly client: string;
   /** `password`, or the wallet's algorithm once known. */
   readonly method?: string | undefined;
@@ -80,7 +82,7 @@ export class AuthEvents {
     const reason = failureReason(error);
     this.#failures.inc({ reason });
     if (reason === "throttled") {
-      this.throttled(attempt.route as ThrottledRoute, attempt.client, retryAfterOf(error));
+      this.throttled(attempt.route, attempt.client, retryAfterOf(error));
       return;
     }
     if (!CLIENT_FAILURES.has(reason)) return;
@@ -96,8 +98,8 @@ export class AuthEvents {
     });
   }
 
-  /** A request refused with 429 by a per-client limit. */
-  throttled(route: ThrottledRoute, client: string, retryAfterSeconds: number | undefined): void {
+  /** A request refused with 429 by a per-client limit (the routes are a fixed few: the label stays bounded). */
+  throttled(route: ThrottledRoute | SignInRoute, client: string, retryAfterSeconds: number | undefined): void {
     this.#throttled.inc({ route });
     this.#logger.warn(`pico-server-auth: ${client} throttled on ${route}`, { event: AUTH_EVENT.throttled, route, client, ...(retryAfterSeconds === undefined ? {} : { retry_after: retryAfterSeconds }) });
   }

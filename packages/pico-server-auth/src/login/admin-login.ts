@@ -58,9 +58,10 @@ export class AdminLogin implements OnInit, OnDestroy {
 
   /**
    * Whether (email, password) is the admin; throws 403/401/429 (or 503 when thousands of clients wait)
-   * otherwise. The attempt is counted before hashing and taken back if it succeeds. Every outcome is
-   * reported to AuthEvents: a failure as `auth.login_failed` (or `auth.throttled`), with whether the
-   * email was the admin's, never the email itself (it may be a password typed in the wrong field).
+   * otherwise. The attempt is counted before hashing and taken back if it succeeds. A refusal is
+   * reported to AuthEvents (`auth.login_failed` or `auth.throttled`) with whether the email was the
+   * admin's, never the email itself (it may be a password typed in the wrong field). The caller
+   * counts the sign-in once its session has started.
    */
   async verify(email: unknown, password: unknown, client: string): Promise<void> {
     const checked: { adminEmail?: boolean } = {};
@@ -70,7 +71,6 @@ export class AdminLogin implements OnInit, OnDestroy {
       this.#events.signInFailed(error, { route: THROTTLED_ROUTE.login, client, method: "password", adminEmail: checked.adminEmail });
       throw error;
     }
-    this.#events.signedIn("password");
   }
 
   async #verify(email: unknown, password: unknown, client: string, checked: { adminEmail?: boolean }): Promise<void> {
