@@ -21,15 +21,15 @@ interface Line {
 
 /** A Metrics that keeps every instrument made (name, help, labels) and every increment. */
 function recordingMetrics() {
-  const made = new Map<string, readonly string[]>();
+  const made: [string, readonly string[]][] = [];
   const samples: { name: string; labels: MetricLabels | undefined; value: number }[] = [];
   const metrics: Metrics = {
     counter(name, _help, labelNames = []): Counter {
-      made.set(name, labelNames);
+      made.push([name, labelNames]);
       return { inc: (labels, value = 1) => void samples.push({ name, labels, value }) };
     },
     histogram(name, _help, labelNames = []): Histogram {
-      made.set(name, labelNames);
+      made.push([name, labelNames]);
       return { observe: (labels, value) => void samples.push({ name, labels, value }) };
     },
   };
@@ -70,13 +70,15 @@ describe("pico-server-auth security events", () => {
   it("makes its counters once, with the documented names and labels", async () => {
     const { app, made } = recordedApp();
     await app.init();
-    expect(Object.fromEntries(made)).toStrictEqual({
-      pico_auth_sign_ins_total: ["method"],
-      pico_auth_sign_in_failures_total: ["reason"],
-      pico_auth_refreshes_total: [],
-      pico_auth_refresh_reuse_total: [],
-      pico_auth_throttled_total: ["route"],
-    });
+    // Made at boot, each once (no instrument is made per request).
+    await login(app);
+    expect(made).toStrictEqual([
+      ["pico_auth_sign_ins_total", ["method"]],
+      ["pico_auth_sign_in_failures_total", ["reason"]],
+      ["pico_auth_refreshes_total", []],
+      ["pico_auth_refresh_reuse_total", []],
+      ["pico_auth_throttled_total", ["route"]],
+    ]);
     await app.stop();
   });
 
