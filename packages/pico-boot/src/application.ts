@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
-import { LOGGER, PicoContainer, consoleLogger } from "pico-ioc";
+import { LOGGER, METRICS, PicoContainer, consoleLogger, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
@@ -132,7 +132,7 @@ export class Application {
       components,
       config: options.config ?? {},
       env: this.#env,
-      overrides: [{ provide: LOGGER, useValue: this.#logger }, ...(options.overrides ?? [])],
+      overrides: [{ provide: LOGGER, useValue: this.#logger }, { provide: METRICS, useValue: noMetrics }, ...(options.overrides ?? [])],
     });
     try {
       const controllers = components.filter((c) => getControllerDefinition(c) !== undefined);

@@ -1,5 +1,6 @@
 import { RequestContext, controller, get, post } from "pico-hono";
-import { forbidden, rateLimited, unauthorized } from "./errors.js";
+import { rateLimited } from "./errors.js";
+import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { WindowCounter } from "./login/window-counter.js";
 import { allowAnonymous, clientOf, jsonObject, noStore } from "./http-input.js";
 import { SigningKeys } from "./keys/signing-keys.js";
@@ -24,6 +25,7 @@ export class AuthController {
     private readonly sessions: Sessions,
     private readonly login: AdminLogin,
     private readonly wallets: WalletSignIn,
+    private readonly events: AuthEvents,
   ) {
     this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
     // Loaded in the background once boot is over: ready long before a wallet has signed its first
@@ -43,8 +45,12 @@ export class AuthController {
     // Validated before the quota counts it; the quota keeps the store's bound from becoming a way to
     // evict other users' challenges.
     challengeAddress(body.address);
-    const wait = this.challengeQuota.hit(clientOf(ctx));
-    if (wait > 0) throw rateLimited(wait, "too many challenges requested; try again later");
+    const client = clientOf(ctx);
+    const wait = this.challengeQuota.hit(client);
+    if (wait > 0) {
+      this.events.throttled(THROTTLED_ROUTE.challenge, client, wait);
+      throw rateLimited(wait, "too many challenges requested; try again later");
+    }
     return this.wallets.challenge(body);
   }
 
@@ -54,7 +60,7 @@ export class AuthController {
     openapi: SIGN_IN_DOCS,
   })
   async signIn(ctx: RequestContext) {
-    const result = await this.wallets.signIn(await jsonObject(ctx));
+    const result = await this.wallets.signIn(await jsonObject(ctx), clientOf(ctx));
     noStore(ctx);
     return result;
   }
@@ -70,15 +76,17 @@ export class AuthController {
 
   @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" }, openapi: LOGIN_DOCS })
   async adminLogin(ctx: RequestContext) {
-    const body = await jsonObject(ctx);
-    const { email, password } = body;
-    if (!this.settings.autoCreateAdmin) throw forbidden("password login disabled");
-    if (typeof email !== "string" || typeof password !== "string" || email === "" || password === "" || email.length > 320 || password.length > 1024) {
-      throw unauthorized("invalid credentials");
-    }
-    await this.login.verify(email, password, clientOf(ctx));
-    // Emails match case-insensitively; the subject is the configured one, however it was typed.
+    const client = clientOf(ctx);
+    const { email, password } = await jsonObject(ctx);
+    // Reports its own refusals: it alone knows whether the email was the admin's.
+    await this.login.verify(email, password, client);
     noStore(ctx);
-    return this.sessions.start(this.settings.adminEmail, "admin");
+    // Emails match case-insensitively; the subject is the configured one, however it was typed.
+    const tokens = await this.sessions.start(this.settings.adminEmail, "admin").catch((error: unknown) => {
+      this.events.signInFailed(error, { route: THROTTLED_ROUTE.login, client, method: "password" });
+      throw error;
+    });
+    this.events.signedIn("password");
+    return tokens;
   }
 }

@@ -27,6 +27,41 @@ export const notFound = (detail: string): ServerAuthError => new ServerAuthError
 export const rateLimited = (retryAfterSeconds: number, detail = "too many failed attempts; try again later"): ServerAuthError =>
   new ServerAuthError("RATE_LIMITED", 429, detail, { "Retry-After": String(retryAfterSeconds) });
 
+/**
+ * Why a sign-in (wallet or password) did not end in tokens, in a few fixed words: the `reason` label of
+ * `pico_auth_sign_in_failures_total` and the field of `auth.login_failed`. Never free text (label
+ * cardinality stays bounded, and nothing a client typed reaches a label).
+ * - client side: `bad_request` (malformed body), `invalid_challenge` (unknown, expired, used, another
+ *   address's, a move's, issued for another algorithm), `message_mismatch` (the message sent is not the
+ *   one issued), `bad_signature`, `not_holder` (the key does not own or hold the address),
+ *   `invalid_credentials` (admin email or password), `disabled` (password login off), `throttled`;
+ * - server side: `busy` (too many logins waiting), `store_unavailable`, `error` (anything else).
+ */
+export type SignInFailureReason =
+  | "bad_request"
+  | "invalid_challenge"
+  | "message_mismatch"
+  | "bad_signature"
+  | "not_holder"
+  | "invalid_credentials"
+  | "disabled"
+  | "throttled"
+  | "busy"
+  | "store_unavailable"
+  | "error";
+
+/** A 401 for a credential refused, saying why in `reason` (for the logs and metrics; the client reads the detail). */
+export class CredentialRefusedError extends ServerAuthError {
+  readonly reason: SignInFailureReason;
+
+  constructor(reason: SignInFailureReason, detail: string, headers: Record<string, string> = {}) {
+    super("UNAUTHORIZED", 401, detail, headers);
+    this.reason = reason;
+  }
+}
+
+export const refused = (reason: SignInFailureReason, detail: string): CredentialRefusedError => new CredentialRefusedError(reason, detail);
+
 export class ServerAuthConfigurationError extends ServerAuthError {
   constructor(message: string) {
     super("AUTH_SERVER_CONFIGURATION", 500, message);

@@ -29,7 +29,8 @@ export { verifyMessageSignature } from "./wallet/message-signature.js";
 export { SignInSite } from "./wallet/sign-in-site.js";
 export { deriveAddress, parseAddress } from "./wallet/address.js";
 export { checksumAddress, personalSignDigest } from "./wallet/ethereum.js";
-export { ServerAuthError, ServerAuthConfigurationError, StoreLostError, StoreUnavailableError } from "./errors.js";
+export { AuthEvents, AUTH_EVENT, THROTTLED_ROUTE } from "./events/auth-events.js";
+export { ServerAuthError, ServerAuthConfigurationError, CredentialRefusedError, StoreLostError, StoreUnavailableError } from "./errors.js";
 
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
 export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
@@ -38,4 +39,5 @@ export type { CredentialStamp } from "./sessions/credential-stamps.js";
 export type { SessionTokenClaims } from "./sessions/verified-token.js";
 export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
-export type { ServerAuthErrorCode } from "./errors.js";
+export type { ServerAuthErrorCode, SignInFailureReason } from "./errors.js";
+export type { SessionRef, SessionRevocationReason, SignInAttempt, SignInRoute, ThrottledRoute } from "./events/auth-events.js";

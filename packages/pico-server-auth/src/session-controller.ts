@@ -1,5 +1,6 @@
 import { RequestContext, controller, get, post } from "pico-hono";
 import { badRequest, notFound, rateLimited, unauthorized } from "./errors.js";
+import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { allowAnonymous, asObject, bearerToken, clientOf, jsonObject, noStore, secretsEqual } from "./http-input.js";
 import { WindowCounter } from "./login/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
@@ -23,6 +24,7 @@ export class SessionController {
     private readonly settings: ServerAuthSettings,
     private readonly sessions: Sessions,
     private readonly revocations: RevocationList,
+    private readonly events: AuthEvents,
   ) {
     this.refreshQuota = new WindowCounter(settings.refreshesPerClient, REFRESH_WINDOW_SECONDS);
   }
@@ -34,12 +36,16 @@ export class SessionController {
   })
   async refresh(ctx: RequestContext) {
     // Counted before anything is read: malformed attempts count too.
-    const wait = this.refreshQuota.hit(clientOf(ctx));
-    if (wait > 0) throw rateLimited(wait, "too many refreshes; try again later");
+    const client = clientOf(ctx);
+    const wait = this.refreshQuota.hit(client);
+    if (wait > 0) {
+      this.events.throttled(THROTTLED_ROUTE.refresh, client, wait);
+      throw rateLimited(wait, "too many refreshes; try again later");
+    }
     const { refresh_token } = await jsonObject(ctx);
     if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
     noStore(ctx);
-    return this.sessions.refresh(refresh_token);
+    return this.sessions.refresh(refresh_token, client);
   }
 
   @post("/logout", {

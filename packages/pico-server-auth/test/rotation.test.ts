@@ -53,9 +53,9 @@ describe("signing key rotation", () => {
     await a.stop();
   });
 
-  it("every key_rotation_days a new key takes over by itself, and the log says why", async () => {
-    const infos: string[] = [];
-    const logger = { ...quiet, info: (m: string) => void infos.push(m) };
+  it("every key_rotation_days a new key takes over by itself, and the log says why (auth.key_rotated at warn)", async () => {
+    const warnings: [string, unknown][] = [];
+    const logger = { ...quiet, warn: (m: string, fields?: unknown) => void warnings.push([m, fields]) };
     const a = serverApp({ embedded: true, components: [Profile], logger, server: { key_rotation_days: 1 } });
     const first = headerOf((await login(a)).access_token).kid;
     const keys = a.container.get(SigningKeys);
@@ -66,7 +66,9 @@ describe("signing key rotation", () => {
     expect(keys.activeKid).toBe(second);
     // No second rotation until another day has passed.
     expect(headerOf((await login(a)).access_token).kid).toBe(second);
-    expect(infos.filter((m) => m.includes("older than server_auth.key_rotation_days = 1"))).toHaveLength(1);
+    expect(warnings.filter(([m]) => m.includes("older than server_auth.key_rotation_days = 1"))).toStrictEqual([
+      [expect.any(String), { event: "auth.key_rotated", kid: second, alg: "RS256", previous_kid: first }],
+    ]);
     await a.stop();
   });
 

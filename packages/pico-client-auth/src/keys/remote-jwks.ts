@@ -75,7 +75,13 @@ export class RemoteJwks implements KeySource {
     } catch (error) {
       this.#lastError = error;
       this.#retryAt = this.#now() + Math.max(MIN_FAILURE_BACKOFF_MS, Math.min(FAILURE_BACKOFF_MS, this.#options.cooldownMs));
-      this.#options.logger.warn(`pico-client-auth: cannot refresh the JWKS from ${this.#options.url}${this.#current ? "; keeping the last good key set" : ""}`, { err: error });
+      const kept = this.#current !== undefined;
+      this.#options.logger.warn(`pico-client-auth: cannot refresh the JWKS from ${this.#options.url}${kept ? "; keeping the last good key set" : ""}`, {
+        event: "auth.jwks_refresh_failed",
+        url: this.#options.url,
+        kept_last: kept,
+        err: error,
+      });
       throw error;
     }
   }

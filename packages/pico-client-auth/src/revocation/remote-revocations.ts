@@ -81,7 +81,7 @@ export class RemoteRevocations implements RevocationCheck {
       // Stamped on arrival: the list's age is counted from when we had it.
       this.#fetchedAt = this.#now();
       this.#retryAt = Number.NEGATIVE_INFINITY;
-      if (this.#failing) this.#options.logger.info(`pico-client-auth: the revocation list from ${url} is available again`);
+      if (this.#failing) this.#options.logger.info(`pico-client-auth: the revocation list from ${url} is available again`, { event: "auth.revocation_feed_recovered", url });
       this.#failing = false;
     } catch (error) {
       this.#failing = true;
@@ -102,7 +102,13 @@ export class RemoteRevocations implements RevocationCheck {
         ? "fail-open: checking tokens against the last list fetched"
         : "fail-open: accepting tokens without any revocation check";
     const more = this.#unreported > 0 ? ` (${this.#unreported} more failed fetches since the last warning)` : "";
-    this.#options.logger.warn(`pico-client-auth: cannot refresh the revocation list from ${this.#options.url}; ${consequence}${more}`, { err: error });
+    this.#options.logger.warn(`pico-client-auth: cannot refresh the revocation list from ${this.#options.url}; ${consequence}${more}`, {
+      event: "auth.revocation_feed_failed",
+      url: this.#options.url,
+      fail_open: this.#options.failOpen,
+      suppressed: this.#unreported,
+      err: error,
+    });
     this.#warnedAt = now;
     this.#unreported = 0;
   }

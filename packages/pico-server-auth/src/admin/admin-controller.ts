@@ -50,6 +50,6 @@ export class AdminController {
     if (unbound === undefined) throw notFound("address is not bound");
     // Whoever held the address must not keep using it through the sessions it already has. The
     // unbind is committed: ending them is retried, never a 5xx (an admin's retry would find no binding).
-    await this.sessions.revokeSubjectEventually(unbound);
+    await this.sessions.revokeSubjectEventually(unbound, undefined, "address_unbound");
   }
 }

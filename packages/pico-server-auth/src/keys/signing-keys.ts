@@ -1,7 +1,8 @@
 import type { JWK, JWTPayload } from "jose";
-import { LOGGER, component, inject } from "pico-ioc";
-import type { Logger, OnInit, Token } from "pico-ioc";
+import { component, inject } from "pico-ioc";
+import type { OnInit, Token } from "pico-ioc";
 import { ServerAuthError } from "../errors.js";
+import { AuthEvents } from "../events/auth-events.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, StoredSigningKey } from "../store/auth-store.js";
@@ -37,17 +38,17 @@ export class SigningKeys implements OnInit {
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #settings: ServerAuthSettings;
   readonly #store: AuthStore;
-  readonly #logger: Logger;
+  readonly #events: AuthEvents;
   #kept: Kept[] = [];
   #jwks: { readonly keys: readonly JWK[] } = Object.freeze({ keys: Object.freeze([]) });
   /** When the next rotation or expiry is due: until then, signing and publishing are lookups. */
   #nextChange = 0;
   #changing: Promise<void> | undefined;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
+  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, events: AuthEvents) {
     this.#settings = settings;
     this.#store = store;
-    this.#logger = logger;
+    this.#events = events;
     this.issuer = settings.issuer;
   }
 
@@ -102,7 +103,7 @@ export class SigningKeys implements OnInit {
     if (kept.stored.retiredAt === undefined) throw new ServerAuthError("KEY_ACTIVE", 409, `${kid} is the key that signs now: rotate() first, then withdraw it`);
     await this.#store.deleteSigningKey(kid);
     this.#kept = this.#kept.filter((k) => k !== kept);
-    this.#logger.warn(`pico-server-auth: signing key ${kid} withdrawn; the tokens it signed are refused from now on`);
+    this.#events.keyWithdrawn(kid);
     await this.#expire(this.now());
   }
 
@@ -120,8 +121,9 @@ export class SigningKeys implements OnInit {
     const key = await loadKey(algorithm, material);
     const stored: StoredSigningKey = { kid: key.kid, alg: algorithm, material, createdAt };
     await this.#store.addSigningKey(stored);
+    const previous = this.#active()?.stored.kid;
     this.#kept = [...this.#kept.map((k) => (k.stored.retiredAt === undefined ? { ...k, stored: { ...k.stored, retiredAt: createdAt } } : k)), { stored, key }];
-    this.#logger.info(`pico-server-auth: new ${algorithm} signing key ${key.kid} (${reason})`);
+    this.#events.keyAdded(key.kid, algorithm, previous, reason);
     await this.#expire(createdAt);
   }
 

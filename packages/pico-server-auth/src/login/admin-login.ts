@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
-import { forbidden, unauthorized } from "../errors.js";
+import { forbidden, refused } from "../errors.js";
+import { AuthEvents, THROTTLED_ROUTE } from "../events/auth-events.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore } from "../store/auth-store.js";
@@ -18,15 +19,15 @@ import { VerificationQueue } from "./verification-queue.js";
 @component()
 export class AdminLogin implements OnInit, OnDestroy {
   readonly #settings: ServerAuthSettings;
-  readonly #logger: Logger;
   readonly #throttle: LoginThrottle;
   readonly #queue = new VerificationQueue();
   readonly #adminEmail: Buffer;
   readonly #hash: AdminHash;
+  readonly #events: AuthEvents;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
+  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger, events: AuthEvents) {
     this.#settings = settings;
-    this.#logger = logger;
+    this.#events = events;
     this.#throttle = new LoginThrottle(settings.loginMaxFailures, settings.loginWindowSeconds);
     this.#adminEmail = digest(settings.adminEmail.toLowerCase());
     this.#hash = new AdminHash(settings, store, logger);
@@ -57,10 +58,26 @@ export class AdminLogin implements OnInit, OnDestroy {
 
   /**
    * Whether (email, password) is the admin; throws 403/401/429 (or 503 when thousands of clients wait)
-   * otherwise. The attempt is counted before hashing and taken back if it succeeds.
+   * otherwise. The attempt is counted before hashing and taken back if it succeeds. A refusal is
+   * reported to AuthEvents (`auth.login_failed` or `auth.throttled`) with whether the email was the
+   * admin's, never the email itself (it may be a password typed in the wrong field). The caller
+   * counts the sign-in once its session has started.
    */
-  async verify(email: string, password: string, client: string): Promise<void> {
+  async verify(email: unknown, password: unknown, client: string): Promise<void> {
+    const checked: { adminEmail?: boolean } = {};
+    try {
+      await this.#verify(email, password, client, checked);
+    } catch (error) {
+      this.#events.signInFailed(error, { route: THROTTLED_ROUTE.login, client, method: "password", adminEmail: checked.adminEmail });
+      throw error;
+    }
+  }
+
+  async #verify(email: unknown, password: unknown, client: string, checked: { adminEmail?: boolean }): Promise<void> {
     if (!this.#settings.autoCreateAdmin) throw forbidden("password login disabled");
+    if (typeof email !== "string" || typeof password !== "string" || email === "" || password === "" || email.length > 320 || password.length > 1024) {
+      throw refused("bad_request", "invalid credentials");
+    }
     const adminHash = this.#hash.hash();
     // A fixed-size key: the throttle's counters then hold 32 bytes per email, however long it is.
     const emailDigest = digest(email.toLowerCase());
@@ -78,10 +95,8 @@ export class AdminLogin implements OnInit, OnDestroy {
       throw error;
     }
     const emailOk = timingSafeEqual(emailDigest, this.#adminEmail);
-    if (!(passwordOk && emailOk)) {
-      this.#logger.warn(`pico-server-auth: failed admin login from ${client}`);
-      throw unauthorized("invalid credentials");
-    }
+    checked.adminEmail = emailOk;
+    if (!(passwordOk && emailOk)) throw refused("invalid_credentials", "invalid credentials");
     this.#throttle.succeeded(attempt);
   }
 

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy } from "pico-ioc";
 import { unauthorized } from "../errors.js";
+import { AuthEvents } from "../events/auth-events.js";
+import type { SessionRef, SessionRevocationReason } from "../events/auth-events.js";
 import { SigningKeys } from "../keys/signing-keys.js";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
@@ -46,6 +48,7 @@ export class Sessions implements OnDestroy {
     private readonly stamps: SessionStamps,
     @inject(AUTH_STORE) private readonly store: AuthStore,
     @inject(LOGGER) private readonly logger: Logger,
+    private readonly events: AuthEvents,
   ) {}
 
   /**
@@ -69,8 +72,11 @@ export class Sessions implements OnDestroy {
     return tokens;
   }
 
-  /** Exchanges a refresh token for new tokens of the same session; 401 for anything but the current one of a live session. */
-  async refresh(refreshToken: string): Promise<IssuedTokens> {
+  /**
+   * Exchanges a refresh token for new tokens of the same session; 401 for anything but the current one
+   * of a live session. `client` (the caller's client key) is only for the log of a reuse.
+   */
+  async refresh(refreshToken: string, client?: string): Promise<IssuedTokens> {
     const hash = this.#storedHash(refreshToken);
     const family = hash === undefined ? undefined : await this.store.familyOfRefresh(hash);
     if (!hash || !family) throw unauthorized("invalid refresh token");
@@ -85,26 +91,33 @@ export class Sessions implements OnDestroy {
     const tokens = await this.#issue(family, { sid: family.id, access }, next, now, exp.access);
     const result = await this.store.redeemRefresh(hash, { hash: refreshTokenHash(next), expiresAt: exp.refresh }, { jti: access, exp: exp.access }, now);
     if (result.outcome === "reused") {
+      this.events.refreshReused(family, client);
       await this.revocations.revoked();
       throw unauthorized("refresh token already used: the session is revoked; sign in again");
     }
     if (result.outcome === "revoked") throw unauthorized("session revoked; sign in again");
     if (result.outcome === "expired") throw unauthorized("refresh token expired; sign in again");
     if (result.outcome === "unknown") throw unauthorized("invalid refresh token");
+    this.events.refreshed();
     this.#prune(now);
     return tokens;
   }
 
   /** Ends the session a token belongs to (a refresh token, current or used, or an access token); its access tokens are refused from now on. */
   async end(token: string, type: "refresh" | "access"): Promise<void> {
-    const sid = type === "refresh" ? await this.#familyOfRefresh(token) : this.#verified(token, "access")?.sid;
-    if (!sid || !(await this.store.revokeFamily(sid, this.now()))) throw unauthorized("invalid token");
+    const session = type === "refresh" ? await this.#familyOfRefresh(token) : this.#sessionOfAccess(token);
+    if (!session || !(await this.store.revokeFamily(session.id, this.now()))) throw unauthorized("invalid token");
+    this.events.sessionRevoked("logout", session);
     await this.revocations.revoked();
   }
 
-  /** Ends every session of `sub` (an operator's decision); returns how many were live. Their access tokens are refused from now on. */
-  async revokeSubject(sub: string, keepStamp?: string): Promise<number> {
+  /**
+   * Ends every session of `sub` (an operator's decision, or `reason`), but those stamped `keepStamp`;
+   * returns how many were live. Their access tokens are refused from now on.
+   */
+  async revokeSubject(sub: string, keepStamp?: string, reason: SessionRevocationReason = "admin"): Promise<number> {
     const revoked = await this.store.revokeSubject(sub, this.now(), keepStamp);
+    this.events.subjectRevoked(reason, sub, revoked);
     await this.revocations.revoked();
     return revoked;
   }
@@ -115,14 +128,14 @@ export class Sessions implements OnDestroy {
    * fails, it tries again every second until it succeeds (meanwhile those sessions still end at their
    * next refresh, which checks the binding). Returns how many ended, or undefined while retrying.
    */
-  async revokeSubjectEventually(sub: string, keepStamp?: string): Promise<number | undefined> {
+  async revokeSubjectEventually(sub: string, keepStamp?: string, reason: SessionRevocationReason = "admin"): Promise<number | undefined> {
     clearTimeout(this.#pendingRevocations.get(sub));
     this.#pendingRevocations.delete(sub);
     try {
-      return await this.revokeSubject(sub, keepStamp);
+      return await this.revokeSubject(sub, keepStamp, reason);
     } catch (error) {
       this.logger.error(`pico-server-auth: ending the sessions of ${sub} failed; retrying every second`, { err: error });
-      this.#pendingRevocations.set(sub, setTimeout(() => void this.revokeSubjectEventually(sub, keepStamp), RETRY_MS).unref());
+      this.#pendingRevocations.set(sub, setTimeout(() => void this.revokeSubjectEventually(sub, keepStamp, reason), RETRY_MS).unref());
       return undefined;
     }
   }
@@ -147,7 +160,7 @@ export class Sessions implements OnDestroy {
   async #checkCredential(family: RefreshFamily, now: number): Promise<void> {
     const changed = await this.stamps.changed(family);
     if (changed === undefined) return;
-    await this.store.revokeFamily(family.id, now);
+    if (await this.store.revokeFamily(family.id, now)) this.events.sessionRevoked("credential_changed", family);
     await this.revocations.revoked();
     throw unauthorized(changed);
   }
@@ -159,9 +172,14 @@ export class Sessions implements OnDestroy {
     return legacy && legacyRefreshHash(legacy.jti);
   }
 
-  async #familyOfRefresh(token: string): Promise<string | undefined> {
+  async #familyOfRefresh(token: string): Promise<RefreshFamily | undefined> {
     const hash = this.#storedHash(token);
-    return hash === undefined ? undefined : (await this.store.familyOfRefresh(hash))?.id;
+    return hash === undefined ? undefined : await this.store.familyOfRefresh(hash);
+  }
+
+  #sessionOfAccess(token: string): SessionRef | undefined {
+    const claims = this.#verified(token, "access");
+    return claims && { id: claims.sid, sub: claims.sub, ...(typeof claims.role === "string" ? { role: claims.role } : {}) };
   }
 
   #verified(token: string, kind: "refresh" | "access") {

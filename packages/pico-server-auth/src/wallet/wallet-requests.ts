@@ -1,4 +1,4 @@
-import { badRequest, unauthorized } from "../errors.js";
+import { badRequest, refused } from "../errors.js";
 import { PUBLIC_KEY_LENGTHS, isWalletAlgorithm } from "./algorithms.js";
 import type { WalletAlgorithm } from "./algorithms.js";
 import { decodeHex } from "./hex.js";
@@ -77,7 +77,7 @@ function keyAndSignature(publicKeyHex: string | undefined, signatureHex: string,
 /** Key and signature sizes of `algorithm`; 401 "signature verification failed" when they cannot fit. */
 export function checkSizes(algorithm: WalletAlgorithm, publicKey: Uint8Array | undefined, signature: Uint8Array): void {
   if ((publicKey && !PUBLIC_KEY_LENGTHS[algorithm].includes(publicKey.length)) || !signatureLengthFits(algorithm, signature.length)) {
-    throw unauthorized("signature verification failed");
+    throw refused("bad_signature", "signature verification failed");
   }
 }
 

@@ -4,7 +4,8 @@ import { ADDRESS_BINDINGS } from "../bindings/address-bindings.js";
 import type { AddressBindings, SignerKey } from "../bindings/address-bindings.js";
 import { CHALLENGE_STORE } from "../challenge/challenge-store.js";
 import type { ChallengeStore, PendingChallenge } from "../challenge/challenge-store.js";
-import { ServerAuthError, badRequest, forbidden, unauthorized } from "../errors.js";
+import { ServerAuthError, badRequest, forbidden, refused, unauthorized } from "../errors.js";
+import { AuthEvents } from "../events/auth-events.js";
 import { Sessions } from "../sessions/sessions.js";
 import { walletKeyStamp } from "../sessions/wallet-session-stamp.js";
 import type { IssuedTokens } from "../sessions/sessions.js";
@@ -46,6 +47,7 @@ export class WalletSignIn {
     private readonly sessions: Sessions,
     @inject(CHALLENGE_STORE) private readonly challenges: ChallengeStore,
     @inject(ADDRESS_BINDINGS) private readonly bindings: AddressBindings,
+    private readonly events: AuthEvents,
   ) {
     this.#supported = settings.supportedWalletAlgorithms;
     // Ethereum addresses, EIP-55 and secp256k1 keys need noble: loaded once boot is over, off its path.
@@ -77,11 +79,31 @@ export class WalletSignIn {
     return { challenge, ttl: this.settings.challengeTtlSeconds, message: pending.message };
   }
 
-  /** A signed challenge → tokens for the address (`sub`: see AddressBindings.claim in secure mode). */
-  async signIn(body: Record<string, unknown>): Promise<IssuedTokens & { address: string; algorithm: WalletAlgorithm }> {
+  /**
+   * A signed challenge → tokens for the address (`sub`: see AddressBindings.claim in secure mode).
+   * Reported to AuthEvents: counted by algorithm, or refused with its reason (`client`: the caller's
+   * client key, for that report).
+   */
+  async signIn(body: Record<string, unknown>, client = "in-process"): Promise<IssuedTokens & { address: string; algorithm: WalletAlgorithm }> {
+    const seen: { algorithm?: string; address?: string } = {};
+    try {
+      const result = await this.#signIn(body, seen);
+      this.events.signedIn(result.algorithm);
+      return result;
+    } catch (error) {
+      this.events.signInFailed(error, { route: "/api/v1/auth/sign-in", client, method: seen.algorithm, address: seen.address });
+      throw error;
+    }
+  }
+
+  /** signIn, noting in `seen` the algorithm once known and the address once a challenge was found for it. */
+  async #signIn(body: Record<string, unknown>, seen: { algorithm?: string; address?: string }): Promise<IssuedTokens & { address: string; algorithm: WalletAlgorithm }> {
     const fields = signedFields(body, this.#supported, { keyOptional: this.secure, defaultAlgorithm: this.secure ? undefined : "ML-DSA-65" });
+    seen.algorithm = fields.algorithm;
     const pending = await this.#consume(fields, (issued) => {
-      if (issued.moveTo) throw unauthorized("this challenge is for a move: send it to POST /api/v1/auth/move");
+      seen.address = issued.address;
+      seen.algorithm = issued.algorithm ?? fields.algorithm;
+      if (issued.moveTo) throw refused("invalid_challenge", "this challenge is for a move: send it to POST /api/v1/auth/move");
       this.#checkSigned(fields, issued);
     });
     let sub = fields.address;
@@ -89,15 +111,15 @@ export class WalletSignIn {
     if (this.secure) {
       signer = await this.#verifySigner(fields, pending);
       const claim = await this.bindings.claim(fields.address, signer);
-      if (!claim.ok) throw unauthorized(claim.detail);
+      if (!claim.ok) throw refused("not_holder", claim.detail);
       ({ sub } = claim);
     } else {
       const algorithm = fields.algorithm as WalletAlgorithm;
       const publicKey = fields.publicKey as Uint8Array;
       if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
-      if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(pending.message), fields.signature)) throw unauthorized("signature verification failed");
+      if (!verifyWalletSignature(algorithm, publicKey, new TextEncoder().encode(pending.message), fields.signature)) throw refused("bad_signature", "signature verification failed");
       signer = { algorithm, publicKey: Buffer.from(publicKey).toString("hex") };
-      if (!(await this.bindings.bind(sub, signer))) throw unauthorized("address is bound to a different key");
+      if (!(await this.bindings.bind(sub, signer))) throw refused("not_holder", "address is bound to a different key");
     }
     const { algorithm } = signer;
     // The session follows the key that signed: it ends once the address is bound to another key or none.
@@ -116,7 +138,7 @@ export class WalletSignIn {
     const next = newKeyFields(body, this.#supported);
     const pending = await this.#consume(fields, (issued) => {
       const to = issued.moveTo as SignerKey | undefined;
-      if (!to) throw unauthorized("this challenge is not for a move: ask for one with move_to");
+      if (!to) throw refused("invalid_challenge", "this challenge is not for a move: ask for one with move_to");
       this.#checkSigned(fields, issued);
       if (next.algorithm !== undefined && next.algorithm !== to.algorithm) throw unauthorized(`new_algorithm ${next.algorithm} is not the one the move message names (${to.algorithm})`);
       if (next.publicKey !== undefined && hexOf(canonicalKey(to.algorithm, next.publicKey)) !== to.publicKey) throw unauthorized("new_public_key is not the key the move message names");
@@ -134,7 +156,7 @@ export class WalletSignIn {
     // A key is moved away from because it may be lost or stolen: the sessions it started end too
     // (their refresh tokens are refused, their access tokens listed as revoked), but not those the
     // new key started meanwhile. The move is committed: ending them is retried, never a 5xx.
-    const revoked = await this.sessions.revokeSubjectEventually(address, walletKeyStamp(to));
+    const revoked = await this.sessions.revokeSubjectEventually(address, walletKeyStamp(to), "address_moved");
     return { address, algorithm: to.algorithm, revoked_sessions: revoked ?? null };
   }
 
@@ -145,7 +167,7 @@ export class WalletSignIn {
    */
   async #consume(fields: SignedFields, check: (pending: PendingChallenge) => void): Promise<PendingChallenge> {
     const pending = await this.challenges.consume(fields.address, fields.challenge, check);
-    if (!pending) throw unauthorized("invalid or expired challenge");
+    if (!pending) throw refused("invalid_challenge", "invalid or expired challenge");
     check(pending);
     return pending;
   }
@@ -158,10 +180,10 @@ export class WalletSignIn {
   #checkSigned(fields: SignedFields, pending: PendingChallenge): void {
     if (!this.secure) return;
     const algorithm = pending.algorithm as WalletAlgorithm;
-    if (fields.algorithm !== undefined && fields.algorithm !== algorithm) throw unauthorized(`the challenge was issued for ${algorithm}, not ${fields.algorithm}`);
+    if (fields.algorithm !== undefined && fields.algorithm !== algorithm) throw refused("invalid_challenge", `the challenge was issued for ${algorithm}, not ${fields.algorithm}`);
     if (fields.message !== undefined) {
       const differs = messageDifference(fields.message, pending.message);
-      if (differs) throw unauthorized(`the message differs from the one issued for this challenge: its ${differs} is not the one issued`);
+      if (differs) throw refused("message_mismatch", `the message differs from the one issued for this challenge: its ${differs} is not the one issued`);
     }
     if (fields.algorithm === undefined) checkSizes(algorithm, fields.publicKey, fields.signature);
     if (algorithm !== "secp256k1" && !fields.publicKey) throw badRequest(`public_key required for ${algorithm}`);
@@ -172,7 +194,7 @@ export class WalletSignIn {
     const algorithm = pending.algorithm as WalletAlgorithm;
     if (algorithm === "ML-DSA-65") await loadMlDsaVerifier();
     const key = verifyMessageSignature(algorithm, pending.message, fields.signature, fields.publicKey);
-    if (!key) throw unauthorized("signature verification failed");
+    if (!key) throw refused("bad_signature", "signature verification failed");
     return { algorithm, publicKey: Buffer.from(key).toString("hex") };
   }
 
