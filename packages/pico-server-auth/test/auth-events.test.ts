@@ -207,7 +207,7 @@ describe("pico-server-auth security events", () => {
     await app.stop();
   });
 
-  it("a logout, an admin's revocation and an unbind are auth.session_revoked at warn with their reason", async () => {
+  it("an admin's revocation and an unbind are auth.session_revoked at warn with their reason; a logout, the user's own act, at info", async () => {
     const { app, events } = recordedApp();
     const admin = await login(app);
     const other = await login(app);
@@ -220,7 +220,7 @@ describe("pico-server-auth security events", () => {
     expect(unbind.status).toBe(204);
     const sid = JSON.parse(Buffer.from(other.access_token.split(".")[1] as string, "base64url").toString()).sid as string;
     expect(events("auth.session_revoked").map((l) => [l.level, l.fields])).toStrictEqual([
-      ["warn", { event: "auth.session_revoked", reason: "logout", sid, sub: ADMIN.email, role: "admin" }],
+      ["info", { event: "auth.session_revoked", reason: "logout", sid, sub: ADMIN.email, role: "admin" }],
       ["warn", { event: "auth.session_revoked", reason: "admin", sub: wallet.address, count: 1 }],
       ["warn", { event: "auth.session_revoked", reason: "address_unbound", sub: wallet.address, count: 0 }],
     ]);

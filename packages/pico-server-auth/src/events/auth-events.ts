@@ -123,7 +123,8 @@ export class AuthEvents {
 
   /** One session ended early (logout, reuse, a changed credential). */
   sessionRevoked(reason: SessionRevocationReason, session: SessionRef): void {
-    this.#logger.warn(`pico-server-auth: session ${session.id} revoked (${reason})`, {
+    // A logout is the user's own, routine act: info, so LOG_LEVEL=warn keeps only what an operator must see.
+    this.#logger[reason === "logout" ? "info" : "warn"](`pico-server-auth: session ${session.id} revoked (${reason})`, {
       event: AUTH_EVENT.sessionRevoked,
       reason,
       sid: session.id,
