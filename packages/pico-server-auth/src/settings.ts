@@ -4,7 +4,7 @@ import { MAX_ARGON2_MEMORY_KIB, MAX_ARGON2_TIME_COST } from "./config/phc.js";
 /** The `server_auth` config section (env: `SERVER_AUTH__ADMIN_PASSWORD`, ...). */
 @configured("server_auth")
 export class ServerAuthSettings {
-  @setting({ description: "`iss` of every token; must equal auth_client.issuer" })
+  @setting({ type: "url", description: "`iss` of every token, an absolute http(s) URL; must equal auth_client.issuer" })
   issuer: string = "http://localhost:8100";
 
   @setting({ description: "`aud` of every token; must equal auth_client.audience" })

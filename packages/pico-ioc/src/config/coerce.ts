@@ -17,6 +17,7 @@ const INVALID = Symbol("invalid");
  * any other value must already have the right type.
  */
 export function coerceSetting(value: unknown, field: SettingField): Coerced {
+  if (field.type === "url") return coerceUrl(value, field.optional);
   const typed = field.type === "string[]" || field.type === "number[]" ? coerceList(value, field.type) : coerceScalarResult(value, field.type);
   if (!typed.ok) return typed;
   const problem = checkBounds(typed.value, field);
@@ -57,6 +58,27 @@ function coerceScalar(value: unknown, type: ScalarType): unknown {
       return type === "integer" && !Number.isInteger(n) ? INVALID : n;
     }
   }
+}
+
+/**
+ * An absolute http(s) URL, returned as written: `new URL()` would normalise it (a trailing slash
+ * added to the origin), and an issuer is compared byte for byte with the `iss` of tokens.
+ */
+function coerceUrl(value: unknown, optional: boolean): Coerced {
+  const expected = "expected an absolute http(s) URL";
+  if (typeof value !== "string") return { ok: false, message: `${expected}, got ${describeValue(value)}` };
+  if (value === "" && optional) return { ok: true, value };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, message: `${expected} (such as "https://auth.example.com"), got ${describeValue(value)}` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, message: `${expected}, got a ${url.protocol} URL: ${describeValue(value)}` };
+  // A password in a URL would be shown by this very message and by every log that names the URL.
+  if (url.username !== "" || url.password !== "") return { ok: false, message: `${expected} without user:password@, got a URL with credentials` };
+  if (value !== value.trim()) return { ok: false, message: `${expected}, got ${describeValue(value)} (leading or trailing white space)` };
+  return { ok: true, value };
 }
 
 function coerceList(value: unknown, type: "string[]" | "number[]"): Coerced {
