@@ -3,6 +3,7 @@ import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
 import { LOGGER, PicoContainer, consoleLogger } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
+import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
@@ -39,7 +40,7 @@ export class Application {
   constructor(options: ApplicationOptions = {}) {
     validateOptions(options);
     this.#options = options;
-    this.#env = options.env ?? process.env;
+    this.#env = loadEnvironment(options);
     this.#logger = options.logger ?? consoleLogger;
   }
 
