@@ -26,9 +26,12 @@ interface Booted {
  *
  * @example
  *   const app = new Application({ moduleNames: ["my_app"], config: { my_app: { greeting: "hi" } } });
+ *
+ * `config` is type-checked against the sections of the modules named (`ApplicationConfig`).
  *   await app.run();
  */
-export class Application {
+export class Application<const Names extends readonly string[] = readonly string[]> {
+  // Names only types `config` (see ApplicationConfig); inside, the options are read as untyped config.
   readonly #options: ApplicationOptions;
   readonly #env: Env;
   readonly #logger: Logger;
@@ -37,9 +40,9 @@ export class Application {
   #server: Promise<RunningServer> | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(options: ApplicationOptions = {}) {
+  constructor(options: ApplicationOptions<Names> = {}) {
     validateOptions(options);
-    this.#options = options;
+    this.#options = options as ApplicationOptions;
     this.#env = loadEnvironment(options);
     this.#logger = options.logger ?? consoleLogger;
   }

@@ -1,15 +1,19 @@
-import type { ConfigTree, Constructor, Env, Logger, Override } from "pico-ioc";
+import type { Constructor, Env, Logger, Override } from "pico-ioc";
 import type { EnvFileOption } from "./config/env-file.js";
+import type { ApplicationConfig } from "./config/typed-config.js";
 import { InvalidOptionsError } from "./errors.js";
 
-export interface ApplicationOptions {
+export interface ApplicationOptions<Names extends readonly string[] = readonly string[]> {
   /**
    * Packages to load, resolved from the application's package: `"pico_server_auth"` and
    * `"pico-server-auth"` are the same name. Everything a module exports with a pico decorator is registered.
    */
-  readonly moduleNames?: readonly string[];
-  /** The configuration tree, one section per `@configured` prefix. Environment variables override it. */
-  readonly config?: ConfigTree;
+  readonly moduleNames?: Names;
+  /**
+   * The configuration tree, one section per `@configured` prefix. `.env` and environment variables
+   * override it. Type-checked against the sections of the named modules (see `ApplicationConfig`).
+   */
+  readonly config?: ApplicationConfig<Names>;
   /**
    * Where the application's package is: a directory or a file inside it (pass `import.meta.url`).
    * Default: the directory of the script Node was started with.

@@ -1,4 +1,5 @@
 import { configured, setting } from "pico-ioc";
+import type { SettingsSection } from "pico-ioc";
 
 /** The `auth_client` config section (env: `AUTH_CLIENT__ISSUER`, ...). Checked at boot by `checkAuthSettings`. */
 @configured("auth_client")
@@ -59,4 +60,12 @@ export class AuthClientSettings {
 /** `{issuer}/api/v1/auth/jwks` unless `jwks_url` says otherwise. */
 export function jwksUrlOf(settings: AuthClientSettings): string {
   return settings.jwksUrl || `${settings.issuer.replace(/\/+$/, "")}/api/v1/auth/jwks`;
+}
+
+// `config.auth_client` of `new Application({ moduleNames: ["pico_client_auth"], config })` is checked
+// against this class at compile time (pico-ioc's PicoModuleSections).
+declare module "pico-ioc" {
+  interface PicoModuleSections {
+    pico_client_auth: { readonly auth_client?: SettingsSection<AuthClientSettings> };
+  }
 }

@@ -70,7 +70,9 @@ describe("auth_client settings", () => {
   });
 
   it("a typo in the section is caught by the config binder", async () => {
-    const error = await authApp([Private], staticKeySource([]), { config: { auth_client: { ...authConfig, jwks_uri: "https://x" } } }).init().catch((e: unknown) => e);
+    // Not a fresh literal, so tsc cannot see the typo (a literal would fail to compile): the boot check must.
+    const auth_client = { ...authConfig, jwks_uri: "https://x" };
+    const error = await authApp([Private], staticKeySource([]), { config: { auth_client } }).init().catch((e: unknown) => e);
     expect((error as Error).message).toContain('auth_client.jwks_uri: unknown key; did you mean "jwks_url"?');
   });
 

@@ -1,4 +1,5 @@
 import { configured, setting } from "pico-ioc";
+import type { SettingsSection } from "pico-ioc";
 import { MAX_ARGON2_MEMORY_KIB, MAX_ARGON2_TIME_COST } from "./config/phc.js";
 
 /** The `server_auth` config section (env: `SERVER_AUTH__ADMIN_PASSWORD`, ...). */
@@ -102,4 +103,12 @@ export class ServerAuthSettings {
 
   @setting({ type: "integer", min: 1, max: Number.MAX_SAFE_INTEGER, description: "Chain ID of Sign-In with Ethereum messages (secp256k1 wallets)" })
   siweChainId: number = 1;
+}
+
+// `config.server_auth` of `new Application({ moduleNames: ["pico_server_auth"], config })` is checked
+// against this class at compile time (pico-ioc's PicoModuleSections).
+declare module "pico-ioc" {
+  interface PicoModuleSections {
+    pico_server_auth: { readonly server_auth?: SettingsSection<ServerAuthSettings> };
+  }
 }

@@ -5,3 +5,4 @@ export { bindSettings, envVarName } from "./bind.js";
 export type { SettingOptions, SettingType } from "./setting.js";
 export type { SettingField, SettingsDefinition } from "./configured.js";
 export type { ConfigTree, Env } from "./bind.js";
+export type { PicoModuleSections, SettingsSection, SnakeCase } from "./sections.js";
