@@ -6,7 +6,7 @@ import "./tsyringe.js";
 
 export { component, defineComponent, getComponentDefinition, rejectUnknownOptions } from "./metadata/component.js";
 export { inject, injectAll } from "./metadata/inject.js";
-export { configured, setting, getSettingsDefinition, bindSettings, envVarName } from "./config/index.js";
+export { configured, setting, getSettingsDefinition, bindSettings, envVarName, toSnakeCase } from "./config/index.js";
 export { PicoContainer } from "./container/pico-container.js";
 export { RequestScope } from "./container/request-scope.js";
 export { LOGGER, consoleLogger, silentLogger } from "./logger.js";

@@ -1,4 +1,4 @@
-export { setting } from "./setting.js";
+export { setting, toSnakeCase } from "./setting.js";
 export { configured, getSettingsDefinition } from "./configured.js";
 export { bindSettings, envVarName } from "./bind.js";
 
