@@ -26,9 +26,10 @@ interface Booted {
  *
  * @example
  *   const app = new Application({ moduleNames: ["my_app"], config: { my_app: { greeting: "hi" } } });
- *
- * `config` is type-checked against the sections of the modules named (`ApplicationConfig`).
  *   await app.run();
+ *
+ * `config` is type-checked against the sections of the modules named (`ApplicationConfig`); the
+ * environment is `process.env` over `./.env` (`envFile`, `loadEnvironment`).
  */
 export class Application<const Names extends readonly string[] = readonly string[]> {
   // Names only types `config` (see ApplicationConfig); inside, the options are read as untyped config.
