@@ -48,3 +48,26 @@ describe("url settings", () => {
     expect(JSON.stringify(problems)).not.toContain("s3cret");
   });
 });
+
+@configured("site")
+class Site {
+  @setting({ type: "path", optional: true }) docsUrl: string = "/docs";
+  @setting({ type: "path" }) home: string = "/";
+}
+
+describe("path settings", () => {
+  const bindSite = (site: Record<string, unknown>): Site => bindSettings([Site], { site }, {}).get(Site) as Site;
+
+  it("accept a path starting with a single /, and \"\" (none) when optional", () => {
+    expect({ ...bindSite({ docs_url: "/api/docs/" }) }).toEqual({ docsUrl: "/api/docs/", home: "/" });
+    expect(bindSite({ docs_url: "" }).docsUrl).toBe("");
+  });
+
+  it("refuse what a route never matches, naming the key, what was expected and what came", () => {
+    const expected = 'expected a URL path starting with "/" (such as "/docs"), without white space, "?" or "#", got';
+    for (const bad of ["docs", "http://x/docs", "//evil.example/docs", "/do cs", "/docs?x", "/docs#a"]) {
+      expect(problemsOf(() => bindSite({ docs_url: bad }))).toEqual([{ path: "site.docs_url", message: `${expected} ${JSON.stringify(bad)} (from config)` }]);
+    }
+    expect(problemsOf(() => bindSettings([Site], {}, { SITE__HOME: "" }))).toEqual([{ path: "site.home", message: `${expected} "" (from env SITE__HOME)` }]);
+  });
+});
