@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { publicOrigin, seedConfig } from "../src/config.js";
 import { freePort } from "../../../test-support/ports.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const PASSWORD = "a-long-test-password";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -59,6 +61,36 @@ describe("the example's issuer and jwks_url follow PORT and HOST", () => {
       expect((await fetch(`${url}/api/profile`, { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(200);
     } finally {
       await app.stop();
+    }
+  });
+
+  it("the start script reads PORT and the admin password from .env in its working directory, and its issuer follows", async () => {
+    expect(existsSync(main), `${main} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "embed-dotenv-"));
+    writeFileSync(join(dir, ".env"), `PORT=${port}\nSERVER_AUTH__ADMIN_PASSWORD="${PASSWORD}"\nSERVER_AUTH__STORE=memory\n`);
+    // Nothing the test runner has set may stand in for the file.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PORT|HOST|PICO_BOOT_ENV_FILE|SERVER_AUTH__.*|AUTH_CLIENT__.*)$/.test(k)));
+    const child = spawn(process.execPath, [main], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!output.includes(`127.0.0.1:${port}`)) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`not listening on ${port} (.env not read?):\n${output}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(output).not.toContain("generated for this run");
+      const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "admin@example.com", password: PASSWORD }) });
+      expect(login.status, output).toBe(200);
+      const { access_token } = (await login.json()) as { access_token: string };
+      expect(decodeJwt(access_token).iss).toBe(`http://localhost:${port}`);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
