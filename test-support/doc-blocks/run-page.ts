@@ -153,6 +153,8 @@ function shellQuote(text: string): string {
 
 function bash(script: string, cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PORT|HOST|SERVER_AUTH__.*|AUTH_CLIENT__.*)$/.test(k)));
+  // Pages run in scratch copies of the repository: a developer's own .env must not change what they print.
+  env.PICO_BOOT_ENV_FILE = "off";
   const child = spawn("bash", [script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));

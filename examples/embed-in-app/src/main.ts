@@ -1,7 +1,9 @@
-import { Application } from "pico-boot";
+import { Application, loadEnvironment } from "pico-boot";
 import { seedConfig } from "./config.js";
 
-const { config, generatedPassword } = seedConfig();
+// process.env over ./.env, as Application reads it: a PORT or HOST set in .env moves the issuer too.
+const env = loadEnvironment();
+const { config, generatedPassword } = seedConfig(env);
 
 const app = new Application({
   moduleNames: [
@@ -10,6 +12,7 @@ const app = new Application({
     "my_app", // Your controllers
   ],
   config,
+  env,
 });
 
 if (generatedPassword) {

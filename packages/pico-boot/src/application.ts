@@ -3,6 +3,7 @@ import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
 import { LOGGER, METRICS, PicoContainer, consoleLogger, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
+import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
@@ -26,8 +27,12 @@ interface Booted {
  * @example
  *   const app = new Application({ moduleNames: ["my_app"], config: { my_app: { greeting: "hi" } } });
  *   await app.run();
+ *
+ * `config` is type-checked against the sections of the modules named (`ApplicationConfig`); the
+ * environment is `process.env` over `./.env` (`envFile`, `loadEnvironment`).
  */
-export class Application {
+export class Application<const Names extends readonly string[] = readonly string[]> {
+  // Names only types `config` (see ApplicationConfig); inside, the options are read as untyped config.
   readonly #options: ApplicationOptions;
   readonly #env: Env;
   readonly #logger: Logger;
@@ -36,10 +41,10 @@ export class Application {
   #server: Promise<RunningServer> | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(options: ApplicationOptions = {}) {
+  constructor(options: ApplicationOptions<Names> = {}) {
     validateOptions(options);
-    this.#options = options;
-    this.#env = options.env ?? process.env;
+    this.#options = options as ApplicationOptions;
+    this.#env = loadEnvironment(options);
     this.#logger = options.logger ?? consoleLogger;
   }
 

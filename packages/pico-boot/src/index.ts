@@ -4,8 +4,11 @@
  */
 export { Application } from "./application.js";
 export { DEFAULT_HOST, DEFAULT_PORT } from "./options.js";
+export { loadEnvironment } from "./config/env-file.js";
 export { moduleNameCandidates } from "./modules/load-modules.js";
 export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportError, NotInitializedError, ApplicationStoppedError, ListenError } from "./errors.js";
 
 export type { ApplicationOptions, ListenOptions } from "./options.js";
+export type { EnvFileOption, EnvironmentOptions } from "./config/env-file.js";
+export type { ApplicationConfig } from "./config/typed-config.js";
 export type { PicoBootErrorCode } from "./errors.js";

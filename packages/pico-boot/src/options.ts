@@ -1,14 +1,19 @@
-import type { ConfigTree, Constructor, Env, Logger, Override } from "pico-ioc";
+import type { Constructor, Env, Logger, Override } from "pico-ioc";
+import type { EnvFileOption } from "./config/env-file.js";
+import type { ApplicationConfig } from "./config/typed-config.js";
 import { InvalidOptionsError } from "./errors.js";
 
-export interface ApplicationOptions {
+export interface ApplicationOptions<Names extends readonly string[] = readonly string[]> {
   /**
    * Packages to load, resolved from the application's package: `"pico_server_auth"` and
    * `"pico-server-auth"` are the same name. Everything a module exports with a pico decorator is registered.
    */
-  readonly moduleNames?: readonly string[];
-  /** The configuration tree, one section per `@configured` prefix. Environment variables override it. */
-  readonly config?: ConfigTree;
+  readonly moduleNames?: Names;
+  /**
+   * The configuration tree, one section per `@configured` prefix. `.env` and environment variables
+   * override it. Type-checked against the sections of the named modules (see `ApplicationConfig`).
+   */
+  readonly config?: ApplicationConfig<Names>;
   /**
    * Where the application's package is: a directory or a file inside it (pass `import.meta.url`).
    * Default: the directory of the script Node was started with.
@@ -18,8 +23,18 @@ export interface ApplicationOptions {
   readonly components?: readonly Constructor[];
   /** Replace providers, e.g. with fakes in tests. */
   readonly overrides?: readonly Override[];
-  /** Environment for the config overlay, `PORT`, `HOST` and `PICO_BOOT_AUTO_PLUGINS`. Default `process.env`. */
+  /**
+   * Environment for the config overlay, `PORT`, `HOST` and `PICO_BOOT_AUTO_PLUGINS`. Default
+   * `process.env` over the variables of `.env`. Given explicitly, it is used as given (no `.env`
+   * unless `envFile` names one), so tests are not affected by a file in the working directory.
+   */
   readonly env?: Env;
+  /**
+   * The env file under the environment: a path (relative to the working directory) or a file URL
+   * that must exist, or `false` for none. Default: `PICO_BOOT_ENV_FILE`, else `.env` if present.
+   * Parsed with `util.parseEnv`; `process.env` is never changed.
+   */
+  readonly envFile?: EnvFileOption;
   /** Load dependencies marked as pico modules. Default: on, unless `PICO_BOOT_AUTO_PLUGINS` turns it off. */
   readonly autoPlugins?: boolean;
   readonly logger?: Logger;
@@ -34,7 +49,7 @@ export interface ApplicationOptions {
   readonly requestTimeoutMs?: number;
 }
 
-const OPTION_KEYS = ["moduleNames", "config", "root", "components", "overrides", "env", "autoPlugins", "logger", "shutdownTimeoutMs", "headersTimeoutMs", "requestTimeoutMs"];
+const OPTION_KEYS = ["moduleNames", "config", "root", "components", "overrides", "env", "envFile", "autoPlugins", "logger", "shutdownTimeoutMs", "headersTimeoutMs", "requestTimeoutMs"];
 
 /** Rejects anything that cannot be meant; the names it cites are the option names users typed. */
 export function validateOptions(options: ApplicationOptions): void {

@@ -108,7 +108,7 @@ describe("Application", () => {
   });
 
   it("validates options and listen addresses at the boundary", async () => {
-    expect(() => new Application({ module_names: ["x"] } as never)).toThrow(new InvalidOptionsError('Application: unknown option "module_names" (did you mean "moduleNames"?); expected one of moduleNames, config, root, components, overrides, env, autoPlugins, logger, shutdownTimeoutMs, headersTimeoutMs, requestTimeoutMs'));
+    expect(() => new Application({ module_names: ["x"] } as never)).toThrow(new InvalidOptionsError('Application: unknown option "module_names" (did you mean "moduleNames"?); expected one of moduleNames, config, root, components, overrides, env, envFile, autoPlugins, logger, shutdownTimeoutMs, headersTimeoutMs, requestTimeoutMs'));
     expect(() => new Application({ moduleNames: "my_app" } as never)).toThrow(/"moduleNames" expected an array of package names, got "my_app"/);
     expect(() => new Application({ config: [] } as never)).toThrow(/"config" expected an object of sections, got an array/);
     const app = new Application({ ...base, env: { PORT: "eighty" } });

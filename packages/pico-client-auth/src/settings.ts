@@ -1,4 +1,5 @@
 import { configured, setting } from "pico-ioc";
+import type { SettingsSection } from "pico-ioc";
 
 /** The `auth_client` config section (env: `AUTH_CLIENT__ISSUER`, ...). Checked at boot by `checkAuthSettings`. */
 @configured("auth_client")
@@ -6,13 +7,13 @@ export class AuthClientSettings {
   @setting({ description: "false: no token checks at all, decorators not enforced" })
   enabled: boolean = true;
 
-  @setting({ description: "Exact `iss` every token must carry; required when enabled" })
+  @setting({ type: "url", optional: true, description: "Exact `iss` every token must carry, an absolute http(s) URL; required when enabled" })
   issuer: string = "";
 
   @setting({ description: "`aud` every token must carry (string equal, or array containing it); required when enabled" })
   audience: string = "";
 
-  @setting({ description: 'JWKS location; "" means {issuer}/api/v1/auth/jwks. https, except on loopback' })
+  @setting({ type: "url", optional: true, description: 'JWKS location; "" means {issuer}/api/v1/auth/jwks. https, except on loopback' })
   jwksUrl: string = "";
 
   @setting({
@@ -40,7 +41,7 @@ export class AuthClientSettings {
   @setting({ type: "integer", min: 256, max: 16_777_216, description: "Longest bearer token read, in characters" })
   maxTokenLength: number = 16_384;
 
-  @setting({ description: 'Revoked-token feed, GET {"items": [{"jti": ...}]}; "" = none. https, except on loopback. An in-process auth server with the same issuer is used instead' })
+  @setting({ type: "url", optional: true, description: 'Revoked-token feed, GET {"items": [{"jti": ...}]}; "" = none. https, except on loopback. An in-process auth server with the same issuer is used instead' })
   revocationEndpoint: string = "";
 
   @setting({ type: "integer", min: 1, max: 86_400, description: "A token is accepted only against a revocation list fetched at most this long ago" })
@@ -59,4 +60,12 @@ export class AuthClientSettings {
 /** `{issuer}/api/v1/auth/jwks` unless `jwks_url` says otherwise. */
 export function jwksUrlOf(settings: AuthClientSettings): string {
   return settings.jwksUrl || `${settings.issuer.replace(/\/+$/, "")}/api/v1/auth/jwks`;
+}
+
+// `config.auth_client` of `new Application({ moduleNames: ["pico_client_auth"], config })` is checked
+// against this class at compile time (pico-ioc's PicoModuleSections).
+declare module "pico-ioc" {
+  interface PicoModuleSections {
+    pico_client_auth: { readonly auth_client?: SettingsSection<AuthClientSettings> };
+  }
 }

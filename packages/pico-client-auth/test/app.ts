@@ -20,6 +20,7 @@ export function authApp(components: Constructor[], keySource: KeySource, options
     components,
     config: { auth_client: authConfig },
     env: {},
+    envFile: false,
     logger: quiet,
     ...options,
     overrides: [{ provide: KEY_SOURCE, useValue: keySource }, ...(options.overrides ?? [])],

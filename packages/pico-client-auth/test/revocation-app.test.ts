@@ -178,9 +178,9 @@ describe("revocation settings at boot", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ revocation_endpoint: "http://auth.example.com/api/v1/auth/revoked-jtis" }, "auth_client.revocation_endpoint must use https (plain http only on localhost), got http://auth.example.com/api/v1/auth/revoked-jtis"],
       [{ revocation_endpoint: "http://10.0.0.5/revoked" }, "auth_client.revocation_endpoint must use https (plain http only on localhost), got http://10.0.0.5/revoked"],
-      [{ revocation_endpoint: "ftp://localhost/revoked" }, "auth_client.revocation_endpoint must use https (plain http only on localhost), got ftp://localhost/revoked"],
-      [{ revocation_endpoint: "/api/v1/auth/revoked-jtis" }, 'auth_client.revocation_endpoint must be an absolute URL, got "/api/v1/auth/revoked-jtis"'],
-      [{ revocation_endpoint: "https://svc:hunter2@auth.example.com/revoked" }, "auth_client.revocation_endpoint must not contain credentials (user:password@)"],
+      [{ revocation_endpoint: "ftp://localhost/revoked" }, 'auth_client.revocation_endpoint: expected an absolute http(s) URL, got a ftp: URL: "ftp://localhost/revoked" (from config)'],
+      [{ revocation_endpoint: "/api/v1/auth/revoked-jtis" }, 'auth_client.revocation_endpoint: expected an absolute http(s) URL (such as "https://auth.example.com"), got "/api/v1/auth/revoked-jtis" (from config)'],
+      [{ revocation_endpoint: "https://svc:hunter2@auth.example.com/revoked" }, "auth_client.revocation_endpoint: expected an absolute http(s) URL without user:password@, got a URL with credentials (from config)"],
       [{ revocation_endpoint: "https://auth.example.com/revoked", revocation_bearer: "Bearer hunter2" }, 'auth_client.revocation_bearer must be printable ASCII without spaces (the token alone, without "Bearer ")'],
       [{ revocation_endpoint: "https://auth.example.com/revoked", revocation_bearer: "hunter2\r\nX-Evil: 1" }, "auth_client.revocation_bearer must be printable ASCII without spaces"],
       [{ revocation_ttl_seconds: 0 }, "auth_client.revocation_ttl_seconds"],

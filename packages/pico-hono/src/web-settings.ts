@@ -15,10 +15,10 @@ export class WebSettings {
   @setting({ type: "string", optional: true, description: "API description in the OpenAPI document (Markdown)" })
   description?: string;
 
-  @setting({ description: 'Path of the interactive docs page; "" turns it off' })
+  @setting({ type: "path", optional: true, description: 'Path of the interactive docs page; "" turns it off' })
   docsUrl: string = "/docs";
 
-  @setting({ description: 'Path of the OpenAPI document; "" turns it (and the docs page) off' })
+  @setting({ type: "path", optional: true, description: 'Path of the OpenAPI document; "" turns it (and the docs page) off' })
   openapiUrl: string = "/openapi.json";
 
   @setting({ type: "integer", min: 0, description: "Largest accepted request body, in bytes (413 above)" })

@@ -1,10 +1,11 @@
 import { configured, setting } from "pico-ioc";
+import type { SettingsSection } from "pico-ioc";
 import { MAX_ARGON2_MEMORY_KIB, MAX_ARGON2_TIME_COST } from "./config/phc.js";
 
 /** The `server_auth` config section (env: `SERVER_AUTH__ADMIN_PASSWORD`, ...). */
 @configured("server_auth")
 export class ServerAuthSettings {
-  @setting({ description: "`iss` of every token; must equal auth_client.issuer" })
+  @setting({ type: "url", description: "`iss` of every token, an absolute http(s) URL; must equal auth_client.issuer" })
   issuer: string = "http://localhost:8100";
 
   @setting({ description: "`aud` of every token; must equal auth_client.audience" })
@@ -102,4 +103,12 @@ export class ServerAuthSettings {
 
   @setting({ type: "integer", min: 1, max: Number.MAX_SAFE_INTEGER, description: "Chain ID of Sign-In with Ethereum messages (secp256k1 wallets)" })
   siweChainId: number = 1;
+}
+
+// `config.server_auth` of `new Application({ moduleNames: ["pico_server_auth"], config })` is checked
+// against this class at compile time (pico-ioc's PicoModuleSections).
+declare module "pico-ioc" {
+  interface PicoModuleSections {
+    pico_server_auth: { readonly server_auth?: SettingsSection<ServerAuthSettings> };
+  }
 }

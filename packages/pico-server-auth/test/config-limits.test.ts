@@ -42,6 +42,11 @@ describe("config that cannot work fails at boot, naming the setting", () => {
     expect(message).toMatch(/server_auth\.access_token_expire_minutes.*expected at most 1440/s);
   });
 
+  it("SERVER_AUTH__ISSUER=not-a-url fails boot naming the variable, an absolute http(s) URL as expected, and what came", async () => {
+    const message = await bootMessage({ env: { SERVER_AUTH__ISSUER: "not-a-url" } });
+    expect(message).toContain('server_auth.issuer: expected an absolute http(s) URL (such as "https://auth.example.com"), got "not-a-url" (from env SERVER_AUTH__ISSUER)');
+  });
+
   it("every lifetime and size of server_auth has an upper bound: one past it fails boot naming the setting", async () => {
     const bounds: Record<string, number> = {
       access_token_expire_minutes: 1440,

@@ -31,6 +31,7 @@ export function serverApp(options: { server?: Record<string, unknown>; embedded?
     root: packageRoot,
     autoPlugins: false,
     env: {},
+    envFile: false,
     logger: quiet,
     config: {
       server_auth: { ...serverConfig, ...server },
@@ -142,6 +143,7 @@ export function clientApp(authClient: { jwks_url: string } & Record<string, unkn
     root: packageRoot,
     autoPlugins: false,
     env: {},
+    envFile: false,
     logger: quiet,
     components: [Profile],
     config: { auth_client: { issuer: serverConfig.issuer, audience: serverConfig.audience, ...authClient } },

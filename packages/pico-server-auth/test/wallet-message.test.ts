@@ -83,12 +83,13 @@ describe("the sign-in message", () => {
   });
 
   it("a bad configuration fails boot, naming the setting: no domain to put in messages, or a sign_in_domain that is not host[:port]", async () => {
-    await expect(serverApp({ server: { issuer: "pico-auth" } }).init()).rejects.toThrow('server_auth.issuer must be an absolute URL with a host in wallet_mode secure (sign-in messages name it), got "pico-auth"');
+    const notAUrl = 'server_auth.issuer: expected an absolute http(s) URL (such as "https://auth.example.com"), got "pico-auth" (from config)';
+    await expect(serverApp({ server: { issuer: "pico-auth" } }).init()).rejects.toThrow(notAUrl);
     await expect(serverApp({ server: { sign_in_domain: "https://app.example.com/" } }).init()).rejects.toThrow('server_auth.sign_in_domain must be a host or host:port (as in "auth.example.com"), got "https://app.example.com/"');
     await expect(serverApp({ server: { sign_in_domain: "a b" } }).init()).rejects.toThrow('server_auth.sign_in_domain must be a host or host:port (as in "auth.example.com"), got "a b"');
-    // Upstream mode puts no domain in anything.
-    await serverApp({ server: { ...UPSTREAM, issuer: "pico-auth" } }).init();
-    expect(true).toBe(true);
+    // Upstream mode puts no domain in anything, but the issuer is a URL setting all the same (issue 15).
+    await expect(serverApp({ server: { ...UPSTREAM, issuer: "pico-auth" } }).init()).rejects.toThrow(notAUrl);
+    await serverApp({ server: { ...UPSTREAM, issuer: "https://auth.example.com" } }).init();
   });
 });
 

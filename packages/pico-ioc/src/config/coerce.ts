@@ -17,10 +17,24 @@ const INVALID = Symbol("invalid");
  * any other value must already have the right type.
  */
 export function coerceSetting(value: unknown, field: SettingField): Coerced {
-  const typed = field.type === "string[]" || field.type === "number[]" ? coerceList(value, field.type) : coerceScalarResult(value, field.type);
+  const typed = coerceByType(value, field);
   if (!typed.ok) return typed;
   const problem = checkBounds(typed.value, field);
   return problem === undefined ? typed : { ok: false, message: problem };
+}
+
+function coerceByType(value: unknown, field: SettingField): Coerced {
+  switch (field.type) {
+    case "url":
+      return coerceUrl(value, field.optional);
+    case "path":
+      return coercePath(value, field.optional);
+    case "string[]":
+    case "number[]":
+      return coerceList(value, field.type);
+    default:
+      return coerceScalarResult(value, field.type);
+  }
 }
 
 /** A value as it should read in a message: strings quoted, objects summarised. */
@@ -57,6 +71,37 @@ function coerceScalar(value: unknown, type: ScalarType): unknown {
       return type === "integer" && !Number.isInteger(n) ? INVALID : n;
     }
   }
+}
+
+/**
+ * An absolute http(s) URL, returned as written: `new URL()` would normalise it (a trailing slash
+ * added to the origin), and an issuer is compared byte for byte with the `iss` of tokens.
+ */
+function coerceUrl(value: unknown, optional: boolean): Coerced {
+  const expected = "expected an absolute http(s) URL";
+  if (typeof value !== "string") return { ok: false, message: `${expected}, got ${describeValue(value)}` };
+  if (value === "" && optional) return { ok: true, value };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, message: `${expected} (such as "https://auth.example.com"), got ${describeValue(value)}` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, message: `${expected}, got a ${url.protocol} URL: ${describeValue(value)}` };
+  // A password in a URL would be shown by this very message and by every log that names the URL.
+  if (url.username !== "" || url.password !== "") return { ok: false, message: `${expected} without user:password@, got a URL with credentials` };
+  if (value !== value.trim()) return { ok: false, message: `${expected}, got ${describeValue(value)} (leading or trailing white space)` };
+  return { ok: true, value };
+}
+
+/** A path this server answers on: a route never matches one without its leading "/", or with a space, "?" or "#". */
+function coercePath(value: unknown, optional: boolean): Coerced {
+  const expected = 'expected a URL path starting with "/" (such as "/docs")';
+  if (typeof value !== "string") return { ok: false, message: `${expected}, got ${describeValue(value)}` };
+  if (value === "" && optional) return { ok: true, value };
+  // "//host/x" would read as another host in a link; white space, "?" and "#" never reach a route.
+  if (!/^\/(?!\/)[^\s?#\x00-\x1f\x7f]*$/.test(value)) return { ok: false, message: `${expected}, without white space, "?" or "#", got ${describeValue(value)}` };
+  return { ok: true, value };
 }
 
 function coerceList(value: unknown, type: "string[]" | "number[]"): Coerced {

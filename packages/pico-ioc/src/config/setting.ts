@@ -2,14 +2,20 @@ import "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import { rejectUnknownOptions } from "../metadata/component.js";
 
-export type SettingType = "string" | "number" | "integer" | "boolean" | "string[]" | "number[]";
+/**
+ * `url`: a string holding an absolute http(s) URL; `path`: a URL path of this server (`/docs`). Both
+ * are checked at boot and kept exactly as written.
+ */
+export type SettingType = "string" | "url" | "path" | "number" | "integer" | "boolean" | "string[]" | "number[]";
 
-export const SETTING_TYPES: readonly SettingType[] = ["string", "number", "integer", "boolean", "string[]", "number[]"];
+export const SETTING_TYPES: readonly SettingType[] = ["string", "url", "path", "number", "integer", "boolean", "string[]", "number[]"];
 
 export interface SettingOptions {
   /**
    * Inferred when omitted: from the declared type (string, number, boolean), else from the type of
-   * the field's initial value. Arrays always need it: `"string[]"` or `"number[]"`.
+   * the field's initial value. Arrays always need it: `"string[]"` or `"number[]"`. `"url"` (never
+   * inferred) takes an absolute http(s) URL, `"path"` a URL path starting with `/`; with `optional`,
+   * `""` is accepted too and means none.
    */
   readonly type?: SettingType;
   /** Key in the config section; default: the property name in snake_case. */
