@@ -1,7 +1,7 @@
-import { RequestContext, controller, get, post } from "pico-hono";
+import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
 import { forbidden, rateLimited, unauthorized } from "./errors.js";
 import { WindowCounter } from "./login/window-counter.js";
-import { allowAnonymous, clientOf, jsonObject, noStore } from "./http-input.js";
+import { allowAnonymous, jsonObject, noStore } from "./http-input.js";
 import { SigningKeys } from "./keys/signing-keys.js";
 import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
@@ -23,6 +23,7 @@ export class AuthController {
     private readonly sessions: Sessions,
     private readonly login: AdminLogin,
     private readonly wallets: WalletSignIn,
+    private readonly clients: ClientAddresses,
   ) {
     this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
     // Loaded in the background once boot is over: ready long before a wallet has signed its first
@@ -42,7 +43,7 @@ export class AuthController {
     // Validated before the quota counts it; the quota keeps the store's bound from becoming a way to
     // evict other users' challenges.
     challengeAddress(body.address);
-    const wait = this.challengeQuota.hit(clientOf(ctx));
+    const wait = this.challengeQuota.hit(this.clients.clientKey(ctx.c));
     if (wait > 0) throw rateLimited(wait, "too many challenges requested; try again later");
     return this.wallets.challenge(body);
   }
@@ -73,7 +74,7 @@ export class AuthController {
     if (typeof email !== "string" || typeof password !== "string" || email === "" || password === "" || email.length > 320 || password.length > 1024) {
       throw unauthorized("invalid credentials");
     }
-    await this.login.verify(email, password, clientOf(ctx));
+    await this.login.verify(email, password, this.clients.clientKey(ctx.c));
     // Emails match case-insensitively; the subject is the configured one, however it was typed.
     noStore(ctx);
     return this.sessions.start(this.settings.adminEmail, "admin");

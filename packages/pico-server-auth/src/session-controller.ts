@@ -1,6 +1,6 @@
-import { RequestContext, controller, get, post } from "pico-hono";
+import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
 import { badRequest, notFound, rateLimited, unauthorized } from "./errors.js";
-import { allowAnonymous, asObject, bearerToken, clientOf, jsonObject, noStore, secretsEqual } from "./http-input.js";
+import { allowAnonymous, asObject, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
 import { WindowCounter } from "./login/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
@@ -22,6 +22,7 @@ export class SessionController {
     private readonly settings: ServerAuthSettings,
     private readonly sessions: Sessions,
     private readonly revocations: RevocationList,
+    private readonly clients: ClientAddresses,
   ) {
     this.refreshQuota = new WindowCounter(settings.refreshesPerClient, REFRESH_WINDOW_SECONDS);
   }
@@ -32,7 +33,7 @@ export class SessionController {
   })
   async refresh(ctx: RequestContext) {
     // Counted before anything is read: malformed attempts count too.
-    const wait = this.refreshQuota.hit(clientOf(ctx));
+    const wait = this.refreshQuota.hit(this.clients.clientKey(ctx.c));
     if (wait > 0) throw rateLimited(wait, "too many refreshes; try again later");
     const { refresh_token } = await jsonObject(ctx);
     if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
