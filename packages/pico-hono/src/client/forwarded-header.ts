@@ -111,6 +111,6 @@ export function nodeAddress(node: string): ForwardedHop {
     // One colon: IPv4 and a port. More: a bare IPv6 address.
     if (colon !== -1 && colon === node.lastIndexOf(":")) [host, port] = [node.slice(0, colon), node.slice(colon + 1)];
   }
-  if (port !== undefined && !/^(?:\d{1,5}|_[\w.-]+)$/.test(port)) return null;
+  if (port !== undefined && !(/^_[\w.-]+$/.test(port) || (/^\d{1,5}$/.test(port) && Number(port) <= 65_535))) return null;
   return canonicalIp(host) ?? null;
 }
