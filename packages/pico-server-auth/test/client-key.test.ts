@@ -54,3 +54,18 @@ describe("per-client limits behind a trusted proxy (this test is the proxy, at 1
     expect(await post("challenge", { address: "0xb" }, "203.0.113.2")).toBe(200);
   });
 });
+
+describe("web.trusted_proxies at boot", () => {
+  it("a bad entry (a host name, a prefix too long) fails boot, naming the setting, the env variable and the entry", async () => {
+    const app = serverApp({ env: { WEB__TRUSTED_PROXIES: "loopback,nginx,10.0.0.0/33" } });
+    const error = await app.init().then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    expect(error?.message).toContain(
+      '- web.trusted_proxies: item 1 expected an IP address, a CIDR (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, private, uniquelocal; got "nginx" (config web.trusted_proxies, env WEB__TRUSTED_PROXIES)',
+    );
+    expect(error?.message).toContain('item 2 expected an IP address, a CIDR (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, private, uniquelocal; got "10.0.0.0/33"');
+    await app.stop();
+  });
+});
