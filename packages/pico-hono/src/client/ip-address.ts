@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
+import { isIPv4 } from "node:net";
 
 const MAPPED_PREFIX = "::ffff:";
 
@@ -12,22 +12,30 @@ export function canonicalIp(text: string): string | undefined {
   if (isIPv4(text)) return text;
   // Node's own peer addresses are already canonical: keep the common cases free of parsing.
   if (text.startsWith(MAPPED_PREFIX) && isIPv4(text.slice(MAPPED_PREFIX.length))) return text.slice(MAPPED_PREFIX.length);
-  const hextets = ipv6Hextets(text);
+  const hextets = text.includes(":") ? ipv6Hextets(text) : undefined;
   if (!hextets) return undefined;
   if (isMapped(hextets)) return `${hextets[6]! >> 8}.${hextets[6]! & 255}.${hextets[7]! >> 8}.${hextets[7]! & 255}`;
   return formatIpv6(hextets);
 }
 
-/** The eight 16-bit groups of an IPv6 address (a zone such as `%eth0` ignored), or undefined when `text` is not one. */
+/**
+ * The eight 16-bit groups of an IPv6 address (a zone such as `%eth0` ignored), or undefined when
+ * `text` is not one. Parsed by hand: this runs per forwarded hop, and node:net's isIPv6 regular
+ * expression alone costs more than the whole parse.
+ */
 export function ipv6Hextets(text: string): number[] | undefined {
-  if (!isIPv6(text)) return undefined;
   const zone = text.indexOf("%");
-  const address = (zone === -1 ? text : text.slice(0, zone)).toLowerCase();
-  const [head = "", tail] = address.split("::") as [string, string | undefined];
-  const groups = (part: string): number[] => (part === "" ? [] : part.split(":").flatMap(group));
-  const left = groups(head);
-  if (tail === undefined) return left;
-  const right = groups(tail);
+  if (zone === 0 || zone === text.length - 1) return undefined;
+  const address = zone === -1 ? text : text.slice(0, zone);
+  const gap = address.indexOf("::");
+  if (gap === -1) {
+    const all = groups(address, true);
+    return all?.length === 8 ? all : undefined;
+  }
+  if (address.includes("::", gap + 1)) return undefined;
+  const left = groups(address.slice(0, gap), false);
+  const right = groups(address.slice(gap + 2), true);
+  if (!left || !right || left.length + right.length > 7) return undefined;
   return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
@@ -50,9 +58,22 @@ function isMapped(hextets: readonly number[]): boolean {
   return hextets[5] === 0xffff && hextets.slice(0, 5).every((g) => g === 0);
 }
 
-/** One colon-separated group; an embedded IPv4 tail (`::ffff:1.2.3.4`) is two. */
-function group(text: string): number[] {
-  if (!text.includes(".")) return [Number.parseInt(text, 16)];
-  const [a, b, c, d] = text.split(".").map(Number) as [number, number, number, number];
-  return [(a << 8) | b, (c << 8) | d];
+const HEXTET = /^[0-9a-f]{1,4}$/i;
+
+/** The groups of one side of `::` (or of a whole address without it); an IPv4 tail (`::ffff:1.2.3.4`) is two. */
+function groups(part: string, ipv4Tail: boolean): number[] | undefined {
+  if (part === "") return [];
+  const items = part.split(":");
+  const out: number[] = [];
+  for (const [index, item] of items.entries()) {
+    if (ipv4Tail && index === items.length - 1 && isIPv4(item)) {
+      const [a, b, c, d] = item.split(".").map(Number) as [number, number, number, number];
+      out.push((a << 8) | b, (c << 8) | d);
+    } else if (HEXTET.test(item)) {
+      out.push(Number.parseInt(item, 16));
+    } else {
+      return undefined;
+    }
+  }
+  return out;
 }
