@@ -14,6 +14,11 @@ describe("trustedProxies: web.trusted_proxies entries", () => {
     expect(trustedProxies([])).toBeUndefined();
   });
 
+  it("a CIDR written with host bits set is its network", () => {
+    const isProxy = test("10.1.2.3/8", "2001:db8::1/32");
+    expect([isProxy("10.9.9.9"), isProxy("11.0.0.0"), isProxy("2001:db8:ffff::1"), isProxy("2001:db9::1")]).toEqual([true, false, true, false]);
+  });
+
   it("IPv4 CIDRs match their range only", () => {
     const isProxy = test("10.0.0.0/8", "192.0.2.7");
     expect(isProxy("10.255.1.2")).toBe(true);
