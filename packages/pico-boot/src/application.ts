@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
+import { ClientAddresses, WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
 import { LOGGER, METRICS, PicoContainer, consoleLogger, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
@@ -131,8 +131,9 @@ export class Application<const Names extends readonly string[] = readonly string
     const app = findAppPackage(options.root);
     const autoPlugins = options.autoPlugins ?? autoPluginsEnabled(this.#env.PICO_BOOT_AUTO_PLUGINS);
     const modules = await loadModules(app, options.moduleNames ?? [], autoPlugins, this.#logger);
-    // WebSettings is always there, so the `web` config section is always valid.
-    const components = [...new Set([WebSettings, ...modules.components, ...(options.components ?? [])])];
+    // WebSettings is always there, so the `web` config section is always valid; ClientAddresses reads
+    // its trusted proxies for every module's per-client limits.
+    const components = [...new Set([WebSettings, ClientAddresses, ...modules.components, ...(options.components ?? [])])];
     const container = await PicoContainer.create({
       components,
       config: options.config ?? {},

@@ -10,6 +10,11 @@ export { RequestContext } from "./app/request-context.js";
 export { incomingMessage } from "./app/node-request.js";
 export { WEB_EXTENSION } from "./app/extension.js";
 export { WebSettings } from "./web-settings.js";
+export { ClientAddresses, IN_PROCESS_CLIENT, MAX_FORWARDED_HOPS } from "./client/client-addresses.js";
+export { PROXY_RANGE_NAMES, trustedProxies } from "./client/trusted-proxies.js";
+export { nodeAddress, parseForwarded, parseXForwardedFor } from "./client/forwarded-header.js";
+export { canonicalIp } from "./client/ip-address.js";
+export { addressKey } from "./client/address-key.js";
 export { isStandardSchema } from "./schema/standard-schema.js";
 export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } from "./errors.js";
 export { RequestValidationError, ResponseValidationError } from "./schema/validation-error.js";
@@ -24,3 +29,5 @@ export type { OpenApiContributor, OpenApiDocument, OpenApiOperation } from "./op
 export type { InferOutput, StandardIssue, StandardSchemaV1 } from "./schema/standard-schema.js";
 export type { ValidationIssue } from "./schema/validation-error.js";
 export type { PicoHonoErrorCode } from "./errors.js";
+export type { ForwardedHop } from "./client/forwarded-header.js";
+export type { ProxyTest } from "./client/trusted-proxies.js";

@@ -23,4 +23,16 @@ export class WebSettings {
 
   @setting({ type: "integer", min: 0, description: "Largest accepted request body, in bytes (413 above)" })
   bodyLimit: number = 1024 * 1024;
+
+  @setting({
+    type: "string[]",
+    description: "Reverse proxies whose forwarded header is believed: addresses, CIDRs (10.0.0.0/8, fd00::/8) and names (loopback, private, uniquelocal, linklocal). None by default: the client is the TCP peer",
+  })
+  trustedProxies: string[] = [];
+
+  @setting({
+    choices: ["x-forwarded-for", "forwarded"],
+    description: "The header the trusted proxies set (X-Forwarded-For, or RFC 7239 Forwarded); the other is ignored, as a proxy passes it on from the client unchanged",
+  })
+  forwardedHeader: string = "x-forwarded-for";
 }

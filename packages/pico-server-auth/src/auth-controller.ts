@@ -1,8 +1,8 @@
-import { RequestContext, controller, get, post } from "pico-hono";
+import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
 import { rateLimited } from "./errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { WindowCounter } from "./login/window-counter.js";
-import { allowAnonymous, clientOf, jsonObject, noStore } from "./http-input.js";
+import { allowAnonymous, jsonObject, noStore } from "./http-input.js";
 import { SigningKeys } from "./keys/signing-keys.js";
 import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
@@ -26,6 +26,7 @@ export class AuthController {
     private readonly login: AdminLogin,
     private readonly wallets: WalletSignIn,
     private readonly events: AuthEvents,
+    private readonly clients: ClientAddresses,
   ) {
     this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
     // Loaded in the background once boot is over: ready long before a wallet has signed its first
@@ -45,7 +46,7 @@ export class AuthController {
     // Validated before the quota counts it; the quota keeps the store's bound from becoming a way to
     // evict other users' challenges.
     challengeAddress(body.address);
-    const client = clientOf(ctx);
+    const client = this.clients.clientKey(ctx.c);
     const wait = this.challengeQuota.hit(client);
     if (wait > 0) {
       this.events.throttled(THROTTLED_ROUTE.challenge, client, wait);
@@ -60,7 +61,7 @@ export class AuthController {
     openapi: SIGN_IN_DOCS,
   })
   async signIn(ctx: RequestContext) {
-    const result = await this.wallets.signIn(await jsonObject(ctx), clientOf(ctx));
+    const result = await this.wallets.signIn(await jsonObject(ctx), this.clients.clientKey(ctx.c));
     noStore(ctx);
     return result;
   }
@@ -76,7 +77,7 @@ export class AuthController {
 
   @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" }, openapi: LOGIN_DOCS })
   async adminLogin(ctx: RequestContext) {
-    const client = clientOf(ctx);
+    const client = this.clients.clientKey(ctx.c);
     const { email, password } = await jsonObject(ctx);
     // Reports its own refusals: it alone knows whether the email was the admin's.
     await this.login.verify(email, password, client);

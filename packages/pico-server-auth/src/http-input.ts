@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { incomingMessage, setRouteMetadata } from "pico-hono";
+import { setRouteMetadata } from "pico-hono";
 import type { RequestContext } from "pico-hono";
 import { badRequest } from "./errors.js";
 
@@ -13,11 +13,6 @@ export async function jsonObject(ctx: RequestContext): Promise<Record<string, un
 export function asObject(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("expected a JSON object body");
   return body as Record<string, unknown>;
-}
-
-/** The peer address from @hono/node-server's env; requests run in-process share one bucket. */
-export function clientOf(ctx: RequestContext): string {
-  return incomingMessage(ctx.c)?.socket?.remoteAddress ?? "in-process";
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */

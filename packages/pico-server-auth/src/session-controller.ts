@@ -1,7 +1,7 @@
-import { RequestContext, controller, get, post } from "pico-hono";
+import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
 import { badRequest, notFound, rateLimited, unauthorized } from "./errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
-import { allowAnonymous, asObject, bearerToken, clientOf, jsonObject, noStore, secretsEqual } from "./http-input.js";
+import { allowAnonymous, asObject, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
 import { WindowCounter } from "./login/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
@@ -25,6 +25,7 @@ export class SessionController {
     private readonly sessions: Sessions,
     private readonly revocations: RevocationList,
     private readonly events: AuthEvents,
+    private readonly clients: ClientAddresses,
   ) {
     this.refreshQuota = new WindowCounter(settings.refreshesPerClient, REFRESH_WINDOW_SECONDS);
   }
@@ -36,7 +37,7 @@ export class SessionController {
   })
   async refresh(ctx: RequestContext) {
     // Counted before anything is read: malformed attempts count too.
-    const client = clientOf(ctx);
+    const client = this.clients.clientKey(ctx.c);
     const wait = this.refreshQuota.hit(client);
     if (wait > 0) {
       this.events.throttled(THROTTLED_ROUTE.refresh, client, wait);
