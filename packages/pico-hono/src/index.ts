@@ -11,7 +11,8 @@ export { incomingMessage } from "./app/node-request.js";
 export { WEB_EXTENSION } from "./app/extension.js";
 export { WebSettings } from "./web-settings.js";
 export { isStandardSchema } from "./schema/standard-schema.js";
-export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } from "./errors.js";
+export { PicoHonoError, HTTPException, InvalidWebSettingError, NoControllersError, RouteConflictError } from "./errors.js";
+export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, corsMiddleware } from "./app/cors.js";
 export { RequestValidationError, ResponseValidationError } from "./schema/validation-error.js";
 
 export type { ControllerDefinition, ControllerOptions } from "./metadata/controller.js";

@@ -23,4 +23,10 @@ export class WebSettings {
 
   @setting({ type: "integer", min: 0, description: "Largest accepted request body, in bytes (413 above)" })
   bodyLimit: number = 1024 * 1024;
+
+  @setting({
+    type: "string[]",
+    description: 'Origins allowed to call the API from a browser (CORS), exact, e.g. "https://app.example.com"; none by default',
+  })
+  corsOrigins: string[] = [];
 }
