@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { chromiumLaunchOptions, runBrowserTest } from "../../../test-support/browser.js";
+import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 
@@ -12,14 +12,18 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 describe("the docs page under its Content-Security-Policy, in a real browser", () => {
   it.skipIf(!runBrowserTest)("Swagger UI renders and runs a call with nothing blocked, and a page on another origin cannot frame it", async () => {
     const app = new Application({ moduleNames: ["hello"], root, env: {}, logger: quiet });
-    const { url } = await app.start({ port: 0, host: "127.0.0.1" });
+    const { port } = await app.start({ port: 0, host: "127.0.0.1" });
+    // A name other than localhost/127.0.0.1, as in production: Swagger UI only shows its online
+    // validator badge (an image from validator.swagger.io) for such hosts.
+    const url = `http://docs.test:${port}`;
     // Another origin (another port) whose page tries to frame the docs.
     const framer = createServer((_req, res) => res.end(`<!doctype html><iframe id="docs" src="${url}/docs" width="800" height="600"></iframe>`));
     await new Promise<void>((resolve) => framer.listen(0, "127.0.0.1", resolve));
     const framerUrl = `http://127.0.0.1:${(framer.address() as AddressInfo).port}`;
-    const browser = await chromium.launch(chromiumLaunchOptions);
+    const browser = await chromium.launch({ ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args, "--host-resolver-rules=MAP docs.test 127.0.0.1"] });
     try {
       const page = await browser.newPage();
+      const foreign = foreignRequests(page, url);
       const blocked: string[] = [];
       page.on("console", (message) => {
         if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(message.text());
@@ -34,6 +38,7 @@ describe("the docs page under its Content-Security-Policy, in a real browser", (
       await page.locator("button.execute").click();
       await page.locator(".response-col_description .microlight", { hasText: "browser" }).first().waitFor({ timeout: 15_000 });
       expect(blocked).toEqual([]);
+      expect(foreign).toEqual([]);
 
       // frame-ancestors 'none' (and X-Frame-Options: DENY): Chromium shows an error page instead of the docs.
       const framing = await browser.newPage();
