@@ -14,17 +14,20 @@ import autocannon from "autocannon";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SECONDS = Number(process.env.SECONDS ?? 5);
-const VARIANTS = ["none", "listener", "middleware", "middleware-before"];
+const VARIANTS = (process.env.VARIANTS ?? "none,listener,middleware,middleware-before").split(",");
+/** VARIANTS=...,cors+origin: the cors server, requests with an Origin header (a listed one). */
+const serverOf = (v) => v.replace("+origin", "");
+const extraHeaders = (v) => (v.endsWith("+origin") ? { origin: "https://spa.example" } : {});
 const last = availableParallelism() - 1;
 spawnSync("taskset", ["-a", "-p", "-c", String(last), String(process.pid)], { stdio: "ignore" });
 
 const servers = {};
-for (const variant of VARIANTS) {
+for (const variant of new Set(VARIANTS.map(serverOf))) {
   const child = spawn("taskset", ["-c", "0", process.execPath, fileURLToPath(new URL("nosniff-server.mjs", import.meta.url))], { env: { ...process.env, VARIANT: variant }, stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise((resolve) => child.stdout.once("data", (d) => resolve(Number(String(d).trim()))));
   servers[variant] = { child, port };
 }
-const base = (v) => `http://127.0.0.1:${servers[v].port}`;
+const base = (v) => `http://127.0.0.1:${servers[serverOf(v)].port}`;
 // The same issuer key would differ per process: log in on each.
 const tokens = {};
 for (const v of VARIANTS) {
@@ -41,7 +44,7 @@ const cpuTicks = (pid) => {
 };
 const run = (v, seconds) =>
   new Promise((resolve, reject) =>
-    autocannon({ url: `${base(v)}/api/profile`, connections: 50, duration: seconds, headers: { authorization: `Bearer ${tokens[v]}` } }, (err, result) => (err ? reject(err) : resolve(result))),
+    autocannon({ url: `${base(v)}/api/profile`, connections: 50, duration: seconds, headers: { authorization: `Bearer ${tokens[v]}`, ...extraHeaders(v) } }, (err, result) => (err ? reject(err) : resolve(result))),
   );
 for (const v of VARIANTS) await run(v, 2); // warm-up
 const ratios = Object.fromEntries(VARIANTS.slice(1).map((v) => [v, []]));
@@ -51,9 +54,9 @@ for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
   const got = {};
   for (const v of order) {
-    const before = cpuTicks(servers[v].child.pid);
+    const before = cpuTicks(servers[serverOf(v)].child.pid);
     const result = await run(v, SECONDS);
-    cpuUs[v].push(((cpuTicks(servers[v].child.pid) - before) * 10_000) / result.requests.total);
+    cpuUs[v].push(((cpuTicks(servers[serverOf(v)].child.pid) - before) * 10_000) / result.requests.total);
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     got[v] = result.requests.average;
     rps[v].push(got[v]);

@@ -41,11 +41,13 @@ class NosniffBefore {
 component({ provides: WEB_EXTENSION })(NosniffBefore);
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config: seedConfig(env).config, root, env, logger: quiet, components: variant === "middleware" ? [NosniffMiddleware] : variant === "middleware-before" ? [NosniffBefore] : [] });
+// VARIANT=cors: web.cors_origins set (the client then sends, or not, an Origin), nosniff as pico-boot sets it.
+const config = { ...seedConfig(env).config, ...(variant === "cors" ? { web: { cors_origins: ["https://spa.example"] } } : {}) };
+const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config, root, env, logger: quiet, components: variant === "middleware" ? [NosniffMiddleware] : variant === "middleware-before" ? [NosniffBefore] : [] });
 await app.init();
 const toHono = getRequestListener(app.hono.fetch);
 const listener =
-  variant === "listener"
+  variant === "listener" || variant === "cors"
     ? (req, res) => {
         res.setHeader("X-Content-Type-Options", "nosniff");
         return toHono(req, res);

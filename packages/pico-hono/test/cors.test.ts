@@ -12,6 +12,15 @@ class Api {
   profile() {
     return { subject: "alice" };
   }
+  @get("/moved")
+  moved() {
+    // Immutable headers, as a fetch() response's.
+    return Response.redirect("https://elsewhere.example/", 302);
+  }
+  @get("/negotiated")
+  negotiated() {
+    return new Response("{}", { headers: { "content-type": "application/json", vary: "Accept-Encoding" } });
+  }
   @post("/items")
   create() {
     return { created: true };
@@ -78,6 +87,14 @@ describe("CORS (web.cors_origins)", () => {
     expect([missing.status, missing.headers.get("access-control-allow-origin")]).toEqual([404, APP]);
     const tooLarge = await hono.request("/api/items", { method: "POST", headers: { origin: APP, authorization: "Bearer good", "content-type": "application/json" }, body: '{"a":"0123456789"}' });
     expect([tooLarge.status, tooLarge.headers.get("access-control-allow-origin")]).toEqual([413, APP]);
+  });
+
+  it("routes that return a Response of their own get the headers too, immutable headers and their own Vary included", async () => {
+    const hono = await app({ cors_origins: [APP] });
+    const moved = await hono.request("/api/moved", { headers: { origin: APP, authorization: "Bearer good" } });
+    expect([moved.status, moved.headers.get("location"), moved.headers.get("access-control-allow-origin"), moved.headers.get("vary")]).toEqual([302, "https://elsewhere.example/", APP, "Origin"]);
+    const negotiated = await hono.request("/api/negotiated", { headers: { authorization: "Bearer good" } });
+    expect([negotiated.status, negotiated.headers.get("vary"), negotiated.headers.get("access-control-allow-origin")]).toEqual([200, "Accept-Encoding, Origin", null]);
   });
 
   it("an origin not listed gets no Access-Control-Allow-Origin, so the browser keeps the answer from the page", async () => {

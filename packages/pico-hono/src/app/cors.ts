@@ -21,9 +21,14 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
 /**
  * The app-wide CORS middleware for `web.cors_origins` (exact origins), or `undefined` when the list
  * is empty (the default: no middleware at all, so no cost). Mounted before every route, so a
- * preflight (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 before any guard runs:
- * browsers never send credentials on a preflight. An `OPTIONS` that is not a preflight goes on to
- * the routes (405 with `Allow`, as without CORS).
+ * preflight (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 by Hono's `cors`
+ * before any guard runs: browsers never send credentials on a preflight. An `OPTIONS` that is not a
+ * preflight goes on to the routes (405 with `Allow`, as without CORS).
+ *
+ * Every other answer gets `Vary: Origin`, and for a listed origin `Access-Control-Allow-Origin`
+ * and `Access-Control-Expose-Headers`, as Hono's `cors` would set them, but written into the
+ * finished response's headers once: Hono's `cors` also replaces the response (twice), which turns
+ * it into a stream and made the cached GET about 3 times as costly (bench/one-off/nosniff-cost.mjs).
  *
  * Credentials (cookies) are not allowed: the API takes bearer tokens in `Authorization`, which a
  * page sends explicitly, so a cross-origin page can never ride on a user's ambient session.
@@ -31,7 +36,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
 export function corsMiddleware(origins: readonly string[]): MiddlewareHandler | undefined {
   if (origins.length === 0) return undefined;
   const allowed = new Set(origins.map(checkOrigin));
-  const handle = cors({
+  const preflight = cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ALLOWED_METHODS,
     allowHeaders: [...CORS_ALLOWED_HEADERS],
@@ -39,7 +44,31 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler | 
     maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     credentials: false,
   });
-  return (c, next) => (c.req.method === "OPTIONS" && c.req.header("access-control-request-method") === undefined ? next() : handle(c, next));
+  const exposed = CORS_EXPOSED_HEADERS.join(",");
+  return async (c, next) => {
+    if (c.req.method === "OPTIONS") return c.req.header("access-control-request-method") === undefined ? next() : preflight(c, next);
+    await next();
+    const origin = c.req.header("origin");
+    const allow = origin !== undefined && allowed.has(origin) ? origin : undefined;
+    try {
+      addCorsHeaders(c.res.headers, allow, exposed);
+    } catch {
+      // Immutable headers (a `fetch()` response or `Response.redirect()` returned by a route): copy.
+      const copy = new Response(c.res.body, c.res);
+      // Assigning over a response would merge the old one's headers into the new one: clear it first.
+      c.res = undefined;
+      c.res = copy;
+      addCorsHeaders(copy.headers, allow, exposed);
+    }
+  };
+}
+
+function addCorsHeaders(headers: Headers, origin: string | undefined, exposed: string): void {
+  // Caches must not hand one origin's answer (with or without the header) to another.
+  headers.append("Vary", "Origin");
+  if (origin === undefined) return;
+  headers.set("Access-Control-Allow-Origin", origin);
+  headers.set("Access-Control-Expose-Headers", exposed);
 }
 
 /**
