@@ -5,6 +5,7 @@
  *   listener   — one res.setHeader in a wrapper of Node's request listener (what pico-boot does);
  *   middleware — an app-wide Hono middleware setting it after the route (`await next(); c.header(...)`),
  *                as hono/secure-headers does: covers every response;
+ *   fetch      — a wrapper of the app's fetch setting it on the Response Hono returns (headers.set);
  *   middleware-before — one setting it before the route (`c.header(...); return next()`): cheaper,
  *                but lost on routes that return a Response of their own.
  * Prints the port once listening.
@@ -45,7 +46,21 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const config = { ...seedConfig(env).config, ...(variant === "cors" ? { web: { cors_origins: ["https://spa.example"] } } : {}) };
 const app = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], config, root, env, logger: quiet, components: variant === "middleware" ? [NosniffMiddleware] : variant === "middleware-before" ? [NosniffBefore] : [] });
 await app.init();
-const toHono = getRequestListener(app.hono.fetch);
+const addNosniff = (res) => {
+  try {
+    res.headers.set("X-Content-Type-Options", "nosniff");
+    return res;
+  } catch {
+    const copy = new Response(res.body, res);
+    copy.headers.set("X-Content-Type-Options", "nosniff");
+    return copy;
+  }
+};
+const fetchWithNosniff = (req, env) => {
+  const res = app.hono.fetch(req, env);
+  return res instanceof Promise ? res.then(addNosniff) : addNosniff(res);
+};
+const toHono = getRequestListener(variant === "fetch" ? fetchWithNosniff : app.hono.fetch);
 const listener =
   variant === "listener" || variant === "cors"
     ? (req, res) => {
