@@ -1,5 +1,5 @@
 /** Stable codes for pico-hono errors. */
-export type PicoHonoErrorCode = "HTTP_ERROR" | "NO_CONTROLLERS" | "ROUTE_CONFLICT" | "VALIDATION_FAILED" | "RESPONSE_INVALID";
+export type PicoHonoErrorCode = "HTTP_ERROR" | "NO_CONTROLLERS" | "ROUTE_CONFLICT" | "VALIDATION_FAILED" | "RESPONSE_INVALID" | "INVALID_WEB_SETTING";
 
 /**
  * Base class of pico-hono errors; `status` is the HTTP status it maps to. `expose` says whether the
@@ -55,6 +55,13 @@ export class NoControllersError extends PicoHonoError {
 export class RouteConflictError extends PicoHonoError {
   constructor(method: string, path: string, first: string, second: string) {
     super("ROUTE_CONFLICT", 500, `${method} ${path} is declared twice: by ${first} and by ${second}`);
+  }
+}
+
+/** A `web` setting whose value has the right type but cannot be used (found when the app is built). */
+export class InvalidWebSettingError extends PicoHonoError {
+  constructor(message: string) {
+    super("INVALID_WEB_SETTING", 500, message);
   }
 }
 

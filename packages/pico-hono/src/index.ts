@@ -16,7 +16,8 @@ export { nodeAddress, parseForwarded, parseXForwardedFor } from "./client/forwar
 export { canonicalIp } from "./client/ip-address.js";
 export { addressKey } from "./client/address-key.js";
 export { isStandardSchema } from "./schema/standard-schema.js";
-export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } from "./errors.js";
+export { PicoHonoError, HTTPException, InvalidWebSettingError, NoControllersError, RouteConflictError } from "./errors.js";
+export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, corsMiddleware } from "./app/cors.js";
 export { RequestValidationError, ResponseValidationError } from "./schema/validation-error.js";
 
 export type { ControllerDefinition, ControllerOptions } from "./metadata/controller.js";

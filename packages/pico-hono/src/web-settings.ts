@@ -35,4 +35,10 @@ export class WebSettings {
     description: "The header the trusted proxies set (X-Forwarded-For, or RFC 7239 Forwarded); the other is ignored, as a proxy passes it on from the client unchanged",
   })
   forwardedHeader: string = "x-forwarded-for";
+
+  @setting({
+    type: "string[]",
+    description: 'Origins allowed to call the API from a browser (CORS), exact, e.g. "https://app.example.com"; none by default',
+  })
+  corsOrigins: string[] = [];
 }

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { NOSNIFF } from "./security-headers.js";
 
 /** Node's parser errors with their answer; anything else it refuses is a 400. */
 const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {
@@ -7,6 +9,12 @@ const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout", "Request timeout: the request was not received in time"],
 };
 const MALFORMED = [400, "Bad Request", "Malformed HTTP request"] as const;
+
+/** A whole response for a raw socket: `{"detail": ...}` JSON, nosniff, and the connection closes. */
+export function rawJsonResponse(status: number, reason: string, detail: string, extraHeaders = ""): string {
+  const body = JSON.stringify({ detail });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${NOSNIFF[0]}: ${NOSNIFF[1]}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+}
 
 /**
  * The answer to a request Node refuses before any application code runs (headers over
@@ -22,6 +30,13 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     return;
   }
   const [status, reason, detail] = ANSWERS[error.code ?? ""] ?? MALFORMED;
-  const body = JSON.stringify({ detail });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(rawJsonResponse(status, reason, detail));
+}
+
+const CONNECT_ANSWER = rawJsonResponse(405, "Method Not Allowed", "CONNECT is not supported: this server is not a proxy");
+
+/** `CONNECT host:port`: without a listener Node drops the connection without a word. */
+export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
+  socket.on("error", () => socket.destroy());
+  socket.end(CONNECT_ANSWER);
 }

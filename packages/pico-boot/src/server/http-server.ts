@@ -1,9 +1,12 @@
+import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ListenError } from "../errors.js";
-import { answerClientError } from "./client-error.js";
+import { answerClientError, answerConnect } from "./client-error.js";
+import { answerAsteriskTarget, answerExpectationFailed, answerRequestError } from "./request-error.js";
+import { withSecurityHeaders } from "./security-headers.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -25,13 +28,24 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export async function listen(hono: Hono, port: number, host: string, timeouts: ServerTimeouts = {}): Promise<RunningServer> {
   const headersTimeout = timeouts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, headersTimeout);
-  const server = createAdaptorServer({
-    fetch: hono.fetch,
-    // Node checks both timeouts only every connectionsCheckingInterval (default 30 s): check often
-    // enough that a client dribbling its headers is cut off close to headersTimeout.
-    serverOptions: { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(headersTimeout / 4))) },
-  }) as Server;
+  const toHono = getRequestListener(hono.fetch, { errorHandler: answerRequestError });
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts only every connectionsCheckingInterval (default 30 s): check often
+      // enough that a client dribbling its headers is cut off close to headersTimeout.
+      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(headersTimeout / 4))),
+      // Node answers a missing Host with an empty 400; without this check, @hono/node-server finds it
+      // and answerRequestError gives the JSON detail.
+      requireHostHeader: false,
+    },
+    withSecurityHeaders((req, res) => answerAsteriskTarget(req, res) || toHono(req, res)),
+  );
+  // Every answer Node would write itself, as JSON with a detail.
   server.on("clientError", answerClientError);
+  server.on("checkExpectation", answerExpectationFailed);
+  server.on("connect", answerConnect);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new ListenError(host, port, error)));
     server.listen(port, host, () => resolve());

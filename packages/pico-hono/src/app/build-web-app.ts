@@ -9,6 +9,7 @@ import { getRouteRecords } from "../metadata/routes.js";
 import { buildOpenApiDocument, routeSecuritySchemes } from "../openapi/document.js";
 import type { OpenApiDocument } from "../openapi/document.js";
 import { WebSettings } from "../web-settings.js";
+import { corsMiddleware } from "./cors.js";
 import { errorResponse } from "./error-response.js";
 import { WEB_EXTENSION, inExtensionOrder } from "./extension.js";
 import { createRouteDefinition, inMatchingOrder, joinPath, pathShape } from "./route-definition.js";
@@ -48,6 +49,9 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 
   const hono = new Hono();
+  // Outermost, before any extension: preflights answer without a token, and every answer (404, 401, 413, errors) carries the CORS headers.
+  const cors = corsMiddleware(settings.corsOrigins);
+  if (cors) hono.use(cors);
   for (const extension of extensions) extension.configureApp?.(hono);
   const docPaths = mountDocs(hono, settings, openApiDocument);
   rejectDuplicates(routes, docPaths);
