@@ -1,11 +1,14 @@
 import type { Hono } from "hono";
 import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
-import { LOGGER, PicoContainer, consoleLogger } from "pico-ioc";
+import { LOGGER, METRICS, PicoContainer, consoleLogger, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
+import { earlyWebSettings } from "./metrics/early-web-settings.js";
+import { metricsOnlyApp } from "./metrics/metrics-server.js";
+import type { PromMetrics } from "./metrics/prom-metrics.js";
 import { loadModules } from "./modules/load-modules.js";
 import { listenAddress, validateOptions } from "./options.js";
 import type { ApplicationOptions, ListenOptions } from "./options.js";
@@ -17,6 +20,16 @@ interface Booted {
   readonly container: PicoContainer;
   readonly hono: Hono;
   readonly routes: readonly RouteDefinition[];
+  /** Set when `/metrics` has a listener of its own (`web.metrics_port`). */
+  readonly metricsListener?: { readonly hono: Hono; readonly port: number };
+}
+
+/** What `start()` resolves with; `metricsUrl` only when `/metrics` listens on a port of its own. */
+export interface StartedAddress {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly metricsUrl?: string;
 }
 
 /**
@@ -34,6 +47,7 @@ export class Application {
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
   #server: Promise<RunningServer> | undefined;
+  #metricsServer: Promise<RunningServer | undefined> | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(options: ApplicationOptions = {}) {
@@ -83,14 +97,30 @@ export class Application {
   }
 
   /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
-  async start(options: ListenOptions = {}): Promise<{ url: string; port: number; host: string }> {
+  async start(options: ListenOptions = {}): Promise<StartedAddress> {
     const { port, host } = listenAddress(options, this.#env);
     this.#server ??= this.init().then(() => listen(this.hono, port, host, this.#options));
     try {
       const { url, port: actualPort, host: actualHost } = await this.#server;
-      return { url, port: actualPort, host: actualHost };
+      const metrics = await this.#startMetricsListener(host);
+      return metrics ? { url, port: actualPort, host: actualHost, metricsUrl: metrics.url } : { url, port: actualPort, host: actualHost };
     } catch (error) {
       this.#server = undefined;
+      throw error;
+    }
+  }
+
+  /** The `web.metrics_port` listener, on the main listener's host; a failure to listen stops the main one too. */
+  async #startMetricsListener(host: string): Promise<RunningServer | undefined> {
+    const listener = this.#require("app.start").metricsListener;
+    if (!listener) return undefined;
+    this.#metricsServer ??= listen(listener.hono, listener.port, host, this.#options);
+    try {
+      return await this.#metricsServer;
+    } catch (error) {
+      this.#metricsServer = undefined;
+      const main = await this.#server;
+      await main?.close(0);
       throw error;
     }
   }
@@ -104,7 +134,8 @@ export class Application {
     this.#stopping ??= (async () => {
       forgetOnSignals(this);
       const server = await this.#server?.catch(() => undefined);
-      await server?.close(this.#options.shutdownTimeoutMs ?? 10_000);
+      const metricsServer = await this.#metricsServer?.catch(() => undefined);
+      await Promise.all([server?.close(this.#options.shutdownTimeoutMs ?? 10_000), metricsServer?.close(0)]);
       await this.#booting?.catch(() => undefined);
       await this.#booted?.container.destroy();
     })();
@@ -116,8 +147,9 @@ export class Application {
    * hook failed). A second signal during shutdown exits at once with 1. Resolves once listening.
    */
   async run(options: ListenOptions = {}): Promise<void> {
-    const { url } = await this.start(options);
+    const { url, metricsUrl } = await this.start(options);
     this.#logger.info(`pico-boot: listening on ${url}`);
+    if (metricsUrl) this.#logger.info(`pico-boot: metrics on ${metricsUrl}/metrics`);
     stopOnSignals(this, this.#logger);
   }
 
@@ -128,16 +160,21 @@ export class Application {
     const modules = await loadModules(app, options.moduleNames ?? [], autoPlugins, this.#logger);
     // WebSettings is always there, so the `web` config section is always valid.
     const components = [...new Set([WebSettings, ...modules.components, ...(options.components ?? [])])];
+    const web = earlyWebSettings(options.config ?? {}, this.#env);
+    // prom-client is loaded only when metrics are on; off, METRICS counts nothing and costs nothing.
+    const metrics: PromMetrics | undefined = web?.metrics ? new (await import("./metrics/prom-metrics.js")).PromMetrics() : undefined;
     const container = await PicoContainer.create({
       components,
       config: options.config ?? {},
       env: this.#env,
-      overrides: [{ provide: LOGGER, useValue: this.#logger }, ...(options.overrides ?? [])],
+      overrides: [{ provide: LOGGER, useValue: this.#logger }, { provide: METRICS, useValue: metrics ?? noMetrics }, ...(options.overrides ?? [])],
     });
     try {
       const controllers = components.filter((c) => getControllerDefinition(c) !== undefined);
-      const { hono, routes } = buildWebApp(container, controllers, this.#logger);
-      return { container, hono, routes };
+      const { hono, routes } = buildWebApp(container, controllers, this.#logger, metrics ? { metrics } : {});
+      const metricsPort = container.get(WebSettings).metricsPort;
+      const metricsListener = metrics && metricsPort !== 0 ? { hono: metricsOnlyApp(metrics, this.#logger), port: metricsPort } : undefined;
+      return metricsListener ? { container, hono, routes, metricsListener } : { container, hono, routes };
     } catch (error) {
       await container.destroy().catch(() => undefined);
       throw error;

@@ -8,4 +8,5 @@ export { moduleNameCandidates } from "./modules/load-modules.js";
 export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportError, NotInitializedError, ApplicationStoppedError, ListenError } from "./errors.js";
 
 export type { ApplicationOptions, ListenOptions } from "./options.js";
+export type { StartedAddress } from "./application.js";
 export type { PicoBootErrorCode } from "./errors.js";

@@ -1,8 +1,14 @@
 import { Hono } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
+import { ConfigurationError, METRICS, noMetrics } from "pico-ioc";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
 import { mountSwaggerUi } from "../docs/swagger-ui.js";
 import { NoControllersError, RouteConflictError } from "../errors.js";
+import { mountHealth } from "../health/mount-health.js";
+import { READINESS_CHECK } from "../health/readiness.js";
+import { METRICS_PATH, metricsHandler } from "../metrics/metrics-endpoint.js";
+import type { MetricsExposition } from "../metrics/metrics-endpoint.js";
+import { requestDuration } from "../metrics/request-duration.js";
 import { getControllerDefinition } from "../metadata/controller.js";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { getRouteRecords } from "../metadata/routes.js";
@@ -25,13 +31,18 @@ export interface WebApp {
   openApiDocument(): OpenApiDocument;
 }
 
+export interface BuildWebAppOptions {
+  /** Served at `GET /metrics` on this app when `web.metrics` is on and `web.metrics_port` is 0. */
+  readonly metrics?: MetricsExposition;
+}
+
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Mounts every controller on one Hono app, plus the OpenAPI document and the docs page. Singleton
  * controllers are resolved once here, so a request does no container work.
  */
-export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger): WebApp {
+export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger, options: BuildWebAppOptions = {}): WebApp {
   const controllers = controllerClasses.map((target) => {
     const definition = getControllerDefinition(target);
     if (!definition) throw new TypeError(`${target.name} is not a controller: decorate it with @controller()`);
@@ -45,9 +56,16 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   let document: OpenApiDocument | undefined;
   const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 
+  checkMetricsSettings(settings);
   const hono = new Hono();
+  // Outermost, so the duration covers every other middleware; not registered at all while off.
+  if (settings.metrics) hono.use(requestDuration(container.has(METRICS) ? container.get(METRICS) : noMetrics));
   for (const extension of extensions) extension.configureApp?.(hono);
-  const docPaths = mountDocs(hono, settings, openApiDocument);
+  const docPaths = [
+    ...mountDocs(hono, settings, openApiDocument),
+    ...mountHealth(hono, container.getAll(READINESS_CHECK), settings.readinessTimeoutMs, logger),
+    ...mountMetrics(hono, settings, options.metrics),
+  ];
   rejectDuplicates(routes, docPaths);
 
   const byController = new Map(controllers.map((d) => [d.target, d]));
@@ -90,8 +108,29 @@ function mountDocs(hono: Hono, settings: WebSettings, openApiDocument: () => Ope
   return [settings.openapiUrl, ...mountSwaggerUi(hono, settings.docsUrl, settings.openapiUrl, settings.title)];
 }
 
+/** `/metrics` on the main port, when it is served there (pico-boot serves it on its own port otherwise). */
+function mountMetrics(hono: Hono, settings: WebSettings, exposition: MetricsExposition | undefined): string[] {
+  if (!settings.metrics || settings.metricsPort !== 0 || !exposition) return [];
+  hono.get(METRICS_PATH, metricsHandler(exposition, settings.metricsBearer));
+  return [METRICS_PATH];
+}
+
+/** A bearer that would not be asked for (metrics on a port of their own) or that anyone could send (empty) is a mistake: say so at boot. */
+function checkMetricsSettings(settings: WebSettings): void {
+  const bearer = settings.metricsBearer;
+  if (bearer === undefined) return;
+  if (bearer.trim() === "" || /\s/.test(bearer)) {
+    throw new ConfigurationError([{ path: "web.metrics_bearer", message: "expected a token without spaces (env WEB__METRICS_BEARER), got an empty or spaced value" }]);
+  }
+  if (settings.metricsPort !== 0) {
+    throw new ConfigurationError([
+      { path: "web.metrics_bearer", message: `is checked only on the main port, but web.metrics_port is ${settings.metricsPort}: protect that port at the network level and unset the bearer, or set metrics_port to 0` },
+    ]);
+  }
+}
+
 function rejectDuplicates(routes: readonly RouteDefinition[], docPaths: readonly string[]): void {
-  const seen = new Map<string, string>(docPaths.map((path) => [`GET ${pathShape(path)}`, "the API docs (web.docs_url / web.openapi_url)"]));
+  const seen = new Map<string, string>(docPaths.map((path) => [`GET ${pathShape(path)}`, "the API docs (web.docs_url / web.openapi_url), /healthz, /readyz or /metrics"]));
   for (const route of routes) {
     const key = `${route.method} ${pathShape(route.path)}`;
     const name = `${route.controller.name}.${route.handlerName}`;
