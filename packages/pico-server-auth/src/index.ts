@@ -29,6 +29,8 @@ export { verifyMessageSignature } from "./wallet/message-signature.js";
 export { SignInSite } from "./wallet/sign-in-site.js";
 export { deriveAddress, parseAddress } from "./wallet/address.js";
 export { checksumAddress, personalSignDigest } from "./wallet/ethereum.js";
+export { StoreReadiness } from "./health/store-readiness.js";
+export { SigningKeyReadiness } from "./health/signing-key-readiness.js";
 export { ServerAuthError, ServerAuthConfigurationError, StoreLostError, StoreUnavailableError } from "./errors.js";
 
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
