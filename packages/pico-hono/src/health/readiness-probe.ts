@@ -22,17 +22,18 @@ export const READINESS_CACHE_MS = 1000;
  * (or while a run is under way) share it.
  */
 export function readinessProbe(checks: readonly ReadinessCheck[], timeoutMs: number, logger: Logger, now: () => number = performance.now.bind(performance)): () => Promise<Readiness> {
-  let last: { at: number; result: Promise<Readiness> } | undefined;
+  let running: Promise<Readiness> | undefined;
+  let last: { at: number; result: Readiness } | undefined;
   return () => {
-    const at = now();
-    if (last && at - last.at < READINESS_CACHE_MS) return last.result;
-    const result = runAll(checks, timeoutMs, logger);
-    last = { at, result };
-    // The cache counts from the answer, not the start: a 2 s timeout is not served stale for 1 s more only.
-    void result.then(() => {
-      if (last?.result === result) last = { at: now(), result };
+    if (running) return running;
+    // The cache counts from the answer, not from the start: a slow run is not followed by another at once.
+    if (last && now() - last.at < READINESS_CACHE_MS) return Promise.resolve(last.result);
+    running = runAll(checks, timeoutMs, logger).then((result) => {
+      last = { at: now(), result };
+      running = undefined;
+      return result;
     });
-    return result;
+    return running;
   };
 }
 
