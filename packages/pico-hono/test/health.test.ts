@@ -108,6 +108,7 @@ describe("/healthz and /readyz", () => {
     }
     const container = await PicoContainer.create({ components: [WebSettings, Mine] });
     expect(() => buildWebApp(container, [Mine], recordingLogger())).toThrow(RouteConflictError);
+    expect(() => buildWebApp(container, [Mine], recordingLogger())).toThrow("GET /healthz is declared twice: by the health probes and by Mine.mine");
   });
 
   it("POST /readyz is 405 with Allow: GET, HEAD", async () => {

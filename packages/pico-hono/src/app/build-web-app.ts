@@ -61,12 +61,12 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   // Outermost, so the duration covers every other middleware; not registered at all while off.
   if (settings.metrics) hono.use(requestDuration(container.has(METRICS) ? container.get(METRICS) : noMetrics));
   for (const extension of extensions) extension.configureApp?.(hono);
-  const docPaths = [
-    ...mountDocs(hono, settings, openApiDocument),
-    ...mountHealth(hono, container.getAll(READINESS_CHECK), settings.readinessTimeoutMs, logger),
-    ...mountMetrics(hono, settings, options.metrics),
+  const builtIn = [
+    ...mountDocs(hono, settings, openApiDocument).map((path) => ({ path, by: "the API docs (web.docs_url / web.openapi_url)" })),
+    ...mountHealth(hono, container.getAll(READINESS_CHECK), settings.readinessTimeoutMs, logger).map((path) => ({ path, by: "the health probes" })),
+    ...mountMetrics(hono, settings, options.metrics).map((path) => ({ path, by: "the metrics endpoint (web.metrics)" })),
   ];
-  rejectDuplicates(routes, docPaths);
+  rejectDuplicates(routes, builtIn);
 
   const byController = new Map(controllers.map((d) => [d.target, d]));
   // Connection: close: the rest of an unread body would otherwise be taken for the next request.
@@ -77,7 +77,7 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
     hono.on(route.method, [route.path], first as never, ...(rest as never[]));
   }
 
-  const allowed = allowedMethodsIndex([...routes, ...docPaths.map((path) => ({ method: "GET" as const, path }))]);
+  const allowed = allowedMethodsIndex([...routes, ...builtIn.map(({ path }) => ({ method: "GET" as const, path }))]);
   hono.notFound((c) => {
     const methods = allowed(c.req.path);
     if (methods.length === 0) return c.json({ detail: "Not Found" }, 404);
@@ -100,7 +100,7 @@ function routesOf(definition: ControllerDefinition): RouteDefinition[] {
   );
 }
 
-/** The document and docs page are plain routes: no extension guards them, so they stay public. */
+/** The document and docs page (like the health probes and /metrics) are plain routes: no extension guards them, so they stay public. */
 function mountDocs(hono: Hono, settings: WebSettings, openApiDocument: () => OpenApiDocument): string[] {
   if (settings.openapiUrl === "") return [];
   hono.get(settings.openapiUrl, (c) => c.json(openApiDocument()));
@@ -129,8 +129,8 @@ function checkMetricsSettings(settings: WebSettings): void {
   }
 }
 
-function rejectDuplicates(routes: readonly RouteDefinition[], docPaths: readonly string[]): void {
-  const seen = new Map<string, string>(docPaths.map((path) => [`GET ${pathShape(path)}`, "the API docs (web.docs_url / web.openapi_url), /healthz, /readyz or /metrics"]));
+function rejectDuplicates(routes: readonly RouteDefinition[], builtIn: readonly { readonly path: string; readonly by: string }[]): void {
+  const seen = new Map<string, string>(builtIn.map(({ path, by }) => [`GET ${pathShape(path)}`, by]));
   for (const route of routes) {
     const key = `${route.method} ${pathShape(route.path)}`;
     const name = `${route.controller.name}.${route.handlerName}`;
