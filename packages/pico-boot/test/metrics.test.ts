@@ -1,6 +1,9 @@
 import { connect } from "node:net";
-import { ConfigurationError } from "pico-ioc";
-import { controller, get } from "pico-hono";
+import { ConfigurationError, METRICS, component, noMetrics } from "pico-ioc";
+import type { Metrics } from "pico-ioc";
+import type { Hono } from "hono";
+import { HTTPException, WEB_EXTENSION, controller, get } from "pico-hono";
+import type { WebExtension } from "pico-hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../test-support/ports.js";
 import { Application } from "../src/index.js";
@@ -12,6 +15,34 @@ class ItemController {
   item(): { ok: boolean } {
     return { ok: true };
   }
+
+  @get("/broken")
+  broken(): never {
+    throw new Error("a bug");
+  }
+
+  @get("/teapot")
+  teapot(): never {
+    throw new HTTPException(418, "short and stout");
+  }
+}
+
+/** A route an extension adds itself, outside any controller (like the example's sign-in page). */
+@component({ provides: WEB_EXTENSION })
+class StaticFiles implements WebExtension {
+  configureApp(app: Hono): void {
+    app.get("/static/*", (c) => c.text("file"));
+  }
+}
+
+/** A METRICS that records which instruments are made (and counts nothing). */
+function recordingMetrics(): Metrics & { made: string[] } {
+  const made: string[] = [];
+  return {
+    made,
+    counter: (name) => (made.push(name), noMetrics.counter(name, "")),
+    histogram: (name) => (made.push(name), noMetrics.histogram(name, "")),
+  };
 }
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -21,7 +52,7 @@ afterEach(async () => {
 });
 
 function app(web: Record<string, unknown>, options: Partial<ApplicationOptions> = {}): Application {
-  const made = new Application({ components: [ItemController], autoPlugins: false, env: {}, logger: quiet, config: { web }, ...options });
+  const made = new Application({ components: [ItemController, StaticFiles], autoPlugins: false, env: {}, logger: quiet, config: { web }, ...options });
   apps.push(made);
   return made;
 }
@@ -35,11 +66,36 @@ function sample(text: string, series: string): number | undefined {
 const durationCount = (route: string, status: number) => `pico_http_request_duration_seconds_count{method="GET",route="${route}",status="${status}"}`;
 
 describe("GET /metrics", () => {
-  it("is off by default: 404, and no middleware is registered at all", async () => {
-    const off = app({});
+  it("is off by default: 404, and no request is timed (no instrument is even made)", async () => {
+    const metrics = recordingMetrics();
+    const off = app({}, { overrides: [{ provide: METRICS, useValue: metrics }] });
     const res = await off.request("/metrics");
     expect([res.status, await res.json()]).toEqual([404, { detail: "Not Found" }]);
-    expect(off.hono.routes.map((r) => r.handler.name)).not.toContain("requestDurationMiddleware");
+    await off.request("/api/items/1");
+    expect(metrics.made).toEqual([]);
+    const on = app({ metrics: true }, { overrides: [{ provide: METRICS, useValue: recordingMetrics() }] });
+    await on.init();
+    expect((on.container.get(METRICS) as ReturnType<typeof recordingMetrics>).made).toEqual(["pico_http_request_duration_seconds"]);
+  });
+
+  it("labels: errors with the status answered, HEAD as HEAD, built-in and extension routes by their template, 405 as unmatched", async () => {
+    const on = app({ metrics: true });
+    const statuses = [];
+    for (const [path, method] of [["/api/broken", "GET"], ["/api/teapot", "GET"], ["/api/items/9", "HEAD"], ["/healthz", "GET"], ["/static/a/b.css", "GET"], ["/api/items/9", "POST"]] as const) {
+      statuses.push((await on.request(path, { method })).status);
+    }
+    expect(statuses).toEqual([500, 418, 200, 200, 200, 405]);
+    const text = await (await on.request("/metrics")).text();
+    expect(
+      [
+        durationCount("/api/broken", 500),
+        durationCount("/api/teapot", 418),
+        'pico_http_request_duration_seconds_count{method="HEAD",route="/api/items/:id",status="200"}',
+        durationCount("/healthz", 200),
+        durationCount("/static/*", 200),
+        'pico_http_request_duration_seconds_count{method="POST",route="unmatched",status="405"}',
+      ].map((series) => sample(text, series)),
+    ).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it("web.metrics: Prometheus text with request durations by method, route template and status, unmatched paths folded into one label, and Node's process metrics", async () => {
@@ -53,7 +109,7 @@ describe("GET /metrics", () => {
     expect([sample(text, durationCount("/api/items/:id", 200)), sample(text, durationCount("unmatched", 404))]).toEqual([3, 2]);
     expect(text).toContain("# TYPE pico_http_request_duration_seconds histogram");
     expect(text).not.toContain("/no/such/path");
-    expect(sample(text, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    expect([sample(text, "nodejs_heap_size_total_bytes")! > 0, sample(text, "process_cpu_user_seconds_total")! >= 0]).toEqual([true, true]);
   });
 
   it("turns on from the environment (WEB__METRICS), read before the container is built", async () => {

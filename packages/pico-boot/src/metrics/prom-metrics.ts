@@ -1,17 +1,20 @@
-import { Counter as PromCounter, Histogram as PromHistogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Counter, Histogram, MetricLabels, Metrics } from "pico-ioc";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import type { Counter, Histogram, Metrics } from "pico-ioc";
 import type { MetricsExposition } from "pico-hono";
+import { FastCounter, FastHistogram } from "./instruments.js";
 
-type Instrument = { readonly kind: "counter"; readonly labelNames: string; readonly made: Counter } | { readonly kind: "histogram"; readonly labelNames: string; readonly made: Histogram };
+/** prom-client's default buckets (seconds), for a histogram made without its own. */
+const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * The METRICS port on prom-client, with a Registry of this Application's own: never prom-client's
  * global one, so two Applications in one process neither share nor clash. Loaded (with prom-client)
- * only when `web.metrics` is on. Also collects Node's process metrics (CPU, memory, event loop lag, GC).
+ * only when `web.metrics` is on. prom-client renders the text and collects Node's process metrics
+ * (CPU, memory, event loop lag, GC); the port's instruments are the lighter ones of instruments.ts.
  */
 export class PromMetrics implements Metrics, MetricsExposition {
   readonly registry = new Registry();
-  readonly #instruments = new Map<string, Instrument>();
+  readonly #instruments = new Map<string, { readonly labelNames: string; readonly made: FastCounter | FastHistogram }>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -26,34 +29,26 @@ export class PromMetrics implements Metrics, MetricsExposition {
   }
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    const existing = this.#existing(name, "counter", labelNames);
-    if (existing) return existing as Counter;
-    const counter = new PromCounter({ name, help, labelNames, registers: [this.registry] });
-    const made: Counter = {
-      inc: (labels?: MetricLabels, value = 1) => (labels === undefined ? counter.inc(value) : counter.inc(labels, value)),
-    };
-    this.#instruments.set(name, { kind: "counter", labelNames: labelNames.join(","), made });
-    return made;
+    return this.#made(name, "counter", labelNames, () => new FastCounter(name, help, labelNames)) as FastCounter;
   }
 
-  histogram(name: string, help: string, labelNames: readonly string[] = [], buckets?: readonly number[]): Histogram {
-    const existing = this.#existing(name, "histogram", labelNames);
-    if (existing) return existing as Histogram;
-    const histogram = new PromHistogram({ name, help, labelNames, registers: [this.registry], ...(buckets ? { buckets: [...buckets] } : {}) });
-    const made: Histogram = {
-      observe: (labels: MetricLabels | undefined, value: number) => (labels === undefined ? histogram.observe(value) : histogram.observe(labels, value)),
-    };
-    this.#instruments.set(name, { kind: "histogram", labelNames: labelNames.join(","), made });
-    return made;
+  histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = DEFAULT_BUCKETS): Histogram {
+    return this.#made(name, "histogram", labelNames, () => new FastHistogram(name, help, labelNames, buckets)) as FastHistogram;
   }
 
   /** The same name made twice is the same instrument (the port's contract), if it is the same kind with the same labels. */
-  #existing(name: string, kind: Instrument["kind"], labelNames: readonly string[]): Counter | Histogram | undefined {
+  #made(name: string, type: "counter" | "histogram", labelNames: readonly string[], make: () => FastCounter | FastHistogram): FastCounter | FastHistogram {
     const existing = this.#instruments.get(name);
-    if (!existing) return undefined;
-    if (existing.kind !== kind || existing.labelNames !== labelNames.join(",")) {
-      throw new TypeError(`metric "${name}" exists as a ${existing.kind} with labels [${existing.labelNames}]; asked for a ${kind} with labels [${labelNames.join(",")}]`);
+    if (existing) {
+      if (existing.made.type !== type || existing.labelNames !== labelNames.join(",")) {
+        throw new TypeError(`metric "${name}" exists as a ${existing.made.type} with labels [${existing.labelNames}]; asked for a ${type} with labels [${labelNames.join(",")}]`);
+      }
+      return existing.made;
     }
-    return existing.made;
+    const made = make();
+    // Also fails on a name prom-client's own process metrics use.
+    this.registry.registerMetric(made as never);
+    this.#instruments.set(name, { labelNames: labelNames.join(","), made });
+    return made;
   }
 }

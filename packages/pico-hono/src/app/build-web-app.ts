@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
 import { ConfigurationError, METRICS, noMetrics } from "pico-ioc";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
@@ -8,7 +9,7 @@ import { mountHealth } from "../health/mount-health.js";
 import { READINESS_CHECK } from "../health/readiness.js";
 import { METRICS_PATH, metricsHandler } from "../metrics/metrics-endpoint.js";
 import type { MetricsExposition } from "../metrics/metrics-endpoint.js";
-import { requestDuration } from "../metrics/request-duration.js";
+import { markRoute, timeRequests } from "../metrics/request-duration.js";
 import { getControllerDefinition } from "../metadata/controller.js";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { getRouteRecords } from "../metadata/routes.js";
@@ -58,8 +59,6 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
 
   checkMetricsSettings(settings);
   const hono = new Hono();
-  // Outermost, so the duration covers every other middleware; not registered at all while off.
-  if (settings.metrics) hono.use(requestDuration(container.has(METRICS) ? container.get(METRICS) : noMetrics));
   for (const extension of extensions) extension.configureApp?.(hono);
   const builtIn = [
     ...mountDocs(hono, settings, openApiDocument).map((path) => ({ path, by: "the API docs (web.docs_url / web.openapi_url)" })),
@@ -74,7 +73,8 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   for (const route of inMatchingOrder(routes)) {
     const handler = routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger);
     const [first, ...rest] = routeChain(extensions, route, handler, METHODS_WITH_BODY.has(route.method) ? limitBody : undefined);
-    hono.on(route.method, [route.path], first as never, ...(rest as never[]));
+    const head = settings.metrics ? markRoute(route.path, first as MiddlewareHandler) : first;
+    hono.on(route.method, [route.path], head as never, ...(rest as never[]));
   }
 
   const allowed = allowedMethodsIndex([...routes, ...builtIn.map(({ path }) => ({ method: "GET" as const, path }))]);
@@ -84,6 +84,8 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
     return c.json({ detail: "Method Not Allowed" }, 405, { Allow: methods.join(", ") });
   });
   hono.onError((error, c) => errorResponse(error, c, logger));
+  // Around everything, once every route is registered; while off, nothing is wired at all.
+  if (settings.metrics) timeRequests(hono, container.has(METRICS) ? container.get(METRICS) : noMetrics);
   return { hono, routes, openApiDocument };
 }
 
