@@ -14,7 +14,7 @@ export { READINESS_CHECK } from "./health/readiness.js";
 export { HEALTH_PATH, READY_PATH } from "./health/mount-health.js";
 export { READINESS_CACHE_MS } from "./health/readiness-probe.js";
 export { METRICS_PATH, metricsHandler } from "./metrics/metrics-endpoint.js";
-export { REQUEST_DURATION_BUCKETS, UNMATCHED_ROUTE, markRoute, timeRequests } from "./metrics/request-duration.js";
+export { REQUEST_DURATION_BUCKETS, UNMATCHED_ROUTE } from "./metrics/request-duration.js";
 export { isStandardSchema } from "./schema/standard-schema.js";
 export { PicoHonoError, HTTPException, NoControllersError, RouteConflictError } from "./errors.js";
 export { RequestValidationError, ResponseValidationError } from "./schema/validation-error.js";
