@@ -26,6 +26,10 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
   const bare = await startScript(ctx, "bare Hono", "bare-hono.js", pinning, {}, profArgs(ctx, "bare-hono"));
   const context = await startScript(ctx, "Hono + AsyncLocalStorage", "hono-context.js", pinning, {}, profArgs(ctx, "hono-context"));
   const seed = await startSeed({ name: "seed app", repo: ctx.repo, dataDir, pinning, env: ctx.cacheEnv, ...profArgs(ctx, "seed-app") });
+  // The same app on the same store (so the same keys verify the same token), with `web.metrics` on.
+  const metered = !ctx.httpCases || ctx.httpCases.includes("metrics")
+    ? await startSeed({ name: "seed app, metrics on", repo: ctx.repo, dataDir, pinning, env: { ...ctx.cacheEnv, WEB__METRICS: "true" }, ...profArgs(ctx, "seed-app-metrics") })
+    : undefined;
   await sleep(500);
   const seedBootKiB = rssKiB(seed.child.pid);
   const jose = await startScript(ctx, "Hono + jose", "hono-jose.js", pinning, { JWKS_URL: `${seed.url}/api/v1/auth/jwks`, ISSUER, AUDIENCE }, profArgs(ctx, "hono-jose"));
@@ -42,6 +46,9 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
         spec: () => ({ port: context.port, path: "/profile", headers: bearer(hit), serverPid: context.child.pid }),
       },
       { id: "hit", label: "seed app `GET /api/profile`, one token (cache hit)", spec: () => ({ port: seed.port, path: "/api/profile", headers: bearer(hit), serverPid: seed.child.pid }) },
+      ...(metered
+        ? [{ id: "metrics", label: "seed app, the same cache hit, `web.metrics` on", spec: () => ({ port: metered.port, path: "/api/profile", headers: bearer(hit), serverPid: metered.child.pid }) }]
+        : []),
       (() => {
         const next = cycle(pool);
         return { id: "jose", label: "Hono + jose `GET /api/profile`, a different token per request", spec: () => ({ port: jose.port, path: "/api/profile", next: () => ({ headers: bearer(next()) }), serverPid: jose.child.pid }) };
@@ -97,6 +104,12 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
         compared = `${ratioVs(vsBare, ctx.targets.hitRps)} req/s, ${ratioVs(p99VsBare, ctx.targets.hitP99)} p99`;
         target = `≥ ${ctx.targets.hitRps.toFixed(2)}× req/s, ≤ ${ctx.targets.hitP99}× p99`;
         result = verdict(vsBare >= ctx.targets.hitRps && p99VsBare <= ctx.targets.hitP99);
+      } else if (c.id === "metrics" && has("hit")) {
+        const vsOff = pairedRatio(rpsOf("metrics"), rpsOf("hit"));
+        compared = `${ratio(vsOff)} of the metrics-off cache hit's req/s, ${ratio(pairedRatio(p99Of("metrics"), p99Of("hit")))} its p99`;
+        target = `≥ ${ctx.targets.metricsOn.toFixed(2)}× metrics-off req/s`;
+        result = verdict(vsOff >= ctx.targets.metricsOn);
+        data.metricsVsOff = vsOff;
       } else if (c.id === "jose") {
         target = "reference for verification";
       } else if (c.id === "verify" && has("jose")) {
@@ -121,6 +134,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     let profile = "";
     if (ctx.cpuProf) {
       for (const [server, running] of [["bare-hono", bare], ["hono-context", context], ["seed-app", seed], ["hono-jose", jose]] as const) profile += await profileOf(ctx, server, running);
+      if (metered) profile += await profileOf(ctx, "seed-app-metrics", metered);
     }
     const markdown = [
       "## 1–3. HTTP throughput",
@@ -128,6 +142,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       `autocannon ${CONNECTIONS} connections, pipelining ${PIPELINING}; per case ${S.http.warmup} s warm-up, then ${S.http.rounds} rounds × ${S.http.seconds} s, cases interleaved round by round. ` +
         "The diagnostic row is what the cache-hit path costs before any framework: an async handler and an ambient identity (AsyncLocalStorage, which on Node 20 hooks every promise), in a process of its own. " +
         `Verification: ${int(ctx.pool)} distinct valid access tokens cycled in order (the seed app's token cache holds ${int(ctx.tokenCacheSize)}, so every request misses it). ` +
+        "The metrics row is a second seed app on the same store with `WEB__METRICS=true` (the request-duration histogram and the token-cache counter on every request), compared with the cache-hit row. " +
         "Ratios are medians of same-round ratios; p50/p99 are medians over rounds. " +
         `CPU: cores' worth used by the server, by the load generator (this process) and by everything else on the machine. ${repeatNote(ctx, repeats)}`,
       "",
@@ -142,6 +157,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     await bare.child.stop();
     await context.child.stop();
     await jose.child.stop();
+    await metered?.child.stop();
     if (!handOver) await seed.child.stop();
   }
 }

@@ -7,6 +7,9 @@ import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
+import { earlyWebSettings } from "./metrics/early-web-settings.js";
+import { metricsOnlyApp } from "./metrics/metrics-server.js";
+import type { PromMetrics } from "./metrics/prom-metrics.js";
 import { loadModules } from "./modules/load-modules.js";
 import { listenAddress, validateOptions } from "./options.js";
 import type { ApplicationOptions, ListenOptions } from "./options.js";
@@ -18,6 +21,16 @@ interface Booted {
   readonly container: PicoContainer;
   readonly hono: Hono;
   readonly routes: readonly RouteDefinition[];
+  /** Set when `/metrics` has a listener of its own (`web.metrics_port`). */
+  readonly metricsListener?: { readonly hono: Hono; readonly port: number };
+}
+
+/** What `start()` resolves with; `metricsUrl` only when `/metrics` listens on a port of its own. */
+export interface StartedAddress {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly metricsUrl?: string;
 }
 
 /**
@@ -39,6 +52,7 @@ export class Application<const Names extends readonly string[] = readonly string
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
   #server: Promise<RunningServer> | undefined;
+  #metricsServer: Promise<RunningServer | undefined> | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(options: ApplicationOptions<Names> = {}) {
@@ -88,14 +102,30 @@ export class Application<const Names extends readonly string[] = readonly string
   }
 
   /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
-  async start(options: ListenOptions = {}): Promise<{ url: string; port: number; host: string }> {
+  async start(options: ListenOptions = {}): Promise<StartedAddress> {
     const { port, host } = listenAddress(options, this.#env);
     this.#server ??= this.init().then(() => listen(this.hono, port, host, this.#options));
     try {
       const { url, port: actualPort, host: actualHost } = await this.#server;
-      return { url, port: actualPort, host: actualHost };
+      const metrics = await this.#startMetricsListener(host);
+      return metrics ? { url, port: actualPort, host: actualHost, metricsUrl: metrics.url } : { url, port: actualPort, host: actualHost };
     } catch (error) {
       this.#server = undefined;
+      throw error;
+    }
+  }
+
+  /** The `web.metrics_port` listener, on the main listener's host; a failure to listen stops the main one too. */
+  async #startMetricsListener(host: string): Promise<RunningServer | undefined> {
+    const listener = this.#require("app.start").metricsListener;
+    if (!listener) return undefined;
+    this.#metricsServer ??= listen(listener.hono, listener.port, host, this.#options);
+    try {
+      return await this.#metricsServer;
+    } catch (error) {
+      this.#metricsServer = undefined;
+      const main = await this.#server;
+      await main?.close(0);
       throw error;
     }
   }
@@ -109,7 +139,8 @@ export class Application<const Names extends readonly string[] = readonly string
     this.#stopping ??= (async () => {
       forgetOnSignals(this);
       const server = await this.#server?.catch(() => undefined);
-      await server?.close(this.#options.shutdownTimeoutMs ?? 10_000);
+      const metricsServer = await this.#metricsServer?.catch(() => undefined);
+      await Promise.all([server?.close(this.#options.shutdownTimeoutMs ?? 10_000), metricsServer?.close(0)]);
       await this.#booting?.catch(() => undefined);
       await this.#booted?.container.destroy();
     })();
@@ -121,8 +152,9 @@ export class Application<const Names extends readonly string[] = readonly string
    * hook failed). A second signal during shutdown exits at once with 1. Resolves once listening.
    */
   async run(options: ListenOptions = {}): Promise<void> {
-    const { url } = await this.start(options);
+    const { url, metricsUrl } = await this.start(options);
     this.#logger.info(`pico-boot: listening on ${url}`);
+    if (metricsUrl) this.#logger.info(`pico-boot: metrics on ${metricsUrl}/metrics`);
     stopOnSignals(this, this.#logger);
   }
 
@@ -134,16 +166,21 @@ export class Application<const Names extends readonly string[] = readonly string
     // WebSettings is always there, so the `web` config section is always valid; ClientAddresses reads
     // its trusted proxies for every module's per-client limits.
     const components = [...new Set([WebSettings, ClientAddresses, ...modules.components, ...(options.components ?? [])])];
+    const web = earlyWebSettings(options.config ?? {}, this.#env);
+    // prom-client is loaded only when metrics are on; off, METRICS counts nothing and costs nothing.
+    const metrics: PromMetrics | undefined = web?.metrics ? new (await import("./metrics/prom-metrics.js")).PromMetrics() : undefined;
     const container = await PicoContainer.create({
       components,
       config: options.config ?? {},
       env: this.#env,
-      overrides: [{ provide: LOGGER, useValue: this.#logger }, { provide: METRICS, useValue: noMetrics }, ...(options.overrides ?? [])],
+      overrides: [{ provide: LOGGER, useValue: this.#logger }, { provide: METRICS, useValue: metrics ?? noMetrics }, ...(options.overrides ?? [])],
     });
     try {
       const controllers = components.filter((c) => getControllerDefinition(c) !== undefined);
-      const { hono, routes } = buildWebApp(container, controllers, this.#logger);
-      return { container, hono, routes };
+      const { hono, routes } = buildWebApp(container, controllers, this.#logger, metrics ? { metrics } : {});
+      const metricsPort = container.get(WebSettings).metricsPort;
+      const metricsListener = metrics && metricsPort !== 0 ? { hono: metricsOnlyApp(metrics, this.#logger), port: metricsPort } : undefined;
+      return metricsListener ? { container, hono, routes, metricsListener } : { container, hono, routes };
     } catch (error) {
       await container.destroy().catch(() => undefined);
       throw error;

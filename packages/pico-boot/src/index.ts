@@ -11,4 +11,5 @@ export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportEr
 export type { ApplicationOptions, ListenOptions } from "./options.js";
 export type { EnvFileOption, EnvironmentOptions } from "./config/env-file.js";
 export type { ApplicationConfig } from "./config/typed-config.js";
+export type { StartedAddress } from "./application.js";
 export type { PicoBootErrorCode } from "./errors.js";

@@ -16,6 +16,7 @@ export { RemoteJwks } from "./keys/remote-jwks.js";
 export { REVOCATION_CHECK, LOCAL_REVOCATIONS } from "./revocation/revocation-check.js";
 export { DefaultRevocationCheck, NO_REVOCATION_CHECK } from "./revocation/default-revocation-check.js";
 export { RemoteRevocations } from "./revocation/remote-revocations.js";
+export { JwksReadiness } from "./health/jwks-readiness.js";
 export { AuthClientError, AuthConfigurationError } from "./errors.js";
 
 export type { TokenClaims } from "./token/claims.js";

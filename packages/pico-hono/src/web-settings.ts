@@ -41,4 +41,16 @@ export class WebSettings {
     description: 'Origins allowed to call the API from a browser (CORS), exact, e.g. "https://app.example.com"; none by default',
   })
   corsOrigins: string[] = [];
+
+  @setting({ description: "Serve GET /metrics (Prometheus text format) and count request durations; off costs nothing per request" })
+  metrics: boolean = false;
+
+  @setting({ type: "integer", min: 0, max: 65535, description: "Port of a separate listener for /metrics (same host); 0 serves it on the main port" })
+  metricsPort: number = 0;
+
+  @setting({ type: "string", optional: true, description: "Bearer token /metrics requires on the main port (only with metrics_port 0); unset: anonymous" })
+  metricsBearer?: string;
+
+  @setting({ type: "integer", min: 1, max: 60000, description: "How long each /readyz check may take before it counts as not ready, in ms" })
+  readinessTimeoutMs: number = 2000;
 }

@@ -31,6 +31,8 @@ export { deriveAddress, parseAddress } from "./wallet/address.js";
 export { checksumAddress, personalSignDigest } from "./wallet/ethereum.js";
 export { AuthEvents, AUTH_EVENT, THROTTLED_ROUTE } from "./events/auth-events.js";
 export { ServerAuthError, ServerAuthConfigurationError, CredentialRefusedError, StoreLostError, StoreUnavailableError } from "./errors.js";
+export { StoreReadiness } from "./health/store-readiness.js";
+export { SigningKeyReadiness } from "./health/signing-key-readiness.js";
 
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
 export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";

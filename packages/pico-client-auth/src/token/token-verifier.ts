@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import { component, inject } from "pico-ioc";
+import { METRICS, component, inject, noMetrics } from "pico-ioc";
+import type { Counter, Metrics } from "pico-ioc";
 import { invalidToken, revocationUnavailable, tokenRevoked } from "../errors.js";
 import { KEY_SOURCE } from "../keys/key-source.js";
 import type { KeySet, KeySource } from "../keys/key-source.js";
@@ -14,6 +15,9 @@ import { TokenCache } from "./token-cache.js";
 import { isPromise } from "../is-promise.js";
 
 const ACCEPTED_TYPES = new Set(["jwt", "at+jwt", "application/at+jwt"]);
+// One label object each, made once: counting on the hot path allocates nothing.
+const HIT = Object.freeze({ result: "hit" });
+const MISS = Object.freeze({ result: "miss" });
 
 /**
  * Verifies bearer tokens: algorithm allow-list (HS* and none never), the key pinned to the header's
@@ -28,10 +32,13 @@ export class TokenVerifier {
   readonly #accepted: ReadonlySet<string>;
   readonly #cache: TokenCache;
   readonly #imported = new WeakMap<JWK, KeyObject>();
+  /** `pico_auth_token_cache_total{result}`: a hit skips the signature check, a miss makes it. */
+  readonly #lookups: Counter;
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Date.now() / 1000;
 
-  constructor(settings: AuthClientSettings, @inject(KEY_SOURCE) keys: KeySource, @inject(REVOCATION_CHECK) revocation: RevocationCheck) {
+  constructor(settings: AuthClientSettings, @inject(KEY_SOURCE) keys: KeySource, @inject(REVOCATION_CHECK) revocation: RevocationCheck, @inject(METRICS) metrics: Metrics = noMetrics) {
+    this.#lookups = metrics.counter("pico_auth_token_cache_total", "Verified-token cache lookups: hit (signature check skipped) or miss (signature checked)", ["result"]);
     this.#settings = settings;
     this.#keys = keys;
     this.#revocation = revocation;
@@ -50,6 +57,7 @@ export class TokenVerifier {
    */
   check(token: string): TokenClaims | Promise<TokenClaims> {
     const cached = this.#cached(token);
+    if (cached) this.#lookups.inc(HIT);
     return cached ? this.#notRevoked(cached) : this.#verifySigned(token).then((claims) => this.#notRevoked(claims));
   }
 
@@ -100,7 +108,11 @@ export class TokenVerifier {
 
     const keySet = await this.#keys.getKeySet();
     const cached = this.#cache.get(token, () => keySet.version, this.now(), this.#settings.leewaySeconds);
-    if (cached) return cached;
+    if (cached) {
+      this.#lookups.inc(HIT);
+      return cached;
+    }
+    this.#lookups.inc(MISS);
 
     const { key, set } = await this.#findKey(jws.header, alg, keySet);
     const payloadBytes = await verifySignature(jws, key, this.#imported);

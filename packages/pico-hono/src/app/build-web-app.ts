@@ -1,8 +1,15 @@
 import { Hono } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
+import { ConfigurationError, METRICS, noMetrics } from "pico-ioc";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
 import { mountSwaggerUi } from "../docs/swagger-ui.js";
 import { NoControllersError, RouteConflictError } from "../errors.js";
+import { mountHealth } from "../health/mount-health.js";
+import { READINESS_CHECK } from "../health/readiness.js";
+import { METRICS_PATH, metricsHandler } from "../metrics/metrics-endpoint.js";
+import type { MetricsExposition } from "../metrics/metrics-endpoint.js";
+import { markRoute, timeRequests } from "../metrics/request-duration.js";
 import { getControllerDefinition } from "../metadata/controller.js";
 import type { ControllerDefinition } from "../metadata/controller.js";
 import { getRouteRecords } from "../metadata/routes.js";
@@ -26,13 +33,18 @@ export interface WebApp {
   openApiDocument(): OpenApiDocument;
 }
 
+export interface BuildWebAppOptions {
+  /** Served at `GET /metrics` on this app when `web.metrics` is on and `web.metrics_port` is 0. */
+  readonly metrics?: MetricsExposition;
+}
+
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Mounts every controller on one Hono app, plus the OpenAPI document and the docs page. Singleton
  * controllers are resolved once here, so a request does no container work.
  */
-export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger): WebApp {
+export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger, options: BuildWebAppOptions = {}): WebApp {
   const controllers = controllerClasses.map((target) => {
     const definition = getControllerDefinition(target);
     if (!definition) throw new TypeError(`${target.name} is not a controller: decorate it with @controller()`);
@@ -48,13 +60,18 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   let document: OpenApiDocument | undefined;
   const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 
+  checkMetricsSettings(settings);
   const hono = new Hono();
   // Outermost, before any extension: preflights answer without a token, and every answer (404, 401, 413, errors) carries the CORS headers.
   const cors = corsMiddleware(settings.corsOrigins);
   if (cors) hono.use(cors);
   for (const extension of extensions) extension.configureApp?.(hono);
-  const docPaths = mountDocs(hono, settings, openApiDocument);
-  rejectDuplicates(routes, docPaths);
+  const builtIn = [
+    ...mountDocs(hono, settings, openApiDocument).map((path) => ({ path, by: "the API docs (web.docs_url / web.openapi_url)" })),
+    ...mountHealth(hono, container.getAll(READINESS_CHECK), settings.readinessTimeoutMs, logger).map((path) => ({ path, by: "the health probes" })),
+    ...mountMetrics(hono, settings, options.metrics).map((path) => ({ path, by: "the metrics endpoint (web.metrics)" })),
+  ];
+  rejectDuplicates(routes, builtIn);
 
   const byController = new Map(controllers.map((d) => [d.target, d]));
   // Connection: close: the rest of an unread body would otherwise be taken for the next request.
@@ -62,16 +79,19 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   for (const route of inMatchingOrder(routes)) {
     const handler = routeHandler(container, byController.get(route.controller) as ControllerDefinition, route, logger);
     const [first, ...rest] = routeChain(extensions, route, handler, METHODS_WITH_BODY.has(route.method) ? limitBody : undefined);
-    hono.on(route.method, [route.path], first as never, ...(rest as never[]));
+    const head = settings.metrics ? markRoute(route.path, first as MiddlewareHandler) : first;
+    hono.on(route.method, [route.path], head as never, ...(rest as never[]));
   }
 
-  const allowed = allowedMethodsIndex([...routes, ...docPaths.map((path) => ({ method: "GET" as const, path }))]);
+  const allowed = allowedMethodsIndex([...routes, ...builtIn.map(({ path }) => ({ method: "GET" as const, path }))]);
   hono.notFound((c) => {
     const methods = allowed(c.req.path);
     if (methods.length === 0) return c.json({ detail: "Not Found" }, 404);
     return c.json({ detail: "Method Not Allowed" }, 405, { Allow: methods.join(", ") });
   });
   hono.onError((error, c) => errorResponse(error, c, logger));
+  // Around everything, once every route is registered; while off, nothing is wired at all.
+  if (settings.metrics) timeRequests(hono, container.has(METRICS) ? container.get(METRICS) : noMetrics);
   return { hono, routes, openApiDocument };
 }
 
@@ -88,7 +108,7 @@ function routesOf(definition: ControllerDefinition): RouteDefinition[] {
   );
 }
 
-/** The document and docs page are plain routes: no extension guards them, so they stay public. */
+/** The document and docs page (like the health probes and /metrics) are plain routes: no extension guards them, so they stay public. */
 function mountDocs(hono: Hono, settings: WebSettings, openApiDocument: () => OpenApiDocument): string[] {
   if (settings.openapiUrl === "") return [];
   hono.get(settings.openapiUrl, (c) => c.json(openApiDocument()));
@@ -96,8 +116,29 @@ function mountDocs(hono: Hono, settings: WebSettings, openApiDocument: () => Ope
   return [settings.openapiUrl, ...mountSwaggerUi(hono, settings.docsUrl, settings.openapiUrl, settings.title)];
 }
 
-function rejectDuplicates(routes: readonly RouteDefinition[], docPaths: readonly string[]): void {
-  const seen = new Map<string, string>(docPaths.map((path) => [`GET ${pathShape(path)}`, "the API docs (web.docs_url / web.openapi_url)"]));
+/** `/metrics` on the main port, when it is served there (pico-boot serves it on its own port otherwise). */
+function mountMetrics(hono: Hono, settings: WebSettings, exposition: MetricsExposition | undefined): string[] {
+  if (!settings.metrics || settings.metricsPort !== 0 || !exposition) return [];
+  hono.get(METRICS_PATH, metricsHandler(exposition, settings.metricsBearer));
+  return [METRICS_PATH];
+}
+
+/** A bearer that would not be asked for (metrics on a port of their own) or that anyone could send (empty) is a mistake: say so at boot. */
+function checkMetricsSettings(settings: WebSettings): void {
+  const bearer = settings.metricsBearer;
+  if (bearer === undefined) return;
+  if (bearer.trim() === "" || /\s/.test(bearer)) {
+    throw new ConfigurationError([{ path: "web.metrics_bearer", message: "expected a token without spaces (env WEB__METRICS_BEARER), got an empty or spaced value" }]);
+  }
+  if (settings.metricsPort !== 0) {
+    throw new ConfigurationError([
+      { path: "web.metrics_bearer", message: `is checked only on the main port, but web.metrics_port is ${settings.metricsPort}: protect that port at the network level and unset the bearer, or set metrics_port to 0` },
+    ]);
+  }
+}
+
+function rejectDuplicates(routes: readonly RouteDefinition[], builtIn: readonly { readonly path: string; readonly by: string }[]): void {
+  const seen = new Map<string, string>(builtIn.map(({ path, by }) => [`GET ${pathShape(path)}`, by]));
   for (const route of routes) {
     const key = `${route.method} ${pathShape(route.path)}`;
     const name = `${route.controller.name}.${route.handlerName}`;
