@@ -70,7 +70,7 @@ describe("/healthz and /readyz", () => {
     expect(await probe(ok)).toEqual([200, { status: "ready", checks: { store: "ok", jwks: "ok" } }, "no-store"]);
   });
 
-  it("a check that throws is not ready: an exposed error shows its message, any other shows \"check failed\" and is logged at warn", async () => {
+  it("a check that throws is not ready: an exposed error shows its message, any other shows 'check failed' and is logged at warn", async () => {
     const app = await appWith([
       steerable("store", () => Promise.reject(new HTTPException(503, "the store is unavailable: disk I/O error"))),
       steerable("cache", () => {
@@ -119,7 +119,7 @@ describe("/healthz and /readyz", () => {
 });
 
 describe("readinessProbe", () => {
-  it(`runs the checks at most once per ${READINESS_CACHE_MS} ms after an answer, and probes during a run share it`, async () => {
+  it("runs the checks at most once per READINESS_CACHE_MS after an answer, and probes during a run share it", async () => {
     let clock = 0;
     let release: (reason: string | undefined) => void = () => {};
     const check = steerable("store", () => new Promise<string | undefined>((resolve) => (release = resolve)));
