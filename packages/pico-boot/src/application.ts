@@ -1,12 +1,16 @@
 import type { Hono } from "hono";
 import { WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
-import { LOGGER, PicoContainer, consoleLogger } from "pico-ioc";
+import { LOGGER, PicoContainer } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
 import { loadModules } from "./modules/load-modules.js";
+import { describeBootFailure } from "./logging/boot-failure.js";
+import { BootGate } from "./logging/boot-gate.js";
+import { logOutput, loggerOver } from "./logging/create-logger.js";
+import { DEFAULT_LOG_LEVEL, logLevelFrom } from "./logging/log-level.js";
 import { listenAddress, validateOptions } from "./options.js";
 import type { ApplicationOptions, ListenOptions } from "./options.js";
 import { listen } from "./server/http-server.js";
@@ -31,6 +35,10 @@ export class Application {
   readonly #options: ApplicationOptions;
   readonly #env: Env;
   readonly #logger: Logger;
+  /** The default logger's boot gate (none for a logger passed in). */
+  readonly #gate: BootGate | undefined;
+  /** A bad LOG_LEVEL: reported by init(), so that run() prints it as a boot error. */
+  readonly #logLevelProblem: unknown;
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
   #server: Promise<RunningServer> | undefined;
@@ -40,7 +48,18 @@ export class Application {
     validateOptions(options);
     this.#options = options;
     this.#env = options.env ?? process.env;
-    this.#logger = options.logger ?? consoleLogger;
+    if (options.logger) {
+      this.#logger = options.logger;
+      return;
+    }
+    let level = DEFAULT_LOG_LEVEL;
+    try {
+      level = logLevelFrom(this.#env);
+    } catch (error) {
+      this.#logLevelProblem = error;
+    }
+    this.#gate = new BootGate(logOutput());
+    this.#logger = loggerOver(level, this.#gate);
   }
 
   /**
@@ -50,6 +69,7 @@ export class Application {
    */
   init(): Promise<this> {
     if (this.#stopping) return Promise.reject(new ApplicationStoppedError());
+    if (this.#logLevelProblem) return Promise.reject(this.#logLevelProblem);
     this.#booting ??= this.#boot().then(
       (booted) => (this.#booted = booted),
       (error: unknown) => {
@@ -114,11 +134,32 @@ export class Application {
   /**
    * `start()`, log the URL, and stop gracefully on SIGINT/SIGTERM, then exit 0 (1 if a shutdown
    * hook failed). A second signal during shutdown exits at once with 1. Resolves once listening.
+   *
+   * Made for a program's main: nothing is logged before the server listens (the default logger
+   * holds its lines until then), and a boot that fails prints one line per problem on stderr (the
+   * stack too with LOG_LEVEL=debug) and exits with 1. Use `start()` to handle the failure yourself.
    */
   async run(options: ListenOptions = {}): Promise<void> {
-    const { url } = await this.start(options);
-    this.#logger.info(`pico-boot: listening on ${url}`);
+    this.#gate?.hold();
+    let url: string;
+    try {
+      ({ url } = await this.start(options));
+    } catch (error) {
+      return this.#exitAfterFailedBoot(error);
+    }
+    this.#gate?.release();
+    this.#logger.info(`pico-boot: listening on ${url}`, { event: "boot.listening", url });
     stopOnSignals(this, this.#logger);
+  }
+
+  async #exitAfterFailedBoot(error: unknown): Promise<never> {
+    const debug = this.#logLevelProblem === undefined && this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
+    // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error.
+    if (debug) this.#gate?.release();
+    else this.#gate?.discard();
+    await this.stop().catch(() => undefined);
+    process.stderr.write(describeBootFailure(error, debug));
+    process.exit(1);
   }
 
   async #boot(): Promise<Booted> {
@@ -136,7 +177,8 @@ export class Application {
     });
     try {
       const controllers = components.filter((c) => getControllerDefinition(c) !== undefined);
-      const { hono, routes } = buildWebApp(container, controllers, this.#logger);
+      const accessLog = !isQuieterThanInfo(this.#logger);
+      const { hono, routes } = buildWebApp(container, controllers, this.#logger, { accessLog });
       return { container, hono, routes };
     } catch (error) {
       await container.destroy().catch(() => undefined);
@@ -148,4 +190,10 @@ export class Application {
     if (!this.#booted) throw new NotInitializedError(what);
     return this.#booted;
   }
+}
+
+/** A logger that says (as pino's and pico-boot's do) that it drops info lines: the access log is then off. */
+function isQuieterThanInfo(logger: Logger): boolean {
+  const isLevelEnabled = (logger as { isLevelEnabled?: unknown }).isLevelEnabled;
+  return typeof isLevelEnabled === "function" && isLevelEnabled.call(logger, "info") === false;
 }

@@ -4,8 +4,12 @@
  */
 export { Application } from "./application.js";
 export { DEFAULT_HOST, DEFAULT_PORT } from "./options.js";
+export { createLogger } from "./logging/create-logger.js";
+export { LOG_LEVELS } from "./logging/log-level.js";
 export { moduleNameCandidates } from "./modules/load-modules.js";
 export { PicoBootError, InvalidOptionsError, ModuleNotFoundError, ModuleImportError, NotInitializedError, ApplicationStoppedError, ListenError } from "./errors.js";
 
 export type { ApplicationOptions, ListenOptions } from "./options.js";
 export type { PicoBootErrorCode } from "./errors.js";
+export type { LogDestination, LoggerOptions, PicoLogger } from "./logging/create-logger.js";
+export type { LogLevel } from "./logging/log-level.js";

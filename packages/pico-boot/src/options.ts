@@ -18,10 +18,15 @@ export interface ApplicationOptions {
   readonly components?: readonly Constructor[];
   /** Replace providers, e.g. with fakes in tests. */
   readonly overrides?: readonly Override[];
-  /** Environment for the config overlay, `PORT`, `HOST` and `PICO_BOOT_AUTO_PLUGINS`. Default `process.env`. */
+  /** Environment for the config overlay, `PORT`, `HOST`, `LOG_LEVEL` and `PICO_BOOT_AUTO_PLUGINS`. Default `process.env`. */
   readonly env?: Env;
   /** Load dependencies marked as pico modules. Default: on, unless `PICO_BOOT_AUTO_PLUGINS` turns it off. */
   readonly autoPlugins?: boolean;
+  /**
+   * What the framework and the modules log through (`LOGGER`). Default: pico-boot's pino logger at
+   * `LOG_LEVEL` (JSON lines, readable ones on a terminal; see `createLogger`). A logger with
+   * pino's `isLevelEnabled` that drops info lines turns the access log off.
+   */
   readonly logger?: Logger;
   /** How long `stop()` waits for in-flight requests before closing their connections. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;

@@ -38,7 +38,7 @@ function onSignal(signal: NodeJS.Signals): void {
   const apps = [...running];
   void Promise.allSettled(apps.map(([app]) => app.stop())).then((results) => {
     results.forEach((result, i) => {
-      if (result.status === "rejected") apps[i]?.[1].error("pico-boot: shutdown failed", result.reason);
+      if (result.status === "rejected") apps[i]?.[1].error("pico-boot: shutdown failed", { event: "boot.shutdown_failed", err: result.reason });
     });
     process.exit(results.every((r) => r.status === "fulfilled") ? 0 : 1);
   });

@@ -9,6 +9,7 @@ import { getRouteRecords } from "../metadata/routes.js";
 import { buildOpenApiDocument } from "../openapi/document.js";
 import type { OpenApiDocument } from "../openapi/document.js";
 import { WebSettings } from "../web-settings.js";
+import { accessLog } from "./access-log.js";
 import { errorResponse } from "./error-response.js";
 import { WEB_EXTENSION, inExtensionOrder } from "./extension.js";
 import { createRouteDefinition, inMatchingOrder, joinPath, pathShape } from "./route-definition.js";
@@ -25,13 +26,18 @@ export interface WebApp {
   openApiDocument(): OpenApiDocument;
 }
 
+export interface WebAppOptions {
+  /** Write the access log (one info line per request). Off: only the request id. Default on. */
+  readonly accessLog?: boolean;
+}
+
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Mounts every controller on one Hono app, plus the OpenAPI document and the docs page. Singleton
  * controllers are resolved once here, so a request does no container work.
  */
-export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger): WebApp {
+export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger, options: WebAppOptions = {}): WebApp {
   const controllers = controllerClasses.map((target) => {
     const definition = getControllerDefinition(target);
     if (!definition) throw new TypeError(`${target.name} is not a controller: decorate it with @controller()`);
@@ -46,6 +52,8 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 
   const hono = new Hono();
+  // Outermost, so that every response carries the request id, whoever answers it.
+  hono.use(accessLog(logger, { enabled: options.accessLog ?? true }));
   for (const extension of extensions) extension.configureApp?.(hono);
   const docPaths = mountDocs(hono, settings, openApiDocument);
   rejectDuplicates(routes, docPaths);
