@@ -103,13 +103,19 @@ describe("access log and request id", () => {
     expect(logger.lines.filter((l) => l.level === "info").map((l) => l.fields?.status)).toStrictEqual([500]);
   });
 
-  it("off (a level above info): no line at all, the request id still set and echoed", async () => {
+  it("off (a level above info): no access line, the request id still set and echoed (routes, 404, docs, errors)", async () => {
     const logger = recordingLogger();
     const hono = await app(logger, false);
     const res = await hono.request("/api/items/7", { headers: { "X-Request-Id": "kept" } });
     expect(await res.json()).toStrictEqual({ id: "7", request: "kept" });
     expect(res.headers.get("X-Request-Id")).toBe("kept");
     expect((await hono.request("/nowhere")).headers.get("X-Request-Id")).toMatch(UUID);
-    expect(logger.lines).toStrictEqual([]);
+    for (const path of ["/openapi.json", "/docs", "/docs/swagger-ui-init.js"]) {
+      const docs = await hono.request(path, { headers: { "X-Request-Id": "docs-id" } });
+      expect([docs.status, docs.headers.get("X-Request-Id")], path).toStrictEqual([200, "docs-id"]);
+    }
+    const failed = await hono.request("/api/bug", { headers: { "X-Request-Id": "bug-id" } });
+    expect([failed.status, failed.headers.get("X-Request-Id")]).toStrictEqual([500, "bug-id"]);
+    expect(logger.lines.map((l) => [l.level, l.fields?.request_id])).toStrictEqual([["error", "bug-id"]]);
   });
 });

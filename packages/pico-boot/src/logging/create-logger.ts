@@ -4,7 +4,7 @@ import type { DestinationStream, Logger as Pino } from "pino";
 import type { LogFields, Logger } from "pico-ioc";
 import { DEFAULT_LOG_LEVEL } from "./log-level.js";
 import type { LogLevel } from "./log-level.js";
-import { REDACTED, REDACT_PATHS, scrubStrings, scrubUrlPasswords } from "./redact.js";
+import { redactSecrets, scrubUrlPasswords } from "./redact.js";
 
 /** Where lines go: anything with `write(line)`, e.g. a stream; one JSON object per line. */
 export type LogDestination = DestinationStream;
@@ -41,8 +41,11 @@ export function createLogger(options: LoggerOptions = {}): PicoLogger {
 /** The sink `createLogger` writes to for these options: the destination (or stdout), pretty or not. */
 export function logOutput(options: Pick<LoggerOptions, "destination" | "pretty"> = {}): LogDestination {
   const toStdout = options.destination === undefined;
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
   const pretty = options.pretty ?? (toStdout && process.stdout.isTTY === true);
+  // JSON to stdout is buffered (4 KiB, written asynchronously): a write(2) per line would cost more
+  // than the request it logs. pino flushes the buffer on process.exit(); a SIGKILL loses at most it.
+  // A terminal is written at once.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: pretty, minLength: pretty ? 0 : 4096 });
   return pretty ? prettyOutput(destination, toStdout && process.stdout.isTTY === true) : destination;
 }
 
@@ -54,7 +57,6 @@ export function loggerOver(level: LogLevel, output: LogDestination): PicoLogger 
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
       serializers: { err: serializeError },
     },
     output,
@@ -67,7 +69,7 @@ function adapt(base: Pino, level: LogLevel): PicoLogger {
     // Levels below the threshold are no-ops, decided once here.
     if (!base.isLevelEnabled(method)) return () => {};
     return (message: string, fields?: LogFields) => {
-      if (fields) base[method](scrubStrings(fields) as object, scrubUrlPasswords(message));
+      if (fields) base[method](redactSecrets(fields) as object, scrubUrlPasswords(message));
       else base[method](scrubUrlPasswords(message));
     };
   };
@@ -83,7 +85,7 @@ function adapt(base: Pino, level: LogLevel): PicoLogger {
 
 /** pino's error serializer (type, message, stack, causes, own fields), with URL passwords scrubbed everywhere in it. */
 function serializeError(error: unknown): unknown {
-  return scrubStrings(error instanceof Error ? pino.stdSerializers.errWithCause(error) : error, 6);
+  return redactSecrets(error instanceof Error ? pino.stdSerializers.errWithCause(error) : error, 6);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Logger } from "pico-ioc";
@@ -22,12 +23,7 @@ export interface AccessLogOptions {
  * all of it is one debug line (`http.client_aborted`) instead.
  */
 export function accessLog(logger: Logger, options: AccessLogOptions = {}): MiddlewareHandler {
-  if (options.enabled === false) {
-    return (c, next) => {
-      identify(c);
-      return next();
-    };
-  }
+  if (options.enabled === false) return identifyRequest;
   return (c, next) => {
     const started = performance.now();
     const id = identify(c);
@@ -46,11 +42,22 @@ export function accessLog(logger: Logger, options: AccessLogOptions = {}): Middl
   };
 }
 
-function identify(c: Context): string {
+/** Only the request id, as a middleware (what the access log is when it is off). */
+export const identifyRequest: MiddlewareHandler = (c, next) => {
+  identify(c);
+  return next();
+};
+
+/** Sets the request id of `c` (see accessLog) and returns it. */
+export function identify(c: Context): string {
   const id = requestIdOf(c);
   c.set("requestId" as never, id as never);
-  // Before the handler runs, so that every response built on `c` carries it, error responses included.
-  c.header(REQUEST_ID_HEADER, id);
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  // On Node, on the ServerResponse: whoever builds the response (a handler's own Response included)
+  // it goes out with it, and Hono's response keeps its plain headers (cheaper to write than a
+  // Headers object). Elsewhere, before the handler runs, so that every response built on `c` has it.
+  if (outgoing && typeof outgoing.setHeader === "function") outgoing.setHeader(REQUEST_ID_HEADER, id);
+  else c.header(REQUEST_ID_HEADER, id);
   return id;
 }
 
