@@ -147,8 +147,8 @@ export class Application {
     } catch (error) {
       return this.#exitAfterFailedBoot(error);
     }
-    this.#gate?.release();
     this.#logger.info(`pico-boot: listening on ${url}`, { event: "boot.listening", url });
+    this.#gate?.release();
     stopOnSignals(this, this.#logger);
   }
 

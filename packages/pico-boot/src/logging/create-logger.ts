@@ -42,10 +42,11 @@ export function createLogger(options: LoggerOptions = {}): PicoLogger {
 export function logOutput(options: Pick<LoggerOptions, "destination" | "pretty"> = {}): LogDestination {
   const toStdout = options.destination === undefined;
   const pretty = options.pretty ?? (toStdout && process.stdout.isTTY === true);
-  // JSON to stdout is buffered (4 KiB, written asynchronously): a write(2) per line would cost more
-  // than the request it logs. pino flushes the buffer on process.exit(); a SIGKILL loses at most it.
-  // A terminal is written at once.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: pretty, minLength: pretty ? 0 : 4096 });
+  // JSON to stdout is written asynchronously: at once when idle, and lines that come while a write
+  // is under way go out together in the next (a write(2) per line would cost more than the request
+  // it logs). pino flushes what is left on process.exit(); a SIGKILL may lose the last lines.
+  // A terminal is written synchronously.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: pretty });
   return pretty ? prettyOutput(destination, toStdout && process.stdout.isTTY === true) : destination;
 }
 
