@@ -15,8 +15,10 @@ const app = new Application({
   env,
 });
 
-if (generatedPassword) {
-  console.log(`Admin login: admin@example.com / ${generatedPassword} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)`);
-}
-
 await app.run();
+
+// Printed once the server listens (a failed boot prints nothing else), and never through the
+// logger: log lines are kept and shipped, a password must not be.
+if (generatedPassword) {
+  process.stdout.write(`Admin login: admin@example.com / ${generatedPassword} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)\n`);
+}

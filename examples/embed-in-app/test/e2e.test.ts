@@ -52,6 +52,10 @@ describe("embed-in-app: the start script over a real socket", () => {
     const server = await start();
     const { url } = server;
     try {
+      // Printed right after the server listens (nothing is printed before).
+      const printed = Date.now() + 5000;
+      while (!server.output.includes("Admin login:") && Date.now() < printed) await new Promise((r) => setTimeout(r, 25));
+      expect(server.output.indexOf("Admin login:")).toBeGreaterThan(server.output.indexOf("listening on http"));
       const password = /Admin login: admin@example\.com \/ (\S+) \(generated/.exec(server.output)?.[1];
       expect(password, server.output).toMatch(/^[\w-]{24}$/);
 

@@ -13,9 +13,10 @@ const app = new Application({
   autoPlugins: false,
 });
 
-if (generatedPassword) {
-  console.log(`Admin login: ${ADMIN_EMAIL} / ${generatedPassword} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)`);
-}
-
 await app.run({ port });
 stopWithLauncher();
+
+// Printed once the service listens (a failed boot prints nothing else), never through the logger.
+if (generatedPassword) {
+  process.stdout.write(`Admin login: ${ADMIN_EMAIL} / ${generatedPassword} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)\n`);
+}

@@ -47,8 +47,13 @@ function launch(authPort: number, apiPort: number) {
   return run;
 }
 
+/** Whether a line of the service labelled `label` says `message` (the services log JSON lines: their stdout is a pipe). */
+function said(run: { output: string }, label: string, message: string): boolean {
+  return run.output.split("\n").some((line) => line.startsWith(label) && line.includes(`"msg":${JSON.stringify(message)}`));
+}
+
 async function bothListening(run: ReturnType<typeof launch>, authUrl: string, apiUrl: string): Promise<void> {
-  await waitFor(() => run.output.includes(`[auth] pico-boot: listening on ${authUrl}`) && run.output.includes(`[api]  pico-boot: listening on ${apiUrl}`), `both "listening on" lines in:\n${run.output}`);
+  await waitFor(() => said(run, "[auth] ", `pico-boot: listening on ${authUrl}`) && said(run, "[api]  ", `pico-boot: listening on ${apiUrl}`), `both "listening on" lines in:\n${run.output}`);
 }
 
 /** Sends `signal` to the launcher: it forwards it to both services, which stop, and it exits 0; both ports are closed then. */
@@ -57,8 +62,8 @@ async function expectStopsBoth(run: ReturnType<typeof launch>, signal: NodeJS.Si
   const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 15_000))]);
   expect(code, run.output).toBe(0);
   expect(run.output).toContain(`[start] ${signal}: stopping both services`);
-  expect(run.output).toContain(`[auth] pico-boot: ${signal} received, shutting down`);
-  expect(run.output).toContain(`[api]  pico-boot: ${signal} received, shutting down`);
+  expect(said(run, "[auth] ", `pico-boot: ${signal} received, shutting down`), run.output).toBe(true);
+  expect(said(run, "[api]  ", `pico-boot: ${signal} received, shutting down`), run.output).toBe(true);
   expect(await refused(authUrl)).toBe(true);
   expect(await refused(apiUrl)).toBe(true);
 }

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { ClientAddresses, WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
-import { LOGGER, METRICS, PicoContainer, consoleLogger, noMetrics } from "pico-ioc";
+import { LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
@@ -11,6 +11,10 @@ import { earlyWebSettings } from "./metrics/early-web-settings.js";
 import { metricsOnlyApp } from "./metrics/metrics-server.js";
 import type { PromMetrics } from "./metrics/prom-metrics.js";
 import { loadModules } from "./modules/load-modules.js";
+import { describeBootFailure } from "./logging/boot-failure.js";
+import { BootGate } from "./logging/boot-gate.js";
+import { logOutput, loggerOver } from "./logging/create-logger.js";
+import { DEFAULT_LOG_LEVEL, logLevelFrom } from "./logging/log-level.js";
 import { listenAddress, validateOptions } from "./options.js";
 import type { ApplicationOptions, ListenOptions } from "./options.js";
 import { listen } from "./server/http-server.js";
@@ -49,6 +53,10 @@ export class Application<const Names extends readonly string[] = readonly string
   readonly #options: ApplicationOptions;
   readonly #env: Env;
   readonly #logger: Logger;
+  /** The default logger's boot gate (none for a logger passed in). */
+  readonly #gate: BootGate | undefined;
+  /** A bad LOG_LEVEL: reported by init(), so that run() prints it as a boot error. */
+  readonly #logLevelProblem: unknown;
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
   #server: Promise<RunningServer> | undefined;
@@ -59,7 +67,18 @@ export class Application<const Names extends readonly string[] = readonly string
     validateOptions(options);
     this.#options = options as ApplicationOptions;
     this.#env = loadEnvironment(options);
-    this.#logger = options.logger ?? consoleLogger;
+    if (options.logger) {
+      this.#logger = options.logger;
+      return;
+    }
+    let level = DEFAULT_LOG_LEVEL;
+    try {
+      level = logLevelFrom(this.#env);
+    } catch (error) {
+      this.#logLevelProblem = error;
+    }
+    this.#gate = new BootGate(logOutput());
+    this.#logger = loggerOver(level, this.#gate);
   }
 
   /**
@@ -69,6 +88,7 @@ export class Application<const Names extends readonly string[] = readonly string
    */
   init(): Promise<this> {
     if (this.#stopping) return Promise.reject(new ApplicationStoppedError());
+    if (this.#logLevelProblem) return Promise.reject(this.#logLevelProblem);
     this.#booting ??= this.#boot().then(
       (booted) => (this.#booted = booted),
       (error: unknown) => {
@@ -150,12 +170,33 @@ export class Application<const Names extends readonly string[] = readonly string
   /**
    * `start()`, log the URL, and stop gracefully on SIGINT/SIGTERM, then exit 0 (1 if a shutdown
    * hook failed). A second signal during shutdown exits at once with 1. Resolves once listening.
+   *
+   * Made for a program's main: nothing is logged before the server listens (the default logger
+   * holds its lines until then), and a boot that fails prints one line per problem on stderr (the
+   * stack too with LOG_LEVEL=debug) and exits with 1. Use `start()` to handle the failure yourself.
    */
   async run(options: ListenOptions = {}): Promise<void> {
-    const { url, metricsUrl } = await this.start(options);
-    this.#logger.info(`pico-boot: listening on ${url}`);
-    if (metricsUrl) this.#logger.info(`pico-boot: metrics on ${metricsUrl}/metrics`);
+    this.#gate?.hold();
+    let address: StartedAddress;
+    try {
+      address = await this.start(options);
+    } catch (error) {
+      return this.#exitAfterFailedBoot(error);
+    }
+    this.#logger.info(`pico-boot: listening on ${address.url}`, { event: "boot.listening", url: address.url });
+    if (address.metricsUrl) this.#logger.info(`pico-boot: metrics on ${address.metricsUrl}/metrics`, { event: "boot.metrics_listening", url: `${address.metricsUrl}/metrics` });
+    this.#gate?.release();
     stopOnSignals(this, this.#logger);
+  }
+
+  async #exitAfterFailedBoot(error: unknown): Promise<never> {
+    const debug = this.#logLevelProblem === undefined && this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
+    // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error.
+    if (debug) this.#gate?.release();
+    else this.#gate?.discard();
+    await this.stop().catch(() => undefined);
+    process.stderr.write(describeBootFailure(error, debug));
+    process.exit(1);
   }
 
   async #boot(): Promise<Booted> {
@@ -177,7 +218,7 @@ export class Application<const Names extends readonly string[] = readonly string
     });
     try {
       const controllers = components.filter((c) => getControllerDefinition(c) !== undefined);
-      const { hono, routes } = buildWebApp(container, controllers, this.#logger, metrics ? { metrics } : {});
+      const { hono, routes } = buildWebApp(container, controllers, this.#logger, { accessLog: !isQuieterThanInfo(this.#logger), ...(metrics ? { metrics } : {}) });
       const metricsPort = container.get(WebSettings).metricsPort;
       const metricsListener = metrics && metricsPort !== 0 ? { hono: metricsOnlyApp(metrics, this.#logger), port: metricsPort } : undefined;
       return metricsListener ? { container, hono, routes, metricsListener } : { container, hono, routes };
@@ -191,4 +232,10 @@ export class Application<const Names extends readonly string[] = readonly string
     if (!this.#booted) throw new NotInitializedError(what);
     return this.#booted;
   }
+}
+
+/** A logger that says (as pino's and pico-boot's do) that it drops info lines: the access log is then off. */
+function isQuieterThanInfo(logger: Logger): boolean {
+  const isLevelEnabled = (logger as { isLevelEnabled?: unknown }).isLevelEnabled;
+  return typeof isLevelEnabled === "function" && isLevelEnabled.call(logger, "info") === false;
 }

@@ -56,7 +56,23 @@ export class ApplicationStoppedError extends PicoBootError {
 
 export class ListenError extends PicoBootError {
   constructor(host: string, port: number, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super("LISTEN_FAILED", `Cannot listen on ${host}:${port}: ${reason}`, { cause });
+    super("LISTEN_FAILED", `Cannot listen on ${host}:${port}: ${listenProblem(cause)}`, { cause });
+  }
+}
+
+/** Why listening failed, and which of `PORT` and `HOST` to change. */
+function listenProblem(cause: unknown): string {
+  switch ((cause as NodeJS.ErrnoException | null)?.code) {
+    case "EADDRINUSE":
+      return "the port is already in use (another process listens there); choose another with PORT, or another address with HOST";
+    case "EACCES":
+      return "permission denied (ports below 1024 need privileges); choose a port from 1024 with PORT, or check HOST";
+    case "EADDRNOTAVAIL":
+      return "this machine has no such address; set HOST to one of its addresses (0.0.0.0 or :: for all), or check PORT";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the host name does not resolve; set HOST to an address or a resolvable name";
+    default:
+      return `${cause instanceof Error ? cause.message : String(cause)} (PORT and HOST set the address)`;
   }
 }

@@ -24,7 +24,7 @@ export interface ApplicationOptions<Names extends readonly string[] = readonly s
   /** Replace providers, e.g. with fakes in tests. */
   readonly overrides?: readonly Override[];
   /**
-   * Environment for the config overlay, `PORT`, `HOST` and `PICO_BOOT_AUTO_PLUGINS`. Default
+   * Environment for the config overlay, `PORT`, `HOST`, `LOG_LEVEL` and `PICO_BOOT_AUTO_PLUGINS`. Default
    * `process.env` over the variables of `.env`. Given explicitly, it is used as given (no `.env`
    * unless `envFile` names one), so tests are not affected by a file in the working directory.
    */
@@ -37,6 +37,11 @@ export interface ApplicationOptions<Names extends readonly string[] = readonly s
   readonly envFile?: EnvFileOption;
   /** Load dependencies marked as pico modules. Default: on, unless `PICO_BOOT_AUTO_PLUGINS` turns it off. */
   readonly autoPlugins?: boolean;
+  /**
+   * What the framework and the modules log through (`LOGGER`). Default: pico-boot's pino logger at
+   * `LOG_LEVEL` (JSON lines, readable ones on a terminal; see `createLogger`). A logger with
+   * pino's `isLevelEnabled` that drops info lines turns the access log off.
+   */
   readonly logger?: Logger;
   /** How long `stop()` waits for in-flight requests before closing their connections. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;

@@ -97,13 +97,14 @@ describe("Application", () => {
     expect(events).toEqual(["destroyed"]);
   });
 
-  it("reports a busy port as a ListenError", async () => {
+  it("reports a busy port as a ListenError naming PORT and HOST", async () => {
     const first = new Application({ ...base, env: {} });
     const { port } = await first.start({ port: 0 });
     const second = new Application({ ...base, env: { PORT: String(port) } });
     const error = await second.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ListenError);
-    expect((error as Error).message).toMatch(new RegExp(`^Cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`));
+    expect((error as Error).message).toBe(`Cannot listen on 127.0.0.1:${port}: the port is already in use (another process listens there); choose another with PORT, or another address with HOST`);
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe("EADDRINUSE");
     await Promise.all([first.stop(), second.stop()]);
   });
 

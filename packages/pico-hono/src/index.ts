@@ -8,6 +8,8 @@ export { getOwnRouteMetadata, setRouteMetadata } from "./metadata/route-metadata
 export { buildWebApp } from "./app/build-web-app.js";
 export { RequestContext } from "./app/request-context.js";
 export { incomingMessage } from "./app/node-request.js";
+export { accessLog } from "./app/access-log.js";
+export { REQUEST_ID_HEADER, assignRequestId, ensureRequestId, requestId } from "./app/request-id.js";
 export { WEB_EXTENSION } from "./app/extension.js";
 export { WebSettings } from "./web-settings.js";
 export { ClientAddresses, IN_PROCESS_CLIENT, MAX_FORWARDED_HOPS } from "./client/client-addresses.js";
@@ -30,7 +32,7 @@ export type { HttpMethod, JsonSchema, RouteDocs, RouteOptions, RouteRecord } fro
 export type { RouteDefinition } from "./app/route-definition.js";
 export type { PathParams, RouteSchemas } from "./app/request-context.js";
 export type { RouteInterceptor, WebExtension } from "./app/extension.js";
-export type { BuildWebAppOptions, WebApp } from "./app/build-web-app.js";
+export type { WebApp, WebAppOptions } from "./app/build-web-app.js";
 export type { ReadinessCheck } from "./health/readiness.js";
 export type { CheckResults, Readiness } from "./health/readiness-probe.js";
 export type { MetricsExposition } from "./metrics/metrics-endpoint.js";

@@ -9,7 +9,7 @@ export { inject, injectAll } from "./metadata/inject.js";
 export { configured, setting, getSettingsDefinition, bindSettings, envVarName, toSnakeCase } from "./config/index.js";
 export { PicoContainer } from "./container/pico-container.js";
 export { RequestScope } from "./container/request-scope.js";
-export { LOGGER, consoleLogger, silentLogger } from "./logger.js";
+export { LOGGER, silentLogger } from "./logger.js";
 export { METRICS, noMetrics } from "./metrics.js";
 export { createToken, keyName } from "./token.js";
 export { hasOnDestroy, hasOnInit } from "./lifecycle.js";

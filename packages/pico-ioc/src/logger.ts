@@ -21,11 +21,3 @@ export const LOGGER = createToken<Logger>("Logger");
 
 /** Drops everything: the default of a bare container, and handy in tests. */
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
-/** Interim console logger (replaced by pico-boot's structured logger). */
-export const consoleLogger: Logger = {
-  debug: () => {},
-  info: (message, fields) => (fields ? console.info(message, fields) : console.info(message)),
-  warn: (message, fields) => (fields ? console.warn(message, fields) : console.warn(message)),
-  error: (message, fields) => (fields ? console.error(message, fields) : console.error(message)),
-};

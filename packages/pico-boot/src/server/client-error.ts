@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { NOSNIFF } from "./security-headers.js";
+import { NOSNIFF } from "./response-headers.js";
 
 /** Node's parser errors with their answer; anything else it refuses is a 400. */
 const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {

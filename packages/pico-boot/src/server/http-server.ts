@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import { ListenError } from "../errors.js";
 import { answerClientError, answerConnect } from "./client-error.js";
 import { answerAsteriskTarget, answerExpectationFailed, answerRequestError } from "./request-error.js";
-import { withSecurityHeaders } from "./security-headers.js";
+import { withResponseHeaders } from "./response-headers.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -40,7 +40,7 @@ export async function listen(hono: Hono, port: number, host: string, timeouts: S
       // and answerRequestError gives the JSON detail.
       requireHostHeader: false,
     },
-    withSecurityHeaders((req, res) => answerAsteriskTarget(req, res) || toHono(req, res)),
+    withResponseHeaders((req, res) => answerAsteriskTarget(req, res) || toHono(req, res)),
   );
   // Every answer Node would write itself, as JSON with a detail.
   server.on("clientError", answerClientError);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestError } from "@hono/node-server";
-import { NOSNIFF } from "./security-headers.js";
+import { NOSNIFF } from "./response-headers.js";
 
 /**
  * What @hono/node-server refuses before the app sees the request (it would answer an empty 400),

@@ -28,17 +28,18 @@ export function forgetOnSignals(app: Stoppable): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  const loggers = [...new Set(running.values())];
+  // The signal is the process's, not one application's: said once, through the first one's logger.
+  const logger = running.values().next().value as Logger;
   if (shuttingDown) {
-    for (const logger of loggers) logger.warn(`pico-boot: ${signal} again, exiting without waiting`);
+    logger.warn(`pico-boot: ${signal} again, exiting without waiting`, { event: "boot.signal", signal });
     process.exit(1);
   }
   shuttingDown = true;
-  for (const logger of loggers) logger.info(`pico-boot: ${signal} received, shutting down`);
+  logger.info(`pico-boot: ${signal} received, shutting down`, { event: "boot.signal", signal });
   const apps = [...running];
   void Promise.allSettled(apps.map(([app]) => app.stop())).then((results) => {
     results.forEach((result, i) => {
-      if (result.status === "rejected") apps[i]?.[1].error("pico-boot: shutdown failed", result.reason);
+      if (result.status === "rejected") apps[i]?.[1].error("pico-boot: shutdown failed", { event: "boot.shutdown_failed", err: result.reason });
     });
     process.exit(results.every((r) => r.status === "fulfilled") ? 0 : 1);
   });

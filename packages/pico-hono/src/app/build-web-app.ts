@@ -17,6 +17,7 @@ import { buildOpenApiDocument, routeSecuritySchemes } from "../openapi/document.
 import type { OpenApiDocument } from "../openapi/document.js";
 import { WebSettings } from "../web-settings.js";
 import { corsMiddleware } from "./cors.js";
+import { accessLog } from "./access-log.js";
 import { errorResponse } from "./error-response.js";
 import { WEB_EXTENSION, inExtensionOrder } from "./extension.js";
 import { createRouteDefinition, inMatchingOrder, joinPath, pathShape } from "./route-definition.js";
@@ -33,9 +34,11 @@ export interface WebApp {
   openApiDocument(): OpenApiDocument;
 }
 
-export interface BuildWebAppOptions {
+export interface WebAppOptions {
   /** Served at `GET /metrics` on this app when `web.metrics` is on and `web.metrics_port` is 0. */
   readonly metrics?: MetricsExposition;
+  /** Write the access log (one info line per request). Default on; off, no middleware is added for it. */
+  readonly accessLog?: boolean;
 }
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -44,7 +47,7 @@ const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * Mounts every controller on one Hono app, plus the OpenAPI document and the docs page. Singleton
  * controllers are resolved once here, so a request does no container work.
  */
-export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger, options: BuildWebAppOptions = {}): WebApp {
+export function buildWebApp(container: PicoContainer, controllerClasses: readonly Constructor[], logger: Logger, options: WebAppOptions = {}): WebApp {
   const controllers = controllerClasses.map((target) => {
     const definition = getControllerDefinition(target);
     if (!definition) throw new TypeError(`${target.name} is not a controller: decorate it with @controller()`);
@@ -62,7 +65,11 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
 
   checkMetricsSettings(settings);
   const hono = new Hono();
-  // Outermost, before any extension: preflights answer without a token, and every answer (404, 401, 413, errors) carries the CORS headers.
+  // The access log first, so that it sees every answer and times the whole request. Off, nothing is
+  // added: on Node the request id is set on the response by pico-boot's server (assignRequestId), and
+  // an app-wide middleware would make every request a composed, asynchronous chain (~10 % of a cached GET).
+  if (options.accessLog ?? true) hono.use(accessLog(logger));
+  // Then, before any extension: preflights answer without a token, and every answer (404, 401, 413, errors) carries the CORS headers.
   const cors = corsMiddleware(settings.corsOrigins);
   if (cors) hono.use(cors);
   for (const extension of extensions) extension.configureApp?.(hono);

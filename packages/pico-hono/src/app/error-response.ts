@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import { HTTPException as HonoHTTPException } from "hono/http-exception";
 import type { Logger } from "pico-ioc";
 import { HTTPException, defaultReason } from "../errors.js";
+import { clientAborted } from "./client-abort.js";
+import { requestId } from "./request-id.js";
 
 /**
  * The one place where errors become responses, always `{"detail": ...}`:
@@ -11,6 +13,8 @@ import { HTTPException, defaultReason } from "../errors.js";
  *   packages' client errors, request validation included) → that status, the error's `detail` if it
  *   has one, else its message, and its `headers`. A `status` alone is not enough: third-party client
  *   errors (HTTP SDKs) carry one, and their messages can hold secrets;
+ * - a client that closed the connection mid-body → 400, logged by nobody here (the access log
+ *   makes it one debug line): it is no server error, and no one reads the answer;
  * - anything else → 500 `Internal Server Error`, with the stack logged and never sent.
  */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
@@ -27,7 +31,8 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
     const detail = (error as { detail?: unknown }).detail ?? ((error as Error).message || defaultReason(status));
     return c.json({ detail }, status as never, headersOf(error));
   }
-  logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, { err: error });
+  if (clientAborted(c)) return c.json({ detail: "Request body incomplete: the connection closed before its end" }, 400);
+  logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, { event: "http.unhandled_error", err: error, request_id: requestId(c) });
   return c.json({ detail: "Internal Server Error" }, 500);
 }
 

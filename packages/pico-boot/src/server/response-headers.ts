@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { assignRequestId } from "pico-hono";
 
 /**
  * Sent on every response of the server, whoever writes it (a route, a 404/405, an error, Node's own
@@ -10,14 +11,16 @@ export const NOSNIFF = ["X-Content-Type-Options", "nosniff"] as const;
 type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /**
- * Wraps the request listener so that the header is set once, on Node's response, before anything
- * else runs: one `setHeader` per request, cheaper than a Hono middleware (bench/one-off/nosniff-cost.mjs),
- * and it also covers the answers @hono/node-server writes itself.
+ * Wraps the request listener so that the headers every answer carries (nosniff, and the request id
+ * the access log and error lines name) are set once, on Node's response, before anything else runs:
+ * cheaper than a Hono middleware (bench/one-off/nosniff-cost.mjs), and it also covers the answers
+ * @hono/node-server writes itself.
  */
-export function withSecurityHeaders(listener: Listener): Listener {
+export function withResponseHeaders(listener: Listener): Listener {
   const [name, value] = NOSNIFF;
   return (req, res) => {
     res.setHeader(name, value);
+    assignRequestId(req, res);
     return listener(req, res);
   };
 }

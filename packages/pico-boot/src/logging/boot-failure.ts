@@ -1,0 +1,30 @@
+import { scrubUrlPasswords } from "./redact.js";
+
+/**
+ * What `run()` prints on stderr when the application cannot start: one line per problem (an
+ * invalid configuration lists each setting), prefixed so that it reads apart from the program's
+ * own output; with `withStack` (LOG_LEVEL=debug), each error's stack and causes follow.
+ */
+export function describeBootFailure(error: unknown, withStack: boolean): string {
+  const lines = problemsOf(error).map((problem) => `pico-boot: cannot start: ${problem}`);
+  if (withStack) lines.push(...stacksOf(error));
+  return `${scrubUrlPasswords(lines.join("\n"))}\n`;
+}
+
+function problemsOf(error: unknown): string[] {
+  const problems = (error as { problems?: unknown } | null)?.problems;
+  if (Array.isArray(problems) && problems.length > 0) {
+    // pico-ioc's ConfigurationError ({ path, message }) and InvalidGraphError (strings).
+    const what = (error as { code?: unknown }).code === "CONFIG_INVALID" ? "invalid configuration: " : "";
+    return problems.map((p: unknown) => (typeof p === "string" ? p : `${what}${(p as { path?: string }).path}: ${(p as { message?: string }).message}`));
+  }
+  return [error instanceof Error ? error.message : String(error)];
+}
+
+function stacksOf(error: unknown): string[] {
+  const stacks: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    stacks.push(depth === 0 ? (e.stack ?? String(e)) : `caused by: ${e.stack ?? String(e)}`);
+  }
+  return stacks;
+}
