@@ -9,7 +9,7 @@
  * Options (for development; the published tables come from the plain command):
  *   --quick                  shorter rounds, same table shape
  *   --only=boot,http,signin,memory   run only these sections
- *   --http-cases=bare,als,hit,metrics,jose,verify   only these HTTP cases
+ *   --http-cases=bare,als,hit,metrics,accesslog,jose,verify   only these HTTP cases
  *   --cpu-prof               run the servers of the HTTP and sign-in sections under `node --cpu-prof`;
  *                            their top functions go into the report (profiles under bench/results/cpu-prof-<timestamp>/)
  */
@@ -39,7 +39,7 @@ const HTTP_CASES = listArg("http-cases");
 const known = new Set(["--quick", "--cpu-prof"]);
 for (const a of args) {
   if (!known.has(a) && !/^--(only|http-cases)=/.test(a)) {
-    process.stderr.write(`unknown option ${a}; known: --quick, --cpu-prof, --only=boot,http,memory,signin, --http-cases=bare,als,hit,metrics,jose,verify\n`);
+    process.stderr.write(`unknown option ${a}; known: --quick, --cpu-prof, --only=boot,http,memory,signin, --http-cases=bare,als,hit,metrics,accesslog,jose,verify\n`);
     process.exit(2);
   }
 }

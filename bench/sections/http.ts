@@ -30,6 +30,10 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
   const metered = !ctx.httpCases || ctx.httpCases.includes("metrics")
     ? await startSeed({ name: "seed app, metrics on", repo: ctx.repo, dataDir, pinning, env: { ...ctx.cacheEnv, WEB__METRICS: "true" }, ...profArgs(ctx, "seed-app-metrics") })
     : undefined;
+  // The same again at LOG_LEVEL=info: one access-log line per request (the other seed apps run at warn).
+  const logged = !ctx.httpCases || ctx.httpCases.includes("accesslog")
+    ? await startSeed({ name: "seed app, access log on", repo: ctx.repo, dataDir, pinning, env: { ...ctx.cacheEnv, LOG_LEVEL: "info" }, ...profArgs(ctx, "seed-app-access-log") })
+    : undefined;
   await sleep(500);
   const seedBootKiB = rssKiB(seed.child.pid);
   const jose = await startScript(ctx, "Hono + jose", "hono-jose.js", pinning, { JWKS_URL: `${seed.url}/api/v1/auth/jwks`, ISSUER, AUDIENCE }, profArgs(ctx, "hono-jose"));
@@ -48,6 +52,9 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       { id: "hit", label: "seed app `GET /api/profile`, one token (cache hit)", spec: () => ({ port: seed.port, path: "/api/profile", headers: bearer(hit), serverPid: seed.child.pid }) },
       ...(metered
         ? [{ id: "metrics", label: "seed app, the same cache hit, `web.metrics` on", spec: () => ({ port: metered.port, path: "/api/profile", headers: bearer(hit), serverPid: metered.child.pid }) }]
+        : []),
+      ...(logged
+        ? [{ id: "accesslog", label: "seed app, the same cache hit, access log on (`LOG_LEVEL=info`)", spec: () => ({ port: logged.port, path: "/api/profile", headers: bearer(hit), serverPid: logged.child.pid }) }]
         : []),
       (() => {
         const next = cycle(pool);
@@ -110,6 +117,11 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
         target = `≥ ${ctx.targets.metricsOn.toFixed(2)}× metrics-off req/s`;
         result = verdict(vsOff >= ctx.targets.metricsOn);
         data.metricsVsOff = vsOff;
+      } else if (c.id === "accesslog" && has("hit")) {
+        const vsOff = pairedRatio(rpsOf("accesslog"), rpsOf("hit"));
+        compared = `${ratio(vsOff)} of the cache hit's req/s at warn, ${ratio(pairedRatio(p99Of("accesslog"), p99Of("hit")))} its p99`;
+        target = "reported (the access log's own cost)";
+        data.accessLogVsOff = vsOff;
       } else if (c.id === "jose") {
         target = "reference for verification";
       } else if (c.id === "verify" && has("jose")) {
@@ -135,6 +147,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     if (ctx.cpuProf) {
       for (const [server, running] of [["bare-hono", bare], ["hono-context", context], ["seed-app", seed], ["hono-jose", jose]] as const) profile += await profileOf(ctx, server, running);
       if (metered) profile += await profileOf(ctx, "seed-app-metrics", metered);
+      if (logged) profile += await profileOf(ctx, "seed-app-access-log", logged);
     }
     const markdown = [
       "## 1–3. HTTP throughput",
@@ -142,6 +155,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       `autocannon ${CONNECTIONS} connections, pipelining ${PIPELINING}; per case ${S.http.warmup} s warm-up, then ${S.http.rounds} rounds × ${S.http.seconds} s, cases interleaved round by round. ` +
         "The diagnostic row is what the cache-hit path costs before any framework: an async handler and an ambient identity (AsyncLocalStorage, which on Node 20 hooks every promise), in a process of its own. " +
         `Verification: ${int(ctx.pool)} distinct valid access tokens cycled in order (the seed app's token cache holds ${int(ctx.tokenCacheSize)}, so every request misses it). ` +
+        "Every seed app runs at `LOG_LEVEL=warn` (no access log), but the access-log row's, at `info`. " +
         "The metrics row is a second seed app on the same store with `WEB__METRICS=true` (the request-duration histogram and the token-cache counter on every request), compared with the cache-hit row. " +
         "Ratios are medians of same-round ratios; p50/p99 are medians over rounds. " +
         `CPU: cores' worth used by the server, by the load generator (this process) and by everything else on the machine. ${repeatNote(ctx, repeats)}`,
@@ -158,6 +172,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     await context.child.stop();
     await jose.child.stop();
     await metered?.child.stop();
+    await logged?.child.stop();
     if (!handOver) await seed.child.stop();
   }
 }
