@@ -37,6 +37,9 @@ export function tempDir(prefix: string, where: "disk" | "memory" = "disk"): stri
 export function seedEnv(dataDir: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PORT: String(port),
+    // The example's issuer follows PORT; every seed app of a run must accept the same tokens.
+    SERVER_AUTH__ISSUER: ISSUER,
+    AUTH_CLIENT__ISSUER: ISSUER,
     SERVER_AUTH__ADMIN_PASSWORD: ADMIN_PASSWORD,
     SERVER_AUTH__DATA_DIR: dataDir,
     // Every request comes from 127.0.0.1: mintAccessTokens' refresh chains would hit the per-client refresh limit.
