@@ -21,3 +21,24 @@ export function foreignRequests(page: { on(event: "request", listener: (request:
   });
   return foreign;
 }
+
+interface ViolationSource {
+  on(event: "console", listener: (message: { text(): string }) => void): unknown;
+  exposeFunction(name: string, callback: (text: string) => void): Promise<unknown>;
+  addInitScript(script: string): Promise<unknown>;
+}
+
+/**
+ * Everything the page's Content-Security-Policy refuses, from the first script on: console
+ * "Refused to ..." messages and `securitypolicyviolation` events (directive and blocked URI).
+ * Call before the first `goto`; the tests expect the list to stay empty.
+ */
+export async function cspViolations(page: ViolationSource): Promise<string[]> {
+  const blocked: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(message.text());
+  });
+  await page.exposeFunction("reportViolation", (text: string) => blocked.push(text));
+  await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective + " " + e.blockedURI))');
+  return blocked;
+}

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
+import { chromiumLaunchOptions, cspViolations, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
 import { freePort } from "../../../test-support/ports.js";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
@@ -24,12 +24,7 @@ describe("the sign-in page in a real browser", () => {
       const page = await browser.newPage();
       const foreign = foreignRequests(page, url);
       // The page runs under its Content-Security-Policy: anything it blocked shows up here.
-      const blocked: string[] = [];
-      page.on("console", (message) => {
-        if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(message.text());
-      });
-      await page.exposeFunction("reportViolation", (text: string) => blocked.push(text));
-      await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective + " " + e.blockedURI))');
+      const blocked = await cspViolations(page);
       const response = await page.goto(`${url}/`);
       expect(response?.headers()["content-security-policy"]).toContain("'sha256-");
       for (const algorithm of ["Ed25519", "ML-DSA-65"]) {

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { chromiumLaunchOptions, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
+import { chromiumLaunchOptions, cspViolations, foreignRequests, runBrowserTest } from "../../../test-support/browser.js";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
 
@@ -24,12 +24,7 @@ describe("the docs page under its Content-Security-Policy, in a real browser", (
     try {
       const page = await browser.newPage();
       const foreign = foreignRequests(page, url);
-      const blocked: string[] = [];
-      page.on("console", (message) => {
-        if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(message.text());
-      });
-      await page.exposeFunction("reportViolation", (text: string) => blocked.push(text));
-      await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective + " " + e.blockedURI))');
+      const blocked = await cspViolations(page);
       const response = await page.goto(`${url}/docs`);
       expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
       await page.locator(".opblock-summary-path", { hasText: "/hello/{name}" }).click();
