@@ -140,4 +140,18 @@ describe("readinessProbe", () => {
     release(undefined);
     expect([await again, check.runs]).toEqual([{ ready: true, checks: { store: "ok" } }, 2]);
   });
+
+  it("a check that throws what the logger cannot render, or answers a non-string, is not ready, and the next probe runs it again (never a stuck 500)", async () => {
+    let clock = 0;
+    const weird = { get message(): string { throw new Error("getter"); } };
+    const throwing = steerable("odd", () => { throw weird; });
+    const answering = steerable("shape", () => ({ not: "a reason" }) as never);
+    const logger = { debug() {}, info() {}, error() {}, warn: (_m: string, fields?: LogFields) => void JSON.stringify(fields) };
+    const run = readinessProbe([throwing, answering], 1000, logger, () => clock);
+    const notReady = { ready: false, checks: { odd: "check failed", shape: "check failed" } };
+    expect(await run()).toEqual(notReady);
+    clock = READINESS_CACHE_MS;
+    expect(await run()).toEqual(notReady);
+    expect([throwing.runs, answering.runs]).toEqual([2, 2]);
+  });
 });

@@ -28,11 +28,15 @@ export function readinessProbe(checks: readonly ReadinessCheck[], timeoutMs: num
     if (running) return running;
     // The cache counts from the answer, not from the start: a slow run is not followed by another at once.
     if (last && now() - last.at < READINESS_CACHE_MS) return Promise.resolve(last.result);
-    running = runAll(checks, timeoutMs, logger).then((result) => {
-      last = { at: now(), result };
-      running = undefined;
-      return result;
-    });
+    // Whatever happens, the next probe after this run starts afresh: a run that failed is never shared.
+    running = runAll(checks, timeoutMs, logger)
+      .then((result) => {
+        last = { at: now(), result };
+        return result;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
 }
@@ -50,10 +54,16 @@ async function runOne(check: ReadinessCheck, timeoutMs: number, logger: Logger):
     timer = setTimeout(() => resolve(`timed out after ${timeoutMs} ms`), timeoutMs);
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => check.check()), timeout]);
+    const reason: unknown = await Promise.race([Promise.resolve().then(() => check.check()), timeout]);
+    // A check that answers something other than a reason or nothing is not ready, not a 500.
+    return reason === undefined || typeof reason === "string" ? reason : "check failed";
   } catch (error) {
     if (error instanceof Error && (error as { expose?: unknown }).expose === true) return error.message;
-    logger.warn(`readiness check "${check.name}" failed`, { event: "health.check_failed", check: check.name, err: error });
+    try {
+      logger.warn(`readiness check "${check.name}" failed`, { event: "health.check_failed", check: check.name, err: error });
+    } catch {
+      // An error the logger cannot even render (a throwing getter, say) must not break the probe.
+    }
     return "check failed";
   } finally {
     clearTimeout(timer);
