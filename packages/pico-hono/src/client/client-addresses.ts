@@ -23,8 +23,8 @@ export const MAX_FORWARDED_HOPS = 32;
  * of `web.forwarded_header` is read from the right, hop by hop, while the hops are trusted proxies:
  * the client is the first address no trusted proxy has (the rightmost untrusted one), or the leftmost
  * when all are trusted. Only trusted proxies wrote what is right of it; what is left of it is whatever
- * the client sent. A header that does not parse, or a hop that names no address (`unknown`, `_hidden`)
- * where the client should be, leaves the peer as the client: never an address anyone could pick.
+ * the client sent. A hop that names no address (`unknown`, `_hidden`) where the client should be, or a
+ * header none of whose right end parses, leaves the peer as the client: never an address anyone could pick.
  *
  * Every per-client limit counts under `clientKey`, which groups IPv6 clients by /64.
  */
@@ -37,7 +37,7 @@ export class ClientAddresses {
   constructor(settings: WebSettings) {
     this.#isProxy = trustedProxies(settings.trustedProxies);
     this.#header = settings.forwardedHeader;
-    this.#parse = settings.forwardedHeader === "forwarded" ? parseForwarded : parseXForwardedFor;
+    this.#parse = settings.forwardedHeader === "forwarded" ? parseForwardedLeniently : parseXForwardedFor;
   }
 
   /** The client's address (canonical: see `canonicalIp`), or `"in-process"` for a request without a socket. */
@@ -69,4 +69,24 @@ export class ClientAddresses {
     }
     return client;
   }
+}
+
+/**
+ * RFC 7239 `Forwarded`, read so that a client cannot make the whole header unreadable: when it does
+ * not parse as a whole (the client sent `for="1.2.3.4`, an unterminated quote, and the proxy appended
+ * its element), the elements the proxies appended are still read one by one from the right, up to the
+ * first that does not parse on its own, which counts as a hop naming no address. Without this, a
+ * client could leave the header unread and count under the proxy's own address, a second bucket.
+ */
+function parseForwardedLeniently(value: string): ForwardedHop[] {
+  const whole = parseForwarded(value);
+  if (whole) return whole;
+  const pieces = value.split(",");
+  const tail: ForwardedHop[] = [];
+  for (let k = pieces.length - 1; k >= Math.max(0, pieces.length - MAX_FORWARDED_HOPS); k--) {
+    const element = parseForwarded(pieces[k] as string);
+    if (element?.length !== 1) break;
+    tail.unshift(element[0] as ForwardedHop);
+  }
+  return [null, ...tail];
 }

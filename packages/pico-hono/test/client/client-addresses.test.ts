@@ -50,6 +50,15 @@ describe("ClientAddresses.resolve: the client is the rightmost hop no trusted pr
     expect(forwarded.resolve("127.0.0.1", "for=1.2.3.4 garbage")).toBe("127.0.0.1");
   });
 
+  it("Forwarded: a client's unparseable element cannot hide what the proxies appended after it (no second bucket under the proxy's address)", () => {
+    const forwarded = clients(["loopback", "10.0.0.0/8"], "forwarded");
+    // The client sent an unterminated quote; the proxy appended the client's real address.
+    expect(forwarded.resolve("127.0.0.1", 'for="1.2.3.4, for=203.0.113.9')).toBe("203.0.113.9");
+    expect(forwarded.resolve("127.0.0.1", 'for="1.2.3.4, for=203.0.113.9;proto=https, for=10.0.0.7')).toBe("203.0.113.9");
+    // All that parses on its own is trusted: beyond it nothing is known, so the peer.
+    expect(forwarded.resolve("127.0.0.1", 'for="1.2.3.4, for=10.0.0.7')).toBe("127.0.0.1");
+  });
+
   it("reads only the header chosen: an X-Forwarded-For value means nothing when Forwarded is chosen, and the reverse", () => {
     // resolve() gets the chosen header's value; each parser rejects the other's syntax rather than misreading it.
     expect(clients(["loopback"], "forwarded").resolve("127.0.0.1", "203.0.113.9")).toBe("127.0.0.1");
