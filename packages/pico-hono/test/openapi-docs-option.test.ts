@@ -31,10 +31,21 @@ describe("route option openapi: documentation of handlers that check their own i
     const document = await documentOf(Auth);
     const login = document.paths["/auth/login"]?.post as OpenApiOperation;
     expect(login.requestBody).toEqual({ required: true, content: { "application/json": { schema: { type: "object", properties: { email: { type: "string" } }, required: ["email"] } } } });
-    expect(login.responses).toEqual({ "200": { description: "Successful Response", content: { "application/json": { schema: TOKENS } } } });
+    const error = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } });
+    // What the framework answers for any JSON body besides the handler's own answers.
+    expect(login.responses).toEqual({
+      "200": { description: "Successful Response", content: { "application/json": { schema: TOKENS } } },
+      "400": error("Malformed JSON body"),
+      "413": error("Request body larger than web.body_limit"),
+      "415": error("Not a JSON body (Content-Type: application/json expected)"),
+    });
     expect(login.security).toEqual([]);
     const logout = document.paths["/auth/logout"]?.post as OpenApiOperation;
-    expect([logout.requestBody?.required, logout.responses, logout.security]).toEqual([false, { "204": { description: "No Content" } }, [{}, { service: [] }]]);
+    expect([logout.requestBody?.required, logout.responses, logout.security]).toEqual([
+      false,
+      { "204": { description: "No Content" }, "400": error("Malformed JSON body"), "413": error("Request body larger than web.body_limit"), "415": error("Not a JSON body (Content-Type: application/json expected)") },
+      [{}, { service: [] }],
+    ]);
     expect(document.components.securitySchemes).toEqual({ service: SERVICE });
     expect(document.servers).toEqual([{ url: "/" }]);
   });

@@ -66,7 +66,7 @@ describe("OpenAPI document", () => {
     const create = document.paths["/shop/items"]?.post as OpenApiOperation;
     expect(create).toMatchObject({ tags: ["Shop", "Admin"], deprecated: true });
     expect(create.requestBody).toMatchObject({ required: true, content: { "application/json": { schema: { type: "object", required: ["name"] } } } });
-    expect(Object.keys(create.responses)).toEqual(["201", "422"]);
+    expect(Object.keys(create.responses)).toEqual(["201", "400", "413", "415", "422"]);
 
     const remove = document.paths["/shop/items/{id}"]?.delete as OpenApiOperation;
     expect(remove.responses).toEqual({ "204": { description: "No Content" } });

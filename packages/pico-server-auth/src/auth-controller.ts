@@ -8,7 +8,7 @@ import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
 import { Sessions } from "./sessions/sessions.js";
 import { afterBoot } from "./after-boot.js";
-import { CHALLENGE_DOCS, JWKS_DOCS, LOGIN_DOCS, MOVE_DOCS, SIGN_IN_DOCS } from "./openapi-docs.js";
+import { CHALLENGE_DOCS, JWKS_DOCS, LOGIN_DOCS, MOVE_DOCS, SIGN_IN_DOCS, STORE_DOWN } from "./openapi-docs.js";
 import { loadMlDsaVerifier } from "./wallet/verify-signature.js";
 import { challengeAddress } from "./wallet/wallet-requests.js";
 import { WalletSignIn } from "./wallet/wallet-sign-in.js";
@@ -40,7 +40,7 @@ export class AuthController {
     return this.keys.jwks();
   }
 
-  @post("/challenge", { summary: "A one-time challenge for a wallet address, and the sign-in message to sign", responses: { 400: "address required, unsupported algorithm or bad move_to", 429: "Too many challenges" }, openapi: CHALLENGE_DOCS })
+  @post("/challenge", { summary: "A one-time challenge for a wallet address, and the sign-in message to sign", responses: { ...STORE_DOWN, 400: "address required, unsupported algorithm or bad move_to", 429: "Too many challenges" }, openapi: CHALLENGE_DOCS })
   async challenge(ctx: RequestContext) {
     const body = await jsonObject(ctx);
     // Validated before the quota counts it; the quota keeps the store's bound from becoming a way to
@@ -57,7 +57,7 @@ export class AuthController {
 
   @post("/sign-in", {
     summary: "Exchange a signed challenge for tokens",
-    responses: { 400: "Missing fields, bad hex or unsupported algorithm", 401: "Invalid challenge, message, signature or key, or an address the key does not own" },
+    responses: { ...STORE_DOWN, 400: "Missing fields, bad hex or unsupported algorithm", 401: "Invalid challenge, message, signature or key, or an address the key does not own" },
     openapi: SIGN_IN_DOCS,
   })
   async signIn(ctx: RequestContext) {
@@ -68,14 +68,14 @@ export class AuthController {
 
   @post("/move", {
     summary: "Move a wallet address to a new key, signed by the key that holds it and by the new key",
-    responses: { 400: "Missing fields or bad hex", 401: "Invalid challenge or signature, or not the holder", 403: "upstream wallet mode", 409: "Moved meanwhile" },
+    responses: { ...STORE_DOWN, 400: "Missing fields or bad hex", 401: "Invalid challenge or signature, or not the holder", 403: "upstream wallet mode", 409: "Moved meanwhile" },
     openapi: MOVE_DOCS,
   })
   async move(ctx: RequestContext) {
     return this.wallets.move(await jsonObject(ctx));
   }
 
-  @post("/login", { summary: "Password login for the bootstrap admin", responses: { 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures" }, openapi: LOGIN_DOCS })
+  @post("/login", { summary: "Password login for the bootstrap admin", responses: { ...STORE_DOWN, 401: "invalid credentials", 403: "password login disabled", 429: "Too many failures", 503: "The auth store is unavailable, or too many logins are being checked at once; try again later" }, openapi: LOGIN_DOCS })
   async adminLogin(ctx: RequestContext) {
     const client = this.clients.clientKey(ctx.c);
     const { email, password } = await jsonObject(ctx);

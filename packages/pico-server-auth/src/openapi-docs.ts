@@ -115,3 +115,6 @@ export const REVOKE_SESSIONS_DOCS: RouteDocs = {
 };
 
 export const UNBIND_DOCS: RouteDocs = { ...ADMIN };
+
+/** Every route that reads or writes the store can answer 503 when it is unavailable (StoreUnavailableError). */
+export const STORE_DOWN = { 503: "The auth store is unavailable; try again later" } as const;

@@ -6,7 +6,7 @@ import { WindowCounter } from "./login/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
 import { ServerAuthSettings } from "./settings.js";
-import { LOGOUT_DOCS, REFRESH_DOCS, REVOCATIONS_DOCS } from "./openapi-docs.js";
+import { LOGOUT_DOCS, REFRESH_DOCS, REVOCATIONS_DOCS, STORE_DOWN } from "./openapi-docs.js";
 
 const REFRESH_WINDOW_SECONDS = 60;
 
@@ -32,7 +32,7 @@ export class SessionController {
 
   @post("/refresh", {
     summary: "New tokens for a refresh token; each refresh token works once",
-    responses: { 400: "refresh_token required", 401: "Invalid, expired, reused or revoked refresh token, or an ended session", 429: "Too many refreshes from this client" },
+    responses: { ...STORE_DOWN, 400: "refresh_token required", 401: "Invalid, expired, reused or revoked refresh token, or an ended session", 429: "Too many refreshes from this client" },
     openapi: REFRESH_DOCS,
   })
   async refresh(ctx: RequestContext) {
@@ -52,7 +52,7 @@ export class SessionController {
   @post("/logout", {
     summary: "Ends the session of the refresh token in the body, or of the bearer access token",
     status: 204,
-    responses: { 400: "No token given", 401: "invalid token" },
+    responses: { ...STORE_DOWN, 400: "No token given", 401: "invalid token" },
     openapi: LOGOUT_DOCS,
   })
   async logout(ctx: RequestContext): Promise<void> {
@@ -68,7 +68,7 @@ export class SessionController {
     return this.sessions.end(access, "access");
   }
 
-  @get("/revocations", { summary: "Revoked, unexpired access tokens, for pico-client-auth's revocation_endpoint (service credential required)", responses: { 401: "invalid service credential", 404: "feed disabled" }, openapi: REVOCATIONS_DOCS })
+  @get("/revocations", { summary: "Revoked, unexpired access tokens, for pico-client-auth's revocation_endpoint (service credential required)", responses: { ...STORE_DOWN, 401: "invalid service credential", 404: "feed disabled" }, openapi: REVOCATIONS_DOCS })
   revocationFeed(ctx: RequestContext) {
     const expected = this.settings.revocationFeedBearer;
     if (!expected) throw notFound("revocation feed disabled: set server_auth.revocation_feed_bearer to serve it");

@@ -36,6 +36,13 @@ export interface OpenApiContributor {
 }
 
 const ERROR_SCHEMA = { $ref: "#/components/schemas/HTTPError" };
+
+/** The answers every route that reads a JSON body can give (route-input.ts, the body limit). */
+const BODY_ANSWERS = [
+  ["400", "Malformed JSON body"],
+  ["413", "Request body larger than web.body_limit"],
+  ["415", "Not a JSON body (Content-Type: application/json expected)"],
+] as const;
 const VALIDATION_ERROR_SCHEMA = { $ref: "#/components/schemas/HTTPValidationError" };
 
 /** The OpenAPI 3.1 document of `routes`, in declaration order. */
@@ -90,6 +97,10 @@ function describeOperation(route: RouteDefinition, operationId: string): OpenApi
       : { description: "Successful Response", content: { "application/json": { schema: response } } };
   if (options.body || options.query || options.params) {
     operation.responses["422"] = { description: "Validation Error", content: { "application/json": { schema: VALIDATION_ERROR_SCHEMA } } };
+  }
+  // What the framework itself answers for a JSON body, before the handler: a route's own description wins.
+  if (body) {
+    for (const [code, description] of BODY_ANSWERS) operation.responses[code] = { description, content: { "application/json": { schema: ERROR_SCHEMA } } };
   }
   for (const [code, description] of Object.entries(options.responses ?? {})) {
     operation.responses[code] = { description, content: { "application/json": { schema: ERROR_SCHEMA } } };

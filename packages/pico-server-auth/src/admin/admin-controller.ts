@@ -6,7 +6,7 @@ import { Sessions } from "../sessions/sessions.js";
 import { ADDRESS_BINDINGS } from "../bindings/address-bindings.js";
 import type { AddressBindings } from "../bindings/address-bindings.js";
 import { AdminBearer } from "./admin-bearer.js";
-import { REVOKE_SESSIONS_DOCS, UNBIND_DOCS } from "../openapi-docs.js";
+import { REVOKE_SESSIONS_DOCS, STORE_DOWN, UNBIND_DOCS } from "../openapi-docs.js";
 
 /** A subject is a wallet address (up to 128 characters) or the admin email (up to 320). */
 const MAX_SUBJECT_LENGTH = 320;
@@ -26,7 +26,7 @@ export class AdminController {
 
   @post("/sessions/revoke", {
     summary: "Ends every session of a subject (admin access token required)",
-    responses: { 400: "sub required", 401: "No valid admin access token", 403: "Not an admin" },
+    responses: { ...STORE_DOWN, 400: "sub required", 401: "No valid admin access token", 403: "Not an admin" },
     openapi: REVOKE_SESSIONS_DOCS,
   })
   async revokeSessions(ctx: RequestContext) {
@@ -39,7 +39,7 @@ export class AdminController {
 
   @del("/bindings/:address", {
     summary: "Unbinds a wallet address from its key and ends the address's sessions (admin access token required)",
-    responses: { 401: "No valid admin access token", 403: "Not an admin", 404: "The address is not bound" },
+    responses: { ...STORE_DOWN, 401: "No valid admin access token", 403: "Not an admin", 404: "The address is not bound" },
     status: 204,
     openapi: UNBIND_DOCS,
   })
