@@ -55,8 +55,11 @@ export class Application<const Names extends readonly string[] = readonly string
   readonly #logger: Logger;
   /** The default logger's boot gate (none for a logger passed in). */
   readonly #gate: BootGate | undefined;
-  /** A bad LOG_LEVEL: reported by init(), so that run() prints it as a boot error. */
-  readonly #logLevelProblem: unknown;
+  /**
+   * An env file that cannot be read, or a bad LOG_LEVEL: a deployment problem, reported by init() so
+   * that run() prints it as a boot error (one line) instead of the constructor throwing a stack.
+   */
+  readonly #environmentProblem: unknown;
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
   #server: Promise<RunningServer> | undefined;
@@ -66,7 +69,15 @@ export class Application<const Names extends readonly string[] = readonly string
   constructor(options: ApplicationOptions<Names> = {}) {
     validateOptions(options);
     this.#options = options as ApplicationOptions;
-    this.#env = loadEnvironment(options);
+    let env: Env;
+    try {
+      env = loadEnvironment(options);
+    } catch (error) {
+      // Without the file, the rest of the environment still says LOG_LEVEL (debug: the stack).
+      env = options.env ?? process.env;
+      this.#environmentProblem = error;
+    }
+    this.#env = env;
     if (options.logger) {
       this.#logger = options.logger;
       return;
@@ -75,7 +86,7 @@ export class Application<const Names extends readonly string[] = readonly string
     try {
       level = logLevelFrom(this.#env);
     } catch (error) {
-      this.#logLevelProblem = error;
+      this.#environmentProblem ??= error;
     }
     this.#gate = new BootGate(logOutput());
     this.#logger = loggerOver(level, this.#gate);
@@ -88,7 +99,7 @@ export class Application<const Names extends readonly string[] = readonly string
    */
   init(): Promise<this> {
     if (this.#stopping) return Promise.reject(new ApplicationStoppedError());
-    if (this.#logLevelProblem) return Promise.reject(this.#logLevelProblem);
+    if (this.#environmentProblem) return Promise.reject(this.#environmentProblem);
     this.#booting ??= this.#boot().then(
       (booted) => (this.#booted = booted),
       (error: unknown) => {
@@ -190,10 +201,10 @@ export class Application<const Names extends readonly string[] = readonly string
   }
 
   async #exitAfterFailedBoot(error: unknown): Promise<never> {
-    const debug = this.#logLevelProblem === undefined && this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
-    // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error.
+    const debug = this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
+    // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error,
+    // and so is what stop() logs (destroy hooks): the gate stays shut, and the process exits.
     if (debug) this.#gate?.release();
-    else this.#gate?.discard();
     await this.stop().catch(() => undefined);
     process.stderr.write(describeBootFailure(error, debug));
     process.exit(1);
