@@ -160,6 +160,15 @@ describe("boot errors of the example (a real process)", () => {
     expect(stderr).toBe(`pico-boot: cannot start: Cannot listen on 127.0.0.1:${port}: the port is already in use (another process listens there); choose another with PORT, or another address with HOST\n`);
   });
 
+  it("web problems found by a component's constructor: one prefixed line each, both reported together", { timeout: 30_000 }, async () => {
+    const { code, stdout, stderr } = await failedBoot({ WEB__TRUSTED_PROXIES: "nope", WEB__METRICS: "1", WEB__METRICS_BEARER: "two words" });
+    expect([code, stdout]).toStrictEqual([1, ""]);
+    expect(stderr).toBe(
+      'pico-boot: cannot start: invalid configuration: web.trusted_proxies: item 0 expected an IP address, a CIDR (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, private, uniquelocal; got "nope" (config web.trusted_proxies, env WEB__TRUSTED_PROXIES)\n' +
+        "pico-boot: cannot start: invalid configuration: web.metrics_bearer: expected a token without spaces (env WEB__METRICS_BEARER), got an empty or spaced value\n",
+    );
+  });
+
   it("an env file that cannot be read (PICO_BOOT_ENV_FILE): one line naming it, exit code 1, no stack", { timeout: 30_000 }, async () => {
     const missing = join(root, "missing.env");
     const { code, stdout, stderr } = await failedBoot({ PICO_BOOT_ENV_FILE: missing });
