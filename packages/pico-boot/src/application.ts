@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { ClientAddresses, WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
-import { LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
+import { ConfigurationError, LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
@@ -20,6 +20,9 @@ import type { ApplicationOptions, ListenOptions } from "./options.js";
 import { listen } from "./server/http-server.js";
 import type { RunningServer } from "./server/http-server.js";
 import { forgetOnSignals, stopOnSignals } from "./server/shutdown-signals.js";
+
+/** What sets the port of the /metrics listener, as boot errors name it. */
+const METRICS_PORT_SETTING = "web.metrics_port (WEB__METRICS_PORT)";
 
 interface Booted {
   readonly container: PicoContainer;
@@ -135,7 +138,10 @@ export class Application<const Names extends readonly string[] = readonly string
   /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
   async start(options: ListenOptions = {}): Promise<StartedAddress> {
     const { port, host } = listenAddress(options, this.#env);
-    this.#server ??= this.init().then(() => listen(this.hono, port, host, this.#options));
+    this.#server ??= this.init().then(() => {
+      this.#refuseMetricsOnMainPort(port);
+      return listen(this.hono, port, host, this.#options);
+    });
     try {
       const { url, port: actualPort, host: actualHost } = await this.#server;
       const metrics = await this.#startMetricsListener(host);
@@ -146,11 +152,23 @@ export class Application<const Names extends readonly string[] = readonly string
     }
   }
 
+  /**
+   * A metrics_port equal to the main port would fail as "port in use" only after the main listener is
+   * up, or on some systems not at all (two listeners sharing the port); say what is wrong instead.
+   */
+  #refuseMetricsOnMainPort(port: number): void {
+    const listener = this.#require("app.start").metricsListener;
+    if (port === 0 || listener?.port !== port) return;
+    throw new ConfigurationError([
+      { path: "web.metrics_port", message: `is the main port too (${port}, PORT); choose another port for /metrics with ${METRICS_PORT_SETTING}, or 0 to serve it on the main port` },
+    ]);
+  }
+
   /** The `web.metrics_port` listener, on the main listener's host; a failure to listen stops the main one too. */
   async #startMetricsListener(host: string): Promise<RunningServer | undefined> {
     const listener = this.#require("app.start").metricsListener;
     if (!listener) return undefined;
-    this.#metricsServer ??= listen(listener.hono, listener.port, host, this.#options);
+    this.#metricsServer ??= listen(listener.hono, listener.port, host, this.#options, METRICS_PORT_SETTING);
     try {
       return await this.#metricsServer;
     } catch (error) {

@@ -178,7 +178,22 @@ describe("GET /metrics", () => {
     const mainPort = await freePort();
     const error = await clash.start({ port: mainPort, host: "127.0.0.1" }).then(() => undefined, (e: unknown) => e);
     expect((error as { code?: string }).code).toBe("LISTEN_FAILED");
+    expect((error as Error).message).toBe(
+      `Cannot listen on 127.0.0.1:${port}: the port is already in use (another process listens there); choose another with web.metrics_port (WEB__METRICS_PORT), or another address with HOST`,
+    );
     await expect(refused(mainPort)).resolves.toBe(true);
+  });
+
+  it("a metrics_port equal to the main port fails start() naming web.metrics_port, before anything listens", async () => {
+    const port = await freePort();
+    const same = app({ metrics: true, metrics_port: port });
+    const error = await same.start({ port, host: "127.0.0.1" }).then(() => undefined, (e: unknown) => e);
+    expect(configProblemsOf(error)).toEqual([
+      { path: "web.metrics_port", message: `is the main port too (${port}, PORT); choose another port for /metrics with web.metrics_port (WEB__METRICS_PORT), or 0 to serve it on the main port` },
+    ]);
+    await expect(refused(port)).resolves.toBe(true);
+    // PORT=0 picks a free port, never the metrics one: nothing to refuse.
+    await expect(app({ metrics: true, metrics_port: port }).start({ port: 0, host: "127.0.0.1" })).resolves.toMatchObject({ metricsUrl: `http://127.0.0.1:${port}` });
   });
 });
 
