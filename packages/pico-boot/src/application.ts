@@ -153,8 +153,8 @@ export class Application<const Names extends readonly string[] = readonly string
   }
 
   /**
-   * A metrics_port equal to the main port would fail as "port in use" only after the main listener is
-   * up, or on some systems not at all (two listeners sharing the port); say what is wrong instead.
+   * A metrics_port equal to the main port would fail as "in use by another process" once the main
+   * listener holds it, which misleads: say what is wrong, before anything listens.
    */
   #refuseMetricsOnMainPort(port: number): void {
     const listener = this.#require("app.start").metricsListener;
