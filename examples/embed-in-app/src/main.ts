@@ -2,7 +2,14 @@ import { Application, loadEnvironment } from "pico-boot";
 import { seedConfig } from "./config.js";
 
 // process.env over ./.env, as Application reads it: a PORT or HOST set in .env moves the issuer too.
-const env = loadEnvironment();
+let env: ReturnType<typeof loadEnvironment>;
+try {
+  env = loadEnvironment();
+} catch (error) {
+  // The env file is read here, before the Application exists: report it as run() reports a boot error.
+  process.stderr.write(`pico-boot: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 const { config, generatedPassword } = seedConfig(env);
 
 const app = new Application({

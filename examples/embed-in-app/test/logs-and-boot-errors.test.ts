@@ -160,6 +160,21 @@ describe("boot errors of the example (a real process)", () => {
     expect(stderr).toBe(`pico-boot: cannot start: Cannot listen on 127.0.0.1:${port}: the port is already in use (another process listens there); choose another with PORT, or another address with HOST\n`);
   });
 
+  it("web problems found by a component's constructor: one prefixed line each, both reported together", { timeout: 30_000 }, async () => {
+    const { code, stdout, stderr } = await failedBoot({ WEB__TRUSTED_PROXIES: "nope", WEB__METRICS: "1", WEB__METRICS_BEARER: "two words" });
+    expect([code, stdout]).toStrictEqual([1, ""]);
+    expect(stderr).toBe(
+      'pico-boot: cannot start: invalid configuration: web.trusted_proxies: item 0 expected an IP address, a CIDR (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, private, uniquelocal; got "nope" (config web.trusted_proxies, env WEB__TRUSTED_PROXIES)\n' +
+        "pico-boot: cannot start: invalid configuration: web.metrics_bearer: expected a token without spaces (env WEB__METRICS_BEARER), got an empty or spaced value\n",
+    );
+  });
+
+  it("an env file that cannot be read (PICO_BOOT_ENV_FILE): one line naming it, exit code 1, no stack", { timeout: 30_000 }, async () => {
+    const missing = join(root, "missing.env");
+    const { code, stdout, stderr } = await failedBoot({ PICO_BOOT_ENV_FILE: missing });
+    expect([code, stdout, stderr]).toStrictEqual([1, "", `pico-boot: cannot start: Cannot read the env file ${missing} (the "envFile" option or PICO_BOOT_ENV_FILE): no such file\n`]);
+  });
+
   it("LOG_LEVEL=debug adds the stack (and what the boot logged); a bad LOG_LEVEL is a boot error naming it", { timeout: 30_000 }, async () => {
     const debug = await failedBoot({ LOG_LEVEL: "debug", SERVER_AUTH__ACCESS_TOKEN_EXPIRE_MINUTES: "abc" });
     expect(debug.code).toBe(1);

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -44,6 +46,29 @@ describe("hello example over a real socket", () => {
       expect(output).toContain("GreetingService destroyed after 1 greetings");
     } finally {
       child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("hello example whose port is taken", () => {
+  it("prints the one error line on stderr and nothing else, not even what the destroy hooks of the failed boot log; exit code 1", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const child = spawn(process.execPath, [main], { env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+      expect([code, stdout, stderr]).toStrictEqual([
+        1,
+        "",
+        `pico-boot: cannot start: Cannot listen on 127.0.0.1:${port}: the port is already in use (another process listens there); choose another with PORT, or another address with HOST\n`,
+      ]);
+    } finally {
+      blocker.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { ClientAddresses, WebSettings, buildWebApp, getControllerDefinition } from "pico-hono";
 import type { RouteDefinition } from "pico-hono";
-import { LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
+import { ConfigurationError, LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
@@ -20,6 +20,9 @@ import type { ApplicationOptions, ListenOptions } from "./options.js";
 import { listen } from "./server/http-server.js";
 import type { RunningServer } from "./server/http-server.js";
 import { forgetOnSignals, stopOnSignals } from "./server/shutdown-signals.js";
+
+/** What sets the port of the /metrics listener, as boot errors name it. */
+const METRICS_PORT_SETTING = "web.metrics_port (WEB__METRICS_PORT)";
 
 interface Booted {
   readonly container: PicoContainer;
@@ -55,8 +58,11 @@ export class Application<const Names extends readonly string[] = readonly string
   readonly #logger: Logger;
   /** The default logger's boot gate (none for a logger passed in). */
   readonly #gate: BootGate | undefined;
-  /** A bad LOG_LEVEL: reported by init(), so that run() prints it as a boot error. */
-  readonly #logLevelProblem: unknown;
+  /**
+   * An env file that cannot be read, or a bad LOG_LEVEL: a deployment problem, reported by init() so
+   * that run() prints it as a boot error (one line) instead of the constructor throwing a stack.
+   */
+  readonly #environmentProblem: unknown;
   #booting: Promise<Booted> | undefined;
   #booted: Booted | undefined;
   #server: Promise<RunningServer> | undefined;
@@ -66,7 +72,15 @@ export class Application<const Names extends readonly string[] = readonly string
   constructor(options: ApplicationOptions<Names> = {}) {
     validateOptions(options);
     this.#options = options as ApplicationOptions;
-    this.#env = loadEnvironment(options);
+    let env: Env;
+    try {
+      env = loadEnvironment(options);
+    } catch (error) {
+      // Without the file, the rest of the environment still says LOG_LEVEL (debug: the stack).
+      env = options.env ?? process.env;
+      this.#environmentProblem = error;
+    }
+    this.#env = env;
     if (options.logger) {
       this.#logger = options.logger;
       return;
@@ -75,7 +89,7 @@ export class Application<const Names extends readonly string[] = readonly string
     try {
       level = logLevelFrom(this.#env);
     } catch (error) {
-      this.#logLevelProblem = error;
+      this.#environmentProblem ??= error;
     }
     this.#gate = new BootGate(logOutput());
     this.#logger = loggerOver(level, this.#gate);
@@ -88,7 +102,7 @@ export class Application<const Names extends readonly string[] = readonly string
    */
   init(): Promise<this> {
     if (this.#stopping) return Promise.reject(new ApplicationStoppedError());
-    if (this.#logLevelProblem) return Promise.reject(this.#logLevelProblem);
+    if (this.#environmentProblem) return Promise.reject(this.#environmentProblem);
     this.#booting ??= this.#boot().then(
       (booted) => (this.#booted = booted),
       (error: unknown) => {
@@ -124,7 +138,10 @@ export class Application<const Names extends readonly string[] = readonly string
   /** Boots (if needed) and listens. Resolves with the address once the server accepts connections. */
   async start(options: ListenOptions = {}): Promise<StartedAddress> {
     const { port, host } = listenAddress(options, this.#env);
-    this.#server ??= this.init().then(() => listen(this.hono, port, host, this.#options));
+    this.#server ??= this.init().then(() => {
+      this.#refuseMetricsOnMainPort(port);
+      return listen(this.hono, port, host, this.#options);
+    });
     try {
       const { url, port: actualPort, host: actualHost } = await this.#server;
       const metrics = await this.#startMetricsListener(host);
@@ -135,11 +152,23 @@ export class Application<const Names extends readonly string[] = readonly string
     }
   }
 
+  /**
+   * A metrics_port equal to the main port would fail as "in use by another process" once the main
+   * listener holds it, which misleads: say what is wrong, before anything listens.
+   */
+  #refuseMetricsOnMainPort(port: number): void {
+    const listener = this.#require("app.start").metricsListener;
+    if (port === 0 || listener?.port !== port) return;
+    throw new ConfigurationError([
+      { path: "web.metrics_port", message: `is the main port too (${port}, PORT); choose another port for /metrics with ${METRICS_PORT_SETTING}, or 0 to serve it on the main port` },
+    ]);
+  }
+
   /** The `web.metrics_port` listener, on the main listener's host; a failure to listen stops the main one too. */
   async #startMetricsListener(host: string): Promise<RunningServer | undefined> {
     const listener = this.#require("app.start").metricsListener;
     if (!listener) return undefined;
-    this.#metricsServer ??= listen(listener.hono, listener.port, host, this.#options);
+    this.#metricsServer ??= listen(listener.hono, listener.port, host, this.#options, METRICS_PORT_SETTING);
     try {
       return await this.#metricsServer;
     } catch (error) {
@@ -190,10 +219,10 @@ export class Application<const Names extends readonly string[] = readonly string
   }
 
   async #exitAfterFailedBoot(error: unknown): Promise<never> {
-    const debug = this.#logLevelProblem === undefined && this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
-    // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error.
+    const debug = this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
+    // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error,
+    // and so is what stop() logs (destroy hooks): the gate stays shut, and the process exits.
     if (debug) this.#gate?.release();
-    else this.#gate?.discard();
     await this.stop().catch(() => undefined);
     process.stderr.write(describeBootFailure(error, debug));
     process.exit(1);

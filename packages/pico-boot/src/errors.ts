@@ -55,24 +55,28 @@ export class ApplicationStoppedError extends PicoBootError {
 }
 
 export class ListenError extends PicoBootError {
-  constructor(host: string, port: number, cause: unknown) {
-    super("LISTEN_FAILED", `Cannot listen on ${host}:${port}: ${listenProblem(cause)}`, { cause });
+  /**
+   * `portSetting` names what sets the port, for the message: `PORT` for the main listener,
+   * `web.metrics_port (WEB__METRICS_PORT)` for the /metrics one. Both listen on `HOST`.
+   */
+  constructor(host: string, port: number, cause: unknown, portSetting = "PORT") {
+    super("LISTEN_FAILED", `Cannot listen on ${host}:${port}: ${listenProblem(cause, portSetting)}`, { cause });
   }
 }
 
-/** Why listening failed, and which of `PORT` and `HOST` to change. */
-function listenProblem(cause: unknown): string {
+/** Why listening failed, and which of the port setting and `HOST` to change. */
+function listenProblem(cause: unknown, port: string): string {
   switch ((cause as NodeJS.ErrnoException | null)?.code) {
     case "EADDRINUSE":
-      return "the port is already in use (another process listens there); choose another with PORT, or another address with HOST";
+      return `the port is already in use (another process listens there); choose another with ${port}, or another address with HOST`;
     case "EACCES":
-      return "permission denied (ports below 1024 need privileges); choose a port from 1024 with PORT, or check HOST";
+      return `permission denied (ports below 1024 need privileges); choose a port from 1024 with ${port}, or check HOST`;
     case "EADDRNOTAVAIL":
-      return "this machine has no such address; set HOST to one of its addresses (0.0.0.0 or :: for all), or check PORT";
+      return `this machine has no such address; set HOST to one of its addresses (0.0.0.0 or :: for all), or check ${port}`;
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return "the host name does not resolve; set HOST to an address or a resolvable name";
     default:
-      return `${cause instanceof Error ? cause.message : String(cause)} (PORT and HOST set the address)`;
+      return `${cause instanceof Error ? cause.message : String(cause)} (${port} and HOST set the address)`;
   }
 }

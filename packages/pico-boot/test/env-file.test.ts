@@ -67,9 +67,10 @@ describe(".env", () => {
     process.env.PICO_BOOT_ENV_FILE = "prod.env";
     expect(await greetingOf(new Application(base))).toMatchObject({ greeting: "prod" });
     process.env.PICO_BOOT_ENV_FILE = "missing.env";
-    expect(() => new Application(base)).toThrow(`Cannot read the env file ${join(dir, "missing.env")} (the "envFile" option or PICO_BOOT_ENV_FILE): no such file`);
-    expect(() => new Application({ ...base, envFile: "other.env" })).toThrow(InvalidOptionsError);
-    expect(() => new Application({ ...base, envFile: "" })).toThrow('"envFile" expected a path, a file URL or false, got ""');
+    // A deployment problem, not a programming one: init() (so run(), as one line) reports it, not the constructor.
+    await expect(new Application(base).init()).rejects.toThrow(`Cannot read the env file ${join(dir, "missing.env")} (the "envFile" option or PICO_BOOT_ENV_FILE): no such file`);
+    await expect(new Application({ ...base, envFile: "other.env" }).init()).rejects.toThrow(InvalidOptionsError);
+    await expect(new Application({ ...base, envFile: "" }).request("/app")).rejects.toThrow('"envFile" expected a path, a file URL or false, got ""');
   });
 
   it("also holds PORT and HOST for the listener", () => {

@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { ConfigurationError, METRICS, component, noMetrics } from "pico-ioc";
-import type { Metrics } from "pico-ioc";
+import type { ConfigProblem, Metrics } from "pico-ioc";
 import type { Hono } from "hono";
 import { HTTPException, WEB_EXTENSION, controller, get } from "pico-hono";
 import type { WebExtension } from "pico-hono";
@@ -46,6 +46,11 @@ function recordingMetrics(): Metrics & { made: string[] } {
 }
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+/** The problems of a ConfigurationError, thrown as such or by a component's constructor (then the cause of a ComponentInitError). */
+function configProblemsOf(error: unknown): readonly ConfigProblem[] | undefined {
+  return [error, (error as Error | undefined)?.cause].find((e) => e instanceof ConfigurationError)?.problems;
+}
+
 const apps: Application[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.stop()));
@@ -141,9 +146,13 @@ describe("GET /metrics", () => {
   it("a bearer with metrics on a port of their own, or an empty bearer, fails boot naming web.metrics_bearer", async () => {
     for (const web of [{ metrics: true, metrics_port: 9, metrics_bearer: "s3cret-metrics-token" }, { metrics: true, metrics_bearer: "" }, { metrics: true, metrics_bearer: "two words" }]) {
       const error = await app(web).init().then(() => undefined, (e: unknown) => e);
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect((error as ConfigurationError).problems.map((p) => p.path)).toEqual(["web.metrics_bearer"]);
+      expect(configProblemsOf(error)?.map((p) => p.path)).toEqual(["web.metrics_bearer"]);
     }
+  });
+
+  it("a bad trusted proxy and a bad bearer are reported together (one ConfigurationError), not the first one alone", async () => {
+    const error = await app({ metrics: true, metrics_bearer: "", trusted_proxies: ["loopback", "10.0.0.0/33"] }).init().then(() => undefined, (e: unknown) => e);
+    expect(configProblemsOf(error)?.map((p) => p.path)).toEqual(["web.trusted_proxies", "web.metrics_bearer"]);
   });
 
   it("web.metrics_port: /metrics on a listener of its own, started and stopped with the app; the main port does not serve it", async () => {
@@ -169,7 +178,22 @@ describe("GET /metrics", () => {
     const mainPort = await freePort();
     const error = await clash.start({ port: mainPort, host: "127.0.0.1" }).then(() => undefined, (e: unknown) => e);
     expect((error as { code?: string }).code).toBe("LISTEN_FAILED");
+    expect((error as Error).message).toBe(
+      `Cannot listen on 127.0.0.1:${port}: the port is already in use (another process listens there); choose another with web.metrics_port (WEB__METRICS_PORT), or another address with HOST`,
+    );
     await expect(refused(mainPort)).resolves.toBe(true);
+  });
+
+  it("a metrics_port equal to the main port fails start() naming web.metrics_port, before anything listens", async () => {
+    const port = await freePort();
+    const same = app({ metrics: true, metrics_port: port });
+    const error = await same.start({ port, host: "127.0.0.1" }).then(() => undefined, (e: unknown) => e);
+    expect(configProblemsOf(error)).toEqual([
+      { path: "web.metrics_port", message: `is the main port too (${port}, PORT); choose another port for /metrics with web.metrics_port (WEB__METRICS_PORT), or 0 to serve it on the main port` },
+    ]);
+    await expect(refused(port)).resolves.toBe(true);
+    // PORT=0 picks a free port, never the metrics one: nothing to refuse.
+    await expect(app({ metrics: true, metrics_port: port }).start({ port: 0, host: "127.0.0.1" })).resolves.toMatchObject({ metricsUrl: `http://127.0.0.1:${port}` });
   });
 });
 

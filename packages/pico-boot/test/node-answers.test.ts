@@ -125,6 +125,12 @@ describe("answers Node and @hono/node-server write themselves are JSON with a de
     expect(answer.closed).toBe(true);
   });
 
+  it("the 417 carries the request id like every other answer: the client's when well-formed, else a new one", async () => {
+    const expect417 = (id: string) => `POST /t/echo HTTP/1.1\r\nHost: localhost\r\nExpect: something-else\r\n${id}Content-Length: 2\r\n\r\n{}`;
+    expect((await send(expect417("X-Request-Id: op-417\r\n"))).headers["x-request-id"]).toBe("op-417");
+    expect((await send(expect417(""))).headers["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
   it("CONNECT → 405 instead of a dropped connection", async () => {
     const answer = await send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
     expectJsonError(answer, 405, "CONNECT is not supported: this server is not a proxy");

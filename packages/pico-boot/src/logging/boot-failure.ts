@@ -11,14 +11,24 @@ export function describeBootFailure(error: unknown, withStack: boolean): string 
   return `${scrubUrlPasswords(lines.join("\n"))}\n`;
 }
 
+/**
+ * The problems of the first error in the `cause` chain that lists some (pico-ioc's ConfigurationError,
+ * `{ path, message }`, and InvalidGraphError, strings): a ConfigurationError thrown by a component's
+ * constructor arrives wrapped in a ComponentInitError. Otherwise the error's own message, on one line.
+ */
 function problemsOf(error: unknown): string[] {
-  const problems = (error as { problems?: unknown } | null)?.problems;
-  if (Array.isArray(problems) && problems.length > 0) {
-    // pico-ioc's ConfigurationError ({ path, message }) and InvalidGraphError (strings).
-    const what = (error as { code?: unknown }).code === "CONFIG_INVALID" ? "invalid configuration: " : "";
-    return problems.map((p: unknown) => (typeof p === "string" ? p : `${what}${(p as { path?: string }).path}: ${(p as { message?: string }).message}`));
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const problems = (e as { problems?: unknown }).problems;
+    if (!Array.isArray(problems) || problems.length === 0) continue;
+    const what = (e as { code?: unknown }).code === "CONFIG_INVALID" ? "invalid configuration: " : "";
+    return problems.map((p: unknown) => oneLine(typeof p === "string" ? p : `${what}${(p as { path?: string }).path}: ${(p as { message?: string }).message}`));
   }
-  return [error instanceof Error ? error.message : String(error)];
+  return [oneLine(error instanceof Error ? error.message : String(error))];
+}
+
+/** A message that spans lines (a list, a wrapped cause) would read as several problems, the later ones unprefixed. */
+function oneLine(text: string): string {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "").join(" ");
 }
 
 function stacksOf(error: unknown): string[] {

@@ -3,8 +3,8 @@ import type { LogDestination } from "./create-logger.js";
 
 /**
  * Holds log lines while `run()` boots: nothing is printed before the server listens. Once it
- * listens the lines go out in order (with their own times); when the boot fails they are dropped,
- * except at debug, where they help find out why. Held lines are written synchronously when
+ * listens the lines go out in order (with their own times); when the boot fails the gate is never
+ * released (the process exits), except at debug, where the lines help find out why. Held lines are written synchronously when
  * released, so that what the program prints next (the seed app's password) comes after them.
  */
 export class BootGate implements LogDestination {
@@ -43,10 +43,5 @@ export class BootGate implements LogDestination {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const line of held) this.#writeNow(line);
-  }
-
-  /** Forgets what was held and lets every later line through. */
-  discard(): void {
-    this.#held = undefined;
   }
 }

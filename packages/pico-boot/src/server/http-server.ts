@@ -25,7 +25,8 @@ export interface ServerTimeouts {
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-export async function listen(hono: Hono, port: number, host: string, timeouts: ServerTimeouts = {}): Promise<RunningServer> {
+/** `portSetting`: what sets `port`, named by a ListenError (`PORT` unless told). */
+export async function listen(hono: Hono, port: number, host: string, timeouts: ServerTimeouts = {}, portSetting?: string): Promise<RunningServer> {
   const headersTimeout = timeouts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, headersTimeout);
   const toHono = getRequestListener(hono.fetch, { errorHandler: answerRequestError });
@@ -47,7 +48,7 @@ export async function listen(hono: Hono, port: number, host: string, timeouts: S
   server.on("checkExpectation", answerExpectationFailed);
   server.on("connect", answerConnect);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error) => reject(new ListenError(host, port, error)));
+    server.once("error", (error) => reject(new ListenError(host, port, error, portSetting)));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

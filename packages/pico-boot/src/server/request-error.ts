@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestError } from "@hono/node-server";
-import { NOSNIFF } from "./response-headers.js";
+import { setResponseHeaders } from "./response-headers.js";
 
 /**
  * What @hono/node-server refuses before the app sees the request (it would answer an empty 400),
@@ -48,10 +48,10 @@ const EXPECTATION_BODY = JSON.stringify({ detail: 'Unsupported Expect header: on
 
 /**
  * An `Expect` other than 100-continue: Node would answer an empty 417. The body, if any, is not read:
- * close. Node emits this before the request listener, so nosniff is set here too.
+ * close. Node emits this instead of calling the request listener, so its headers are set here too.
  */
-export function answerExpectationFailed(_req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader(...NOSNIFF);
+export function answerExpectationFailed(req: IncomingMessage, res: ServerResponse): void {
+  setResponseHeaders(req, res);
   res.writeHead(417, { ...jsonHeaders(EXPECTATION_BODY), Connection: "close" });
   res.end(EXPECTATION_BODY);
 }

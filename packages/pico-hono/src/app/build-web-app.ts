@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
-import { ConfigurationError, METRICS, noMetrics } from "pico-ioc";
+import { METRICS, noMetrics } from "pico-ioc";
 import type { Constructor, Logger, PicoContainer } from "pico-ioc";
 import { mountSwaggerUi } from "../docs/swagger-ui.js";
 import { NoControllersError, RouteConflictError } from "../errors.js";
@@ -16,6 +16,7 @@ import { getRouteRecords } from "../metadata/routes.js";
 import { buildOpenApiDocument, routeSecuritySchemes } from "../openapi/document.js";
 import type { OpenApiDocument } from "../openapi/document.js";
 import { WebSettings } from "../web-settings.js";
+import { checkWebSettings } from "../web-settings-check.js";
 import { corsMiddleware } from "./cors.js";
 import { accessLog } from "./access-log.js";
 import { errorResponse } from "./error-response.js";
@@ -63,7 +64,7 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   let document: OpenApiDocument | undefined;
   const openApiDocument = (): OpenApiDocument => (document ??= buildOpenApiDocument(routes, settings, extensions));
 
-  checkMetricsSettings(settings);
+  checkWebSettings(settings);
   const hono = new Hono();
   // The access log first, so that it sees every answer and times the whole request. Off, nothing is
   // added: on Node the request id is set on the response by pico-boot's server (assignRequestId), and
@@ -128,20 +129,6 @@ function mountMetrics(hono: Hono, settings: WebSettings, exposition: MetricsExpo
   if (!settings.metrics || settings.metricsPort !== 0 || !exposition) return [];
   hono.get(METRICS_PATH, metricsHandler(exposition, settings.metricsBearer));
   return [METRICS_PATH];
-}
-
-/** A bearer that would not be asked for (metrics on a port of their own) or that anyone could send (empty) is a mistake: say so at boot. */
-function checkMetricsSettings(settings: WebSettings): void {
-  const bearer = settings.metricsBearer;
-  if (bearer === undefined) return;
-  if (bearer.trim() === "" || /\s/.test(bearer)) {
-    throw new ConfigurationError([{ path: "web.metrics_bearer", message: "expected a token without spaces (env WEB__METRICS_BEARER), got an empty or spaced value" }]);
-  }
-  if (settings.metricsPort !== 0) {
-    throw new ConfigurationError([
-      { path: "web.metrics_bearer", message: `is checked only on the main port, but web.metrics_port is ${settings.metricsPort}: protect that port at the network level and unset the bearer, or set metrics_port to 0` },
-    ]);
-  }
 }
 
 function rejectDuplicates(routes: readonly RouteDefinition[], builtIn: readonly { readonly path: string; readonly by: string }[]): void {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { component } from "pico-ioc";
 import { incomingMessage } from "../app/node-request.js";
 import { WebSettings } from "../web-settings.js";
+import { checkWebSettings } from "../web-settings-check.js";
 import { addressKey } from "./address-key.js";
 import { parseForwarded, parseXForwardedFor } from "./forwarded-header.js";
 import type { ForwardedHop } from "./forwarded-header.js";
@@ -35,6 +36,8 @@ export class ClientAddresses {
   readonly #parse: (value: string) => ForwardedHop[] | undefined;
 
   constructor(settings: WebSettings) {
+    // Built with the container, before anything else reads the section: every `web` problem at once.
+    checkWebSettings(settings);
     this.#isProxy = trustedProxies(settings.trustedProxies);
     this.#header = settings.forwardedHeader;
     this.#parse = settings.forwardedHeader === "forwarded" ? parseForwardedLeniently : parseXForwardedFor;

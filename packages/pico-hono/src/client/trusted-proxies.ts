@@ -1,5 +1,6 @@
 import { isIPv4 } from "node:net";
 import { ConfigurationError } from "pico-ioc";
+import type { ConfigProblem } from "pico-ioc";
 import { ipv6Hextets } from "./ip-address.js";
 
 /** The names `web.trusted_proxies` accepts besides addresses and CIDRs (the ranges of proxy-addr, as Express users know them). */
@@ -39,18 +40,8 @@ const MAPPED = [0, 0, 0, 0, 0, 0xffff, 0, 0];
  */
 export function trustedProxies(entries: readonly string[]): ProxyTest | undefined {
   if (entries.length === 0) return undefined;
-  const v4: Ipv4Range[] = [];
-  const v6: Ipv6Range[] = [];
-  const problems: string[] = [];
-  for (const [index, entry] of entries.entries()) {
-    const ranges = PROXY_RANGE_NAMES[entry.trim().toLowerCase()] ?? [entry.trim()];
-    if (!ranges.every((range) => addRange(range, v4, v6))) {
-      problems.push(`item ${index} expected an IP address, a CIDR (10.0.0.0/8, fd00::/8) or one of ${Object.keys(PROXY_RANGE_NAMES).join(", ")}; got ${JSON.stringify(entry)}`);
-    }
-  }
-  if (problems.length > 0) {
-    throw new ConfigurationError(problems.map((message) => ({ path: "web.trusted_proxies", message: `${message} (config web.trusted_proxies, env WEB__TRUSTED_PROXIES)` })));
-  }
+  const { v4, v6, problems } = parseEntries(entries);
+  if (problems.length > 0) throw new ConfigurationError(problems);
   return (address) => {
     if (!address.includes(":")) {
       const value = ipv4Value(address);
@@ -59,6 +50,25 @@ export function trustedProxies(entries: readonly string[]): ProxyTest | undefine
     const hextets = ipv6Hextets(address);
     return hextets !== undefined && v6.some((range) => inIpv6Range(hextets, range));
   };
+}
+
+/** What is wrong with `web.trusted_proxies` entries, one problem per bad entry (for checkWebSettings). */
+export function trustedProxyProblems(entries: readonly string[]): ConfigProblem[] {
+  return parseEntries(entries).problems;
+}
+
+function parseEntries(entries: readonly string[]): { v4: Ipv4Range[]; v6: Ipv6Range[]; problems: ConfigProblem[] } {
+  const v4: Ipv4Range[] = [];
+  const v6: Ipv6Range[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const ranges = PROXY_RANGE_NAMES[entry.trim().toLowerCase()] ?? [entry.trim()];
+    if (!ranges.every((range) => addRange(range, v4, v6))) {
+      const message = `item ${index} expected an IP address, a CIDR (10.0.0.0/8, fd00::/8) or one of ${Object.keys(PROXY_RANGE_NAMES).join(", ")}; got ${JSON.stringify(entry)}`;
+      problems.push({ path: "web.trusted_proxies", message: `${message} (config web.trusted_proxies, env WEB__TRUSTED_PROXIES)` });
+    }
+  }
+  return { v4, v6, problems };
 }
 
 /** Adds one address or CIDR to its family's list; false when it is neither. */
