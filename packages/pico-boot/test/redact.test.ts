@@ -67,6 +67,8 @@ describe("redaction in log lines", () => {
     expect(redactSecrets(fields)).toStrictEqual(Object.fromEntries(names.map((name) => [name, "[redacted]"])));
     const plain = { token_type: "Bearer", expires_in: 900, key: "k", keys: ["a"], max_token_length: 4096, allow_weak_admin_password: true, route: "/api/:id", email: "a@b.c" };
     expect(redactSecrets(plain)).toBe(plain);
+    // A value written through its toJSON (a URL object) is redacted as written.
+    expect(redactSecrets({ store: new URL("postgres://app:url-obj-S3cret@db/app") })).toStrictEqual({ store: "postgres://app:[redacted]@db/app" });
   });
 });
 

@@ -104,6 +104,9 @@ function redact(value: unknown, depth: number, ancestors: object[]): unknown {
   ancestors.push(value);
   try {
     if (value instanceof Error) return redactFields(serializeError(value), depth, ancestors, true);
+    // What the JSON line will hold (a URL object is its href, password included).
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return redact(toJSON.call(value), depth + 1, ancestors);
     return redactFields(value, depth, ancestors, false);
   } finally {
     ancestors.pop();
