@@ -8,6 +8,8 @@ import type {} from "pico-server-auth";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export const ADMIN_EMAIL = "admin@example.com";
+
 /**
  * Where clients reach this server, for the issuer and the JWKS URL: `localhost` on `PORT` (8100 by
  * default), or `HOST` when it names one address or host name rather than a wildcard (`0.0.0.0`,
@@ -32,7 +34,8 @@ export function publicOrigin(env: Env): string {
 /**
  * The user guide's configuration, with admin bootstrap on. The password comes from
  * SERVER_AUTH__ADMIN_PASSWORD (the environment overrides the config); without one, a strong password
- * is generated at boot and printed once: there is never a fixed default.
+ * is generated at boot and announced once on stderr (see `generatedPasswordNotice`): there is never
+ * a fixed default.
  */
 export function seedConfig(env: Env = process.env) {
   const generatedPassword = env.SERVER_AUTH__ADMIN_PASSWORD || env.SERVER_AUTH__ADMIN_PASSWORD_HASH ? undefined : randomBytes(18).toString("base64url");
@@ -46,7 +49,7 @@ export function seedConfig(env: Env = process.env) {
       challenge_ttl_seconds: 120,
       supported_wallet_algorithms: ["ML-DSA-65", "Ed25519", "secp256k1"],
       auto_create_admin: true,
-      admin_email: "admin@example.com",
+      admin_email: ADMIN_EMAIL,
       ...(generatedPassword ? { admin_password: generatedPassword } : {}),
     },
     auth_client: {
@@ -57,3 +60,18 @@ export function seedConfig(env: Env = process.env) {
   } satisfies ApplicationConfig<["pico_server_auth", "pico_client_auth"]>;
   return { config, generatedPassword };
 }
+
+/**
+ * The line that announces a generated admin password, for stderr: never stdout, whose lines log
+ * shippers collect. The password itself only when `show` (stderr is a terminal, or
+ * SHOW_GENERATED_PASSWORD=1 asks for it); otherwise a line saying one was generated and how to
+ * choose one.
+ */
+export function generatedPasswordNotice(password: string, show: boolean): string {
+  return show
+    ? `Admin login: ${ADMIN_EMAIL} / ${password} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)\n`
+    : `Admin login: ${ADMIN_EMAIL}, password generated for this run and not shown (stderr is not a terminal); set SERVER_AUTH__ADMIN_PASSWORD to choose one, or SHOW_GENERATED_PASSWORD=1 to print it on stderr\n`;
+}
+
+/** Whether the generated password may be printed: stderr is a terminal, or SHOW_GENERATED_PASSWORD=1. */
+export const showGeneratedPassword = (env: Env): boolean => process.stderr.isTTY === true || env.SHOW_GENERATED_PASSWORD === "1";

@@ -1,5 +1,5 @@
 import { Application, loadEnvironment } from "pico-boot";
-import { seedConfig } from "./config.js";
+import { generatedPasswordNotice, seedConfig, showGeneratedPassword } from "./config.js";
 
 // process.env over ./.env, as Application reads it: a PORT or HOST set in .env moves the issuer too.
 let env: ReturnType<typeof loadEnvironment>;
@@ -24,8 +24,6 @@ const app = new Application({
 
 await app.run();
 
-// Printed once the server listens (a failed boot prints nothing else), and never through the
-// logger: log lines are kept and shipped, a password must not be.
-if (generatedPassword) {
-  process.stdout.write(`Admin login: admin@example.com / ${generatedPassword} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)\n`);
-}
+// Announced once the server listens (a failed boot prints nothing else), on stderr and never
+// through the logger: log lines are kept and shipped, a password must not be.
+if (generatedPassword) process.stderr.write(generatedPasswordNotice(generatedPassword, showGeneratedPassword(env)));

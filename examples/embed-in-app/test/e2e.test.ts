@@ -23,7 +23,8 @@ async function start() {
   expect(existsSync(main), `${main} is missing: run "pnpm build" first (pnpm test does)`).toBe(true);
   const { SERVER_AUTH__ADMIN_PASSWORD: _ignored, ...inherited } = process.env;
   // Durable state as in production, in a folder of its own.
-  const env = { ...inherited, PORT: "0", SERVER_AUTH__DATA_DIR: mkdtempSync(join(tmpdir(), "embed-in-app-")) };
+  // stderr is a pipe here: SHOW_GENERATED_PASSWORD=1 asks for the generated password all the same.
+  const env = { ...inherited, SHOW_GENERATED_PASSWORD: "1", PORT: "0", SERVER_AUTH__DATA_DIR: mkdtempSync(join(tmpdir(), "embed-in-app-")) };
   const child = spawn(process.execPath, [main], { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] });
   let exitCode: number | null | undefined;
   const server = { child, output: "", url: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve((exitCode = code)))) };

@@ -81,26 +81,31 @@ async function until(what: string, check: () => boolean): Promise<void> {
 }
 
 describe("logs of the running example (a real process, stdout not a terminal)", () => {
-  it("JSON lines; the generated password printed once, after the server listens, never in a log line; one access line per request with the echoed X-Request-Id", { timeout: 30_000 }, async () => {
+  it("JSON lines on stdout; the generated password not shown (stderr is not a terminal), one line on stderr saying so, after the server listens; one access line per request with the echoed X-Request-Id", { timeout: 30_000 }, async () => {
     const run = start({});
     const url = await run.listening();
-    await until("the password line", () => run.stdout().includes("Admin login:"));
+    await until("the password line", () => run.stderr().includes("Admin login:"));
     const res = await fetch(`${url}/api/profile`, { headers: { "X-Request-Id": "op-42" } });
     expect([res.status, res.headers.get("X-Request-Id")]).toStrictEqual([401, "op-42"]);
     await until("the access line", () => run.stdout().includes('"request_id":"op-42"'));
 
-    const lines = run.stdout().split("\n").filter(Boolean);
-    const password = /Admin login: admin@example\.com \/ (\S+) /.exec(run.stdout())?.[1] as string;
-    expect(password).toMatch(/^[\w-]{24}$/);
-    const plain = lines.filter((line) => !line.startsWith("{"));
-    expect(plain).toStrictEqual([expect.stringContaining("Admin login:")]);
+    expect(run.stdout().split("\n").filter((line) => line !== "" && !line.startsWith("{"))).toStrictEqual([]);
+    expect(run.stderr()).toBe("Admin login: admin@example.com, password generated for this run and not shown (stderr is not a terminal); set SERVER_AUTH__ADMIN_PASSWORD to choose one, or SHOW_GENERATED_PASSWORD=1 to print it on stderr\n");
     const entries = jsonLines(run.stdout());
-    expect(lines.indexOf(plain[0] as string)).toBeGreaterThan(entries.findIndex((e) => e.event === "boot.listening"));
-    expect(lines.filter((line) => line.includes(password))).toHaveLength(1);
+    expect(entries.some((e) => e.event === "boot.listening")).toBe(true);
     expect(entries.filter((e) => e.event === "http.request")).toStrictEqual([
       { level: "info", time: expect.any(String), pid: expect.any(Number), event: "http.request", method: "GET", route: "/api/profile", status: 401, duration_ms: expect.any(Number), request_id: "op-42", msg: "request" },
     ]);
-    expect(run.stderr()).toBe("");
+  });
+
+  it("SHOW_GENERATED_PASSWORD=1: the password printed once, on stderr, never on stdout", { timeout: 30_000 }, async () => {
+    const run = start({ SHOW_GENERATED_PASSWORD: "1" });
+    await run.listening();
+    await until("the password line", () => run.stderr().includes("Admin login:"));
+    const password = /^Admin login: admin@example\.com \/ ([\w-]{24}) \(generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one\)\n$/.exec(run.stderr())?.[1] as string;
+    expect(password, run.stderr()).toMatch(/^[\w-]{24}$/);
+    expect(run.stdout()).not.toContain(password);
+    expect(run.stdout()).not.toContain("Admin login");
   });
 
   it("a client that cuts a chunked body is one debug line at LOG_LEVEL=debug, and nothing at info: no stack, no error", { timeout: 30_000 }, async () => {
@@ -181,6 +186,7 @@ describe("boot errors of the example (a real process)", () => {
     expect(debug.stderr).toMatch(/^pico-boot: cannot start: invalid configuration: server_auth\.access_token_expire_minutes: expected integer, got "abc" .*\nConfigurationError: Invalid configuration:\n/);
     expect(debug.stderr).toMatch(/\n\s+at bindSettings /);
     expect(debug.stdout).not.toContain("Admin login");
+    expect(debug.stderr).not.toContain("Admin login");
 
     const bad = await failedBoot({ LOG_LEVEL: "verbose" });
     expect([bad.code, bad.stdout, bad.stderr]).toStrictEqual([1, "", 'pico-boot: cannot start: LOG_LEVEL expected one of debug, info, warn, error, silent, got "verbose"\n']);
@@ -193,5 +199,7 @@ describe("boot errors of the example (a real process)", () => {
     const line = run.stdout().split("\n").find((l) => l.includes("listening on")) as string;
     expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] .*INFO.*: .*pico-boot: listening on http/);
     expect(run.stdout()).not.toContain('{"level"');
+    // Its stderr is the terminal too: the generated password is shown there.
+    await until("the password line", () => /Admin login: admin@example\.com \/ [\w-]{24} \(generated/.test(run.stdout()));
   });
 });

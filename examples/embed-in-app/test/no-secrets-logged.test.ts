@@ -16,6 +16,9 @@ const WRONG_PASSWORD = "wrong-guess-of-the-password";
 const FEED_BEARER = "feed-bearer-0123456789abcdefghijklmnopqrstuvwxyz";
 const CLIENT_BEARER = "client-bearer-0123456789abcdefghijklmnopqrstuv";
 const URL_PASSWORD = "url-Pa55w0rd";
+const API_KEY = "api-key-0123456789abcdef";
+const QUERY_TOKEN = "query-token-0123456789";
+const AUDIT_URL = "https://ghp_T0kenInUserinfo0123@audit.internal";
 
 /** An application's own store, configured with a database URL that carries its password, as drivers take it. */
 @configured("orders")
@@ -27,13 +30,23 @@ class OrdersSettings {
 @component()
 class OrdersStore {
   readonly #url: string;
+  readonly #logger: Logger;
   constructor(settings: OrdersSettings, @inject(LOGGER) logger: Logger) {
     this.#url = settings.databaseUrl;
+    this.#logger = logger;
     logger.info(`orders: using ${this.#url}`, { database_url: this.#url });
   }
   load(): never {
     // What a driver throws: its message names the URL it could not reach.
-    throw new Error(`connect ECONNREFUSED ${this.#url}`, { cause: new Error(`getaddrinfo ENOTFOUND for ${this.#url}`) });
+    const error = new Error(`connect ECONNREFUSED ${this.#url}`, { cause: new Error(`getaddrinfo ENOTFOUND for ${this.#url}`) });
+    // What an HTTP SDK's error carries on its own fields (the request it made), logged under a
+    // field other than `err`.
+    const sdk = Object.assign(new Error("orders: the audit service answered 502"), {
+      config: { url: `${AUDIT_URL}/events?token=${QUERY_TOKEN}`, headers: { Authorization: `Bearer ${CLIENT_BEARER}`, "X-Api-Key": API_KEY } },
+      database_url: this.#url,
+    });
+    this.#logger.warn("orders: audit failed", { error: sdk, attempt: { of: { the: { retry: { password: URL_PASSWORD } } } } });
+    throw error;
   }
 }
 
@@ -70,7 +83,7 @@ describe("no secret is ever logged", () => {
   it("the seed scenario at LOG_LEVEL=debug, an app store's URL with its password, a client app that cannot reach its server: no password, token, bearer secret or signature in any line", { timeout: 60_000 }, async () => {
     const out = capture();
     const logger = createLogger({ level: "debug", destination: out.stream });
-    const secrets: string[] = [PASSWORD, WRONG_PASSWORD, FEED_BEARER, CLIENT_BEARER, URL_PASSWORD];
+    const secrets: string[] = [PASSWORD, WRONG_PASSWORD, FEED_BEARER, CLIENT_BEARER, URL_PASSWORD, API_KEY, QUERY_TOKEN, "ghp_T0kenInUserinfo0123"];
     const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory", SERVER_AUTH__REVOCATION_FEED_BEARER: FEED_BEARER };
     const config = { ...seedConfig(env).config, orders: { database_url: `postgres://orders:${URL_PASSWORD}@db.internal:5432/orders` } };
     const seed = new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", "my_app"], components: [OrdersSettings, OrdersStore, Orders], config, root, env, logger });
@@ -135,6 +148,7 @@ describe("no secret is ever logged", () => {
     expect(text).toContain("postgres://orders:[redacted]@db.internal:5432/orders");
     expect(entries.some((e) => e.level === "error" && JSON.stringify(e.err).includes("ECONNREFUSED postgres://orders:[redacted]@"))).toBe(true);
     expect(entries.some((e) => e.level === "warn" && String(e.msg).includes(`localhost:${closed}`)), "the client's failures were logged").toBe(true);
+    expect(entries.some((e) => e.msg === "orders: audit failed" && JSON.stringify(e.error).includes("audit service answered 502")), "the SDK error was logged").toBe(true);
     for (const secret of secrets) {
       expect(text.includes(secret), `a secret is in the log: ${secret.slice(0, 12)}…`).toBe(false);
       // A JWT's signature part alone is as good as none leaked only if it is absent too.

@@ -1,5 +1,5 @@
 import { Application } from "pico-boot";
-import { ADMIN_EMAIL, authServiceConfig } from "./config.js";
+import { authServiceConfig, generatedPasswordNotice, showGeneratedPassword } from "./config.js";
 import { stopWithLauncher } from "./launcher-link.js";
 
 const { config, generatedPassword, port } = authServiceConfig();
@@ -16,7 +16,7 @@ const app = new Application({
 await app.run({ port });
 stopWithLauncher();
 
-// Printed once the service listens (a failed boot prints nothing else), never through the logger.
-if (generatedPassword) {
-  process.stdout.write(`Admin login: ${ADMIN_EMAIL} / ${generatedPassword} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)\n`);
-}
+// Announced once the service listens (a failed boot prints nothing else), on stderr and never
+// through the logger. This stderr is a pipe to the launcher: it sets SHOW_GENERATED_PASSWORD=1
+// when its own stderr is a terminal.
+if (generatedPassword) process.stderr.write(generatedPasswordNotice(generatedPassword, showGeneratedPassword(process.env)));

@@ -25,7 +25,8 @@ export const issuerFor = (authPort: number) => `http://127.0.0.1:${authPort}`;
 /**
  * The auth service: listens on PORT (default 8100), admin bootstrap on. The password comes from
  * SERVER_AUTH__ADMIN_PASSWORD (the environment overrides the config); without one a strong password
- * is generated at boot and printed once: there is never a fixed default.
+ * is generated at boot and announced once on stderr (see `generatedPasswordNotice`): there is never
+ * a fixed default.
  */
 export function authServiceConfig(env: EnvLike = process.env) {
   const port = portFrom(env, "PORT", DEFAULT_AUTH_PORT);
@@ -62,3 +63,18 @@ export function apiServiceConfig(env: EnvLike = process.env) {
   };
   return { config, port };
 }
+
+/**
+ * The line that announces a generated admin password, for stderr: never stdout, whose lines log
+ * shippers collect. The password itself only when `show` (stderr is a terminal, or
+ * SHOW_GENERATED_PASSWORD=1 asks for it); otherwise a line saying one was generated and how to
+ * choose one.
+ */
+export function generatedPasswordNotice(password: string, show: boolean): string {
+  return show
+    ? `Admin login: ${ADMIN_EMAIL} / ${password} (generated for this run; set SERVER_AUTH__ADMIN_PASSWORD to choose one)\n`
+    : `Admin login: ${ADMIN_EMAIL}, password generated for this run and not shown (stderr is not a terminal); set SERVER_AUTH__ADMIN_PASSWORD to choose one, or SHOW_GENERATED_PASSWORD=1 to print it on stderr\n`;
+}
+
+/** Whether the generated password may be printed: stderr is a terminal, or SHOW_GENERATED_PASSWORD=1. */
+export const showGeneratedPassword = (env: EnvLike): boolean => process.stderr.isTTY === true || env.SHOW_GENERATED_PASSWORD === "1";

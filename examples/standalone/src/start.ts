@@ -33,8 +33,12 @@ let stopping = false;
 // The credential of the revocation feed, shared by the two services: a fresh one per run unless given.
 const revocation = { REVOCATION_BEARER: process.env.REVOCATION_BEARER || randomBytes(24).toString("base64url") };
 
+// The auth service's stderr is a pipe to this launcher: it may print a generated admin password
+// only when the launcher's own stderr is a terminal (or SHOW_GENERATED_PASSWORD=1 was set).
+const showPassword = process.stderr.isTTY === true ? { SHOW_GENERATED_PASSWORD: "1" } : {};
+
 const services = [
-  startService("auth", "auth-service.js", { ...process.env, ...revocation, PORT: String(authPort) }),
+  startService("auth", "auth-service.js", { ...process.env, ...revocation, ...showPassword, PORT: String(authPort) }),
   startService("api", "api-service.js", { ...apiEnv, ...revocation, PORT: String(apiPort), AUTH_PORT: String(authPort) }),
 ];
 

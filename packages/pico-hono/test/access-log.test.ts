@@ -29,6 +29,10 @@ class Items {
   bug() {
     throw new Error("boom");
   }
+  @get("/bug/:token")
+  bugWithToken() {
+    throw new Error("boom");
+  }
   @post("/echo")
   async echo(ctx: RequestContext) {
     return ctx.json();
@@ -104,6 +108,15 @@ describe("access log and request id", () => {
     expect(error?.fields).toMatchObject({ event: "http.unhandled_error", request_id: "trace-me" });
     expect((error?.fields?.err as Error).message).toBe("boom");
     expect(logger.lines.filter((l) => l.level === "info").map((l) => l.fields?.status)).toStrictEqual([500]);
+  });
+
+  it("an unhandled error names the method and the route template, never the path (a secret in it; decoded, a new line or a terminal escape)", async () => {
+    const logger = recordingLogger();
+    const hono = await app(logger);
+    expect((await hono.request("/api/bug/tok-S3cret%0Aforged%1b[31m")).status).toBe(500);
+    const error = logger.lines.find((l) => l.level === "error");
+    expect(error?.message).toBe("Unhandled error in GET /api/bug/:token");
+    expect(JSON.stringify(logger.lines)).not.toMatch(/tok-S3cret|forged|\\u001b|\\n/);
   });
 
   it("off (a level above info): no access line and no middleware; on Node, assignRequestId gives the id and echoes it (routes, 404, docs, errors)", async () => {

@@ -29,7 +29,8 @@ export interface PicoLogger extends Logger {
 
 /**
  * pico-boot's logger: pino, JSON lines with an ISO time, the level as a word, the process id, and
- * secrets redacted (see redact.ts). `fields.err` is rendered with its stack and causes.
+ * secrets redacted (see redact.ts). An error, under `err` or any field, is rendered with its stack
+ * and causes.
  *
  * @example
  *   const app = new Application({ logger: createLogger({ level: "debug", destination: myStream }) });
@@ -58,7 +59,9 @@ export function loggerOver(level: LogLevel, output: LogDestination): PicoLogger 
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      serializers: { err: serializeError },
+      // redactSecrets serializes an error (type, message, stack, own fields, causes) as pino's
+      // errWithCause does, under `err` or any other field, and redacts it.
+      serializers: { err: redactSecrets },
     },
     output,
   );
@@ -84,10 +87,6 @@ function adapt(base: Pino, level: LogLevel): PicoLogger {
   };
 }
 
-/** pino's error serializer (type, message, stack, causes, own fields), with URL passwords scrubbed everywhere in it. */
-function serializeError(error: unknown): unknown {
-  return redactSecrets(error instanceof Error ? pino.stdSerializers.errWithCause(error) : error, 6);
-}
 
 /**
  * Readable lines: pino-pretty's formatter, called synchronously in this thread (its stream form

@@ -32,7 +32,7 @@ export function accessLog(logger: Logger): MiddlewareHandler {
 }
 
 /** The template of the route that answered; app-wide middleware (method ALL: this one, CORS, 404) is no route. */
-function routeTemplate(c: Context): string | null {
+export function routeTemplate(c: Context): string | null {
   const route = matchedRoutes(c)[c.req.routeIndex];
   return route && route.method !== "ALL" ? route.path : null;
 }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException as HonoHTTPException } from "hono/http-exception";
 import type { Logger } from "pico-ioc";
 import { HTTPException, defaultReason } from "../errors.js";
+import { routeTemplate } from "./access-log.js";
 import { clientAborted } from "./client-abort.js";
 import { requestId } from "./request-id.js";
 
@@ -15,7 +16,8 @@ import { requestId } from "./request-id.js";
  *   errors (HTTP SDKs) carry one, and their messages can hold secrets;
  * - a client that closed the connection mid-body → 400, logged by nobody here (the access log
  *   makes it one debug line): it is no server error, and no one reads the answer;
- * - anything else → 500 `Internal Server Error`, with the stack logged and never sent.
+ * - anything else → 500 `Internal Server Error`, with the stack logged (under the route template,
+ *   never the path) and never sent.
  */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
   if (error instanceof HTTPException) {
@@ -32,7 +34,9 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
     return c.json({ detail }, status as never, headersOf(error));
   }
   if (clientAborted(c)) return c.json({ detail: "Request body incomplete: the connection closed before its end" }, 400);
-  logger.error(`Unhandled error in ${c.req.method} ${c.req.path}`, { event: "http.unhandled_error", err: error, request_id: requestId(c) });
+  // The route template, as in the access log: the path may carry a secret, and is decoded (a %0A
+  // in it would be a new line, %1B a terminal escape).
+  logger.error(`Unhandled error in ${c.req.method} ${routeTemplate(c) ?? "(no route)"}`, { event: "http.unhandled_error", err: error, request_id: requestId(c) });
   return c.json({ detail: "Internal Server Error" }, 500);
 }
 

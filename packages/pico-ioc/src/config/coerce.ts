@@ -85,11 +85,14 @@ function coerceUrl(value: unknown, optional: boolean): Coerced {
   try {
     url = new URL(value);
   } catch {
-    return { ok: false, message: `${expected} (such as "https://auth.example.com"), got ${describeValue(value)}` };
+    // A URL that does not parse is not shown when it may carry a user:password@ (the password
+    // could hold a space, or the port be out of range): this message reaches logs and terminals.
+    const got = value.includes("@") ? "an invalid URL (not shown: it may hold credentials)" : describeValue(value);
+    return { ok: false, message: `${expected} (such as "https://auth.example.com"), got ${got}` };
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, message: `${expected}, got a ${url.protocol} URL: ${describeValue(value)}` };
   // A password in a URL would be shown by this very message and by every log that names the URL.
   if (url.username !== "" || url.password !== "") return { ok: false, message: `${expected} without user:password@, got a URL with credentials` };
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, message: `${expected}, got a ${url.protocol} URL: ${describeValue(value)}` };
   if (value !== value.trim()) return { ok: false, message: `${expected}, got ${describeValue(value)} (leading or trailing white space)` };
   return { ok: true, value };
 }

@@ -47,6 +47,16 @@ describe("url settings", () => {
     expect(problems).toEqual([{ path: "remote.issuer", message: "expected an absolute http(s) URL without user:password@, got a URL with credentials (from config)" }]);
     expect(JSON.stringify(problems)).not.toContain("s3cret");
   });
+
+  it("does not repeat a URL that fails to parse when it may carry credentials (a space in the password, a port out of range, another scheme)", () => {
+    const problems = problemsOf(() => bind({ issuer: "http://admin:top secret@host:99999/", feed: "http://admin:s3cret@host:99999/", hook: "ftp://u:ftp-s3cret@example.com" }));
+    expect(problems).toEqual([
+      { path: "remote.issuer", message: 'expected an absolute http(s) URL (such as "https://auth.example.com"), got an invalid URL (not shown: it may hold credentials) (from config)' },
+      { path: "remote.feed", message: 'expected an absolute http(s) URL (such as "https://auth.example.com"), got an invalid URL (not shown: it may hold credentials) (from config)' },
+      { path: "remote.hook", message: "expected an absolute http(s) URL without user:password@, got a URL with credentials (from config)" },
+    ]);
+    for (const secret of ["top secret", "s3cret"]) expect(JSON.stringify(problems)).not.toContain(secret);
+  });
 });
 
 @configured("site")
