@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { controller, get } from "pico-hono";
 import { component } from "pico-ioc";
-import type { Token } from "pico-ioc";
-import { AuthConfigurationError, REVOCATION_CHECK, TokenVerifier } from "../src/index.js";
+import { AuthConfigurationError, LOCAL_REVOCATIONS, REVOCATION_CHECK, TokenVerifier } from "../src/index.js";
 import type { KeySet, KeySource, LocalRevocations, RevocationCheck, RevocationStatus } from "../src/index.js";
 import { authApp, authConfig, bearer } from "./app.js";
 import { recordingLogger } from "./support/logger.js";
@@ -37,14 +36,14 @@ async function call(app: ReturnType<typeof authApp>, jwt: string) {
   return { status: res.status, body: (await res.json()) as unknown, challenge: res.headers.get("www-authenticate") };
 }
 
-/**
- * A stand-in for pico-server-auth's in-process revocation list; `revoked` is shared by the test. It
- * names the token by its Symbol.for key, as a server that does not depend on us would.
- */
+/** A stand-in for pico-server-auth's in-process revocation list; `revoked` is shared by the test. */
 function inProcessServer(issuer: string, revoked: Set<string>) {
-  @component({ provides: Symbol.for("pico-auth.local-revocations") as Token<LocalRevocations> })
+  @component({ provides: LOCAL_REVOCATIONS })
   class InProcessRevocations implements LocalRevocations {
     readonly issuer = issuer;
+    get syncedAt(): number {
+      return Date.now();
+    }
     isRevoked(jti: string): boolean {
       return revoked.has(jti);
     }

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { ANONYMOUS } from "pico-client-auth/contract";
 import { setRouteMetadata } from "pico-hono";
 import type { RequestContext } from "pico-hono";
 import { badRequest } from "./errors.js";
 
-// pico-client-auth's @allowAnonymous, by its shared key: this package must not depend on the client.
-export const allowAnonymous = setRouteMetadata(Symbol.for("pico-client-auth.anonymous"), true);
+// pico-client-auth's @allowAnonymous, by the key its contract defines (the guard itself is not loaded).
+export const allowAnonymous = setRouteMetadata(ANONYMOUS, true);
 
 export async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
   return asObject(await ctx.json());

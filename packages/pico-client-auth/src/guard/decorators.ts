@@ -1,7 +1,9 @@
 import { DecoratorMisuseError } from "pico-ioc";
 import { getOwnRouteMetadata, setRouteMetadata } from "pico-hono";
 
-export const ANONYMOUS = Symbol.for("pico-client-auth.anonymous");
+import { ANONYMOUS } from "../contract.js";
+
+export { ANONYMOUS };
 export const REQUIRED_ROLES = Symbol.for("pico-client-auth.roles");
 export const REQUIRED_GROUPS = Symbol.for("pico-client-auth.groups");
 export const REQUIRED_SCOPES = Symbol.for("pico-client-auth.scopes");

@@ -1,6 +1,5 @@
 import type { JWK } from "jose";
 import { createToken } from "pico-ioc";
-import type { Token } from "pico-ioc";
 
 /** A key set as verification uses it; `version` changes whenever the keys do. */
 export interface KeySet {
@@ -22,15 +21,5 @@ export interface KeySource {
 
 export const KEY_SOURCE = createToken<KeySource>("KeySource");
 
-/**
- * Provided by an auth server running in the same Application (pico-server-auth), so tokens are checked
- * against its keys directly, without a socket. A `Symbol.for` token: the server need not depend on us.
- */
-export interface LocalJwks {
-  readonly issuer: string;
-  /** Path the server publishes its JWKS at, e.g. `/api/v1/auth/jwks`. */
-  readonly jwksPath: string;
-  jwks(): { readonly keys: readonly JWK[] } | Promise<{ readonly keys: readonly JWK[] }>;
-}
-
-export const LOCAL_JWKS = Symbol.for("pico-auth.local-jwks") as Token<LocalJwks>;
+export { LOCAL_JWKS } from "../contract.js";
+export type { LocalJwks } from "../contract.js";

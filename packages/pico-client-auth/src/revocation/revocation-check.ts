@@ -1,5 +1,4 @@
 import { createToken } from "pico-ioc";
-import type { Token } from "pico-ioc";
 
 /**
  * What a revocation source knows about one token id. `"unavailable"`: the list cannot be consulted
@@ -24,13 +23,5 @@ export interface RevocationCheck {
 
 export const REVOCATION_CHECK = createToken<RevocationCheck>("RevocationCheck");
 
-/**
- * Provided by an auth server running in the same Application (pico-server-auth): its revocations are
- * seen at once, with no feed to poll. A `Symbol.for` token, so the server need not depend on us.
- */
-export interface LocalRevocations {
-  readonly issuer: string;
-  isRevoked(jti: string): boolean;
-}
-
-export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as Token<LocalRevocations>;
+export { LOCAL_REVOCATIONS } from "../contract.js";
+export type { LocalRevocations } from "../contract.js";

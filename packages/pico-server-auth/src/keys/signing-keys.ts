@@ -1,6 +1,8 @@
 import type { JWK, JWTPayload } from "jose";
 import { component, inject } from "pico-ioc";
-import type { OnInit, Token } from "pico-ioc";
+import type { OnInit } from "pico-ioc";
+import { LOCAL_JWKS } from "pico-client-auth/contract";
+import type { LocalJwks } from "pico-client-auth/contract";
 import { ServerAuthError } from "../errors.js";
 import { AuthEvents } from "../events/auth-events.js";
 import { ServerAuthSettings } from "../settings.js";
@@ -12,9 +14,6 @@ import { parseCompactJws } from "./compact-jws.js";
 import type { CompactJws } from "./compact-jws.js";
 
 export const JWKS_PATH = "/api/v1/auth/jwks";
-
-/** pico-client-auth's in-process key source looks for this (a shared `Symbol.for`, no dependency). */
-export const LOCAL_JWKS = Symbol.for("pico-auth.local-jwks") as Token<SigningKeys>;
 
 /** Tokens may arrive a little after their key's window by clock skew: publish and keep a minute longer. */
 const MARGIN_SECONDS = 60;
@@ -31,7 +30,7 @@ interface Kept {
  * signed has expired, and which stays in the store until its refresh tokens have expired too.
  */
 @component({ provides: LOCAL_JWKS })
-export class SigningKeys implements OnInit {
+export class SigningKeys implements LocalJwks, OnInit {
   readonly issuer: string;
   readonly jwksPath = JWKS_PATH;
   /** Seconds since the epoch; replaceable in tests. */

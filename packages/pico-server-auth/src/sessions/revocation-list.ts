@@ -1,5 +1,7 @@
 import { LOGGER, component, inject } from "pico-ioc";
-import type { Logger, OnDestroy, OnInit, Token } from "pico-ioc";
+import type { Logger, OnDestroy, OnInit } from "pico-ioc";
+import { LOCAL_REVOCATIONS } from "pico-client-auth/contract";
+import type { LocalRevocations } from "pico-client-auth/contract";
 import { ServerAuthSettings } from "../settings.js";
 import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, IssuedAccessToken } from "../store/auth-store.js";
@@ -7,21 +9,19 @@ import type { AuthStore, IssuedAccessToken } from "../store/auth-store.js";
 /** How long after a failed reload the next try comes. */
 export const RELOAD_RETRY_MS = 1000;
 
-/** pico-client-auth's in-process revocation check looks for this (a shared `Symbol.for`, no dependency). */
-export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as Token<RevocationList>;
-
 /**
  * The unexpired access tokens of revoked sessions, in memory: the guard of this same Application asks
  * `isRevoked` on every request (a map lookup), and the revocation feed publishes `items()`.
  */
 @component({ provides: LOCAL_REVOCATIONS })
-export class RevocationList implements OnInit, OnDestroy {
+export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
   readonly issuer: string;
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #store: AuthStore;
   readonly #logger: Logger;
   #revoked = new Map<string, number>();
+  #syncedAt = 0;
   #retry: NodeJS.Timeout | undefined;
 
   constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
@@ -46,6 +46,12 @@ export class RevocationList implements OnInit, OnDestroy {
   async reload(): Promise<void> {
     const tokens = await this.#store.revokedAccessTokens(this.now());
     this.#revoked = new Map(tokens.map((t) => [t.jti, t.exp]));
+    this.#syncedAt = Date.now();
+  }
+
+  /** When the list was last read from the store in full (milliseconds since the epoch). */
+  get syncedAt(): number {
+    return this.#syncedAt;
   }
 
   /**

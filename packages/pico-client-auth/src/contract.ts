@@ -1,0 +1,50 @@
+/**
+ * What an auth server running in the same Application (pico-server-auth) provides to this package,
+ * defined once here and imported by the server (`pico-client-auth/contract`): the in-process key
+ * set, the in-process revocation list, and the route marker of public routes. This file imports
+ * nothing heavy, so the server can depend on it without loading the guard.
+ *
+ * The tokens are `Symbol.for` keys, defined only here: a copy of this package installed twice (the
+ * app's and the server's) still shares them, so the in-process link never breaks silently.
+ * @module
+ */
+import type { JWK } from "jose";
+import type { Token } from "pico-ioc";
+
+/**
+ * Provided by an auth server running in the same Application, so tokens are checked against its keys
+ * directly, without a socket.
+ */
+export interface LocalJwks {
+  readonly issuer: string;
+  /** Path the server publishes its JWKS at, e.g. `/api/v1/auth/jwks`. */
+  readonly jwksPath: string;
+  /**
+   * The published keys; the same object while they are unchanged. `refresh: true` follows a token
+   * whose key id is unknown: the server rereads its key store (coalesced, rate-limited), since
+   * another instance may have rotated.
+   */
+  jwks(options?: { readonly refresh?: boolean }): { readonly keys: readonly JWK[] } | Promise<{ readonly keys: readonly JWK[] }>;
+}
+
+export const LOCAL_JWKS = Symbol.for("pico-auth.local-jwks") as Token<LocalJwks>;
+
+/**
+ * Provided by an auth server running in the same Application: its revocations are seen at once, and
+ * those of other instances once its view is synced.
+ */
+export interface LocalRevocations {
+  readonly issuer: string;
+  isRevoked(jti: string): boolean;
+  /**
+   * Milliseconds since the epoch of the last time the view was known complete (a successful sync
+   * with the shared store). The guard treats a view older than `auth_client.revocation_ttl_seconds`
+   * as it treats a stale revocation feed (`revocation_fail_open`).
+   */
+  readonly syncedAt: number;
+}
+
+export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as Token<LocalRevocations>;
+
+/** Route metadata key: `true` marks a public route (`@allowAnonymous`), `false` a route with requirements. */
+export const ANONYMOUS = Symbol.for("pico-client-auth.anonymous");
