@@ -56,8 +56,28 @@ export class ServerAuthSettings {
   @setting({ type: "integer", min: 1, max: MAX_ARGON2_TIME_COST, description: "argon2id iterations; see argon2_memory_kib" })
   argon2TimeCost: number = 2;
 
-  @setting({ choices: ["sqlite", "memory"], description: "Where signing keys, wallet bindings and sessions are kept: sqlite (data_dir/auth.db, survives restarts) or memory (lost on restart)" })
+  @setting({ choices: ["sqlite", "memory", "postgres"], description: "Where signing keys, wallet bindings and sessions are kept: sqlite (data_dir/auth.db, one machine), memory (lost on restart, one process) or postgres (postgres_url, shared by every instance)" })
   store: string = "sqlite";
+
+  // Scale-out (issue 16): shared stores, change signals, key encryption.
+  // Not type "url" (http(s) only): checked in config/settings-check.ts, never echoed (it may hold a password).
+  @setting({ type: "string", optional: true, description: "PostgreSQL connection URL (postgres://user:password@host:port/database) for store: postgres; its password is never logged" })
+  postgresUrl?: string;
+
+  @setting({ type: "string", optional: true, description: "Redis connection URL (redis://[:password@]host:port[/db]): challenges, rate-limit counters and change signals shared by every instance; without it they stay in this process (one instance; workers share them through data_dir)" })
+  redisUrl?: string;
+
+  @setting({ description: "Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis" })
+  redisKeyPrefix: string = "pico-auth:";
+
+  @setting({ type: "integer", min: 50, max: 60_000, description: "How often each instance rereads the revocation feed and the signing keys when no change signal arrives (the fallback of Redis pub/sub or LISTEN/NOTIFY)" })
+  syncIntervalMs: number = 500;
+
+  @setting({ type: "string", optional: true, description: "Key encryption key sealing private signing keys at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64; without it (and key_encryption_key_file) keys are stored unsealed and boot warns" })
+  keyEncryptionKey?: string;
+
+  @setting({ type: "string", optional: true, description: "File holding key_encryption_key (e.g. a mounted secret), read at boot" })
+  keyEncryptionKeyFile?: string;
 
   @setting({ choices: ["full", "normal"], description: "SQLite commits: full syncs each one to disk (survives power loss); normal only at checkpoints (survives a killed process), for more sign-ins per second" })
   sqliteSynchronous: string = "full";
