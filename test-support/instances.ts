@@ -1,12 +1,14 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./ports.js";
 
 /** The seed app (pico_server_auth + pico_client_auth + my_app), built: what every instance runs. */
 export const SEED_MAIN = fileURLToPath(new URL("../examples/embed-in-app/dist/main.js", import.meta.url));
 
 /** The issuer every instance of one deployment shares (tokens of one are valid on all). */
-export const SHARED_ISSUER = "http://auth.pico.test";
+// localhost: plain http is admitted there only; nothing listens on this port, it is only a name.
+export const SHARED_ISSUER = "http://localhost:8199";
 
 export interface Instance {
   /** Where this instance listens, e.g. http://127.0.0.1:43127. */
@@ -21,14 +23,16 @@ export interface Instance {
 }
 
 /**
- * Starts one instance of the seed app on a free port (PORT=0) with `env` over the parent's, and
- * resolves once it listens. Every instance of a test shares the issuer, so tokens travel.
+ * Starts one instance of the seed app on a free port with `env` over the parent's, and resolves once
+ * its /healthz answers (at LOG_LEVEL=warn it prints no "listening" line). Every instance of a test
+ * shares the issuer, so tokens travel.
  */
 export async function startInstance(env: Record<string, string>, main = SEED_MAIN, timeoutMs = 20_000): Promise<Instance> {
+  const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [main], {
     env: {
       ...process.env,
-      PORT: "0",
+      PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       SERVER_AUTH__ISSUER: SHARED_ISSUER,
@@ -43,16 +47,15 @@ export async function startInstance(env: Record<string, string>, main = SEED_MAI
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const listening = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
-  let url: string | undefined;
-  while (!(url = /listening on (http:\/\/[\w.:[\]]+)/.exec(output)?.[1])) {
+  while (!(await answers(`${listening}/healthz`))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`the instance did not start (${child.exitCode === null ? "timeout" : `exit ${child.exitCode}`}):\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const listening = url;
   return {
     url: listening,
     pid: child.pid as number,
@@ -75,4 +78,12 @@ export async function startInstance(env: Record<string, string>, main = SEED_MAI
 /** Starts `count` instances at once (concurrent boots, as a rolling deploy or a scale-up does). */
 export function startInstances(count: number, env: Record<string, string>): Promise<Instance[]> {
   return Promise.all(Array.from({ length: count }, () => startInstance(env)));
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
 }
