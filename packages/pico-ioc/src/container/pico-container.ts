@@ -184,7 +184,11 @@ export class PicoContainer {
    */
   #distinctCreated(): { node: ProviderNode; instance: unknown }[] {
     const seen = new Set<unknown>();
-    return this.#created.filter(({ instance }) => !seen.has(instance) && seen.add(instance));
+    return this.#created.filter(({ instance }) => {
+      if (seen.has(instance)) return false;
+      seen.add(instance);
+      return true;
+    });
   }
 
   #registerNode(node: ProviderNode): void {

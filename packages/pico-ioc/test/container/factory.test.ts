@@ -56,6 +56,23 @@ describe("factory providers", () => {
     expect(container.get(Repository).kindAtConstruction).toBe("async");
   });
 
+  it("gives the same product to transient and request-scoped dependents", async () => {
+    const StoreProvider = factory({ provides: STORE, create: () => ({ kind: "one" }) });
+    @component({ scope: "request" })
+    class PerRequest {
+      constructor(@inject(STORE) readonly store: Store) {}
+    }
+    @component({ scope: "transient" })
+    class PerInjection {
+      constructor(@inject(STORE) readonly store: Store) {}
+    }
+    const container = await PicoContainer.create({ components: [StoreProvider, PerRequest, PerInjection] });
+    const scope = container.createRequestScope();
+    expect(scope.get(PerRequest).store).toBe(container.get(STORE));
+    expect(container.get(PerInjection).store).toBe(container.get(STORE));
+    await scope.dispose();
+  });
+
   it("passes settings and tokens to create in the order of inject", async () => {
     @configured("store")
     class StoreSettings {
@@ -131,6 +148,22 @@ describe("factory providers", () => {
     expect(created).toBe(0);
     const alone = await PicoContainer.create({ components: [DefaultStore] });
     expect(alone.get(STORE).kind).toBe("default");
+  });
+
+  it("does not require the settings of a replaced fallback factory", async () => {
+    @configured("postgres")
+    class PostgresSettings {
+      @setting() url!: string;
+    }
+    const PostgresStore = factory({ provides: STORE, fallback: true, inject: [PostgresSettings], create: (s) => ({ kind: s.url }) });
+    @component({ provides: STORE })
+    class RealStore implements Store {
+      readonly kind = "real";
+    }
+    // postgres.url is required, yet absent: nothing that is built needs it.
+    const container = await PicoContainer.create({ components: [PostgresSettings, PostgresStore, RealStore], config: {}, env: {} });
+    expect(container.get(STORE).kind).toBe("real");
+    await expect(PicoContainer.create({ components: [PostgresSettings, PostgresStore], config: {}, env: {} })).rejects.toThrow(/postgres\.url/);
   });
 
   it("wins with primary among several providers", async () => {
