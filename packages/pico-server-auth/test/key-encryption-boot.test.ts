@@ -3,10 +3,12 @@
  * boot does with a wrong one, none, plaintext keys of an earlier version, damaged rows, and what it
  * logs. The sealing itself is in key-encryption.test.ts.
  */
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Application, ApplicationOptions } from "pico-boot";
@@ -192,6 +194,45 @@ describe("private signing keys sealed at rest in the SQLite store", () => {
       expect(messages.join(" <- ")).toContain(expected);
       expect(messages.join(" <- ")).not.toContain("s3cret-passphrase");
     }
+  });
+});
+
+describe("what an operator sees: the auth server as a plain Node process, configured by env", () => {
+  const server = fileURLToPath(new URL("./fixtures/auth-server.mjs", import.meta.url));
+  const built = fileURLToPath(new URL("../dist/keys/sealed-material.js", import.meta.url));
+  const source = fileURLToPath(new URL("../src/keys/sealed-material.ts", import.meta.url));
+  /** Runs the server on `dataDir` until it exits (a refused boot) or listens (then it is stopped): its exit code and output. */
+  function run(dataDir: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, [server, dataDir], { env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("listening on")) child.kill("SIGTERM");
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    return new Promise((resolve) => child.on("close", (code) => resolve({ code, output })));
+  }
+
+  it("SERVER_AUTH__KEY_ENCRYPTION_KEY seals; a wrong one exits 1 with one line naming the key id needed, no stack; SERVER_AUTH__KEY_ENCRYPTION_KEY_PREVIOUS lets it boot", { timeout: 30_000 }, async () => {
+    if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) throw new Error(`${built} is missing or older than its source: run "pnpm build" so the server runs the current code`);
+    const dataDir = freshDir();
+    const [key, other] = [hexKey(), hexKey()];
+    const first = await run(dataDir, { SERVER_AUTH__KEY_ENCRYPTION_KEY: key });
+    expect(first.code, first.output).toBe(0);
+    expect(storedKeys(dataDir)[0]?.material).toMatch(new RegExp(`^pico-kek:v1:${idOf(key)}:`));
+
+    const refused = await run(dataDir, { SERVER_AUTH__KEY_ENCRYPTION_KEY: other });
+    expect(refused.code).toBe(1);
+    const lines = refused.output.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^pico-boot: cannot start: /);
+    expect(lines[0]).toContain(`it is sealed by key encryption key ${idOf(key)}`);
+    for (const secret of [key, other]) expect(refused.output).not.toContain(secret);
+
+    const rotated = await run(dataDir, { SERVER_AUTH__KEY_ENCRYPTION_KEY: other, SERVER_AUTH__KEY_ENCRYPTION_KEY_PREVIOUS: `${hexKey()},${key}` });
+    expect(rotated.code, rotated.output).toBe(0);
+    expect(rotated.output).toContain("1 sealed by a previous key encryption key");
   });
 });
 
