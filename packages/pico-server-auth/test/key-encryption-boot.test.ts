@@ -196,6 +196,8 @@ describe("private signing keys sealed at rest in the SQLite store", () => {
       expect(messages.join(" <- ")).toContain(expected);
       expect(messages.join(" <- ")).not.toContain("s3cret-passphrase");
     }
+    // Refused while components are constructed: no onInit ran, so the store was never opened (nor created).
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 
