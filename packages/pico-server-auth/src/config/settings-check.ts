@@ -1,6 +1,7 @@
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger } from "pico-ioc";
 import { ServerAuthConfigurationError } from "../errors.js";
+import { keyEncryptionKeys } from "../keys/key-encryption-key.js";
 import { ServerAuthSettings } from "../settings.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
 import { adminPasswordWeakness } from "./password-policy.js";
@@ -35,6 +36,8 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
     // The value is a secret: the message says what is wrong with it, not what it is.
     fail(`server_auth.revocation_feed_bearer must be at least ${MIN_FEED_BEARER_LENGTH} printable ASCII characters without spaces (a random secret, e.g. 24 random bytes in base64url); got ${bearer.length} characters`);
   }
+  // Parsed (the file read) for its errors only; the values stay with KEY_ENCRYPTION.
+  keyEncryptionKeys(s);
   if (!s.autoCreateAdmin) return;
   if (s.adminPasswordHash !== undefined) {
     const phc = parseArgon2idPhc(s.adminPasswordHash);
