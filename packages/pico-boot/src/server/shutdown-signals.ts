@@ -28,14 +28,24 @@ export function forgetOnSignals(app: Stoppable): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  // The signal is the process's, not one application's: said once, through the first one's logger.
-  const logger = running.values().next().value as Logger;
   if (shuttingDown) {
+    const logger = running.values().next().value as Logger;
     logger.warn(`pico-boot: ${signal} again, exiting without waiting`, { event: "boot.signal", signal });
     process.exit(1);
   }
+  shutDownRunning(`${signal} received`, { event: "boot.signal", signal });
+}
+
+/**
+ * What a first signal does, for another reason (a worker asked by its primary to stop): stops every
+ * `run()` application, then exits 0 (1 if a shutdown failed). Does nothing when already shutting down.
+ */
+export function shutDownRunning(reason: string, fields: Record<string, unknown> = { event: "boot.stop_requested" }): void {
+  if (shuttingDown || running.size === 0) return;
   shuttingDown = true;
-  logger.info(`pico-boot: ${signal} received, shutting down`, { event: "boot.signal", signal });
+  // The reason is the process's, not one application's: said once, through the first one's logger.
+  const logger = running.values().next().value as Logger;
+  logger.info(`pico-boot: ${reason}, shutting down`, fields);
   const apps = [...running];
   void Promise.allSettled(apps.map(([app]) => app.stop())).then((results) => {
     results.forEach((result, i) => {
