@@ -122,9 +122,10 @@ export class WorkerSupervisor {
       return;
     }
     logger.error(`pico-boot: worker ${worker.process.pid} died (${how}); starting another in ${delayMs} ms`, fields);
+    // Not unref'd: with every worker dead, this timer is what keeps the primary alive.
     setTimeout(() => {
       if (!this.#ending) this.#fork();
-    }, delayMs).unref();
+    }, delayMs);
   }
 
   /** Ends the program with 1: prints `text` (once), stops the other workers, exits when all have. */
