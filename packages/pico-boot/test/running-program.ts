@@ -14,8 +14,10 @@ export interface RunningProgram {
   readonly exited: Promise<number | null>;
 }
 
-export function runProgram(script: string, env: NodeJS.ProcessEnv): RunningProgram {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `node script` with `env` over this process's environment (`undefined` values remove a variable). */
+export function runProgram(script: string, env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): RunningProgram {
+  const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
+  const child = spawn(process.execPath, [script], { cwd: options.cwd, env: merged, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
