@@ -1,4 +1,6 @@
-import { availableParallelism } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../test-support/ports.js";
@@ -92,6 +94,21 @@ describe("run({ workers }) / WORKERS", () => {
     expect(code).toBe(1);
     expect(program.output()).toMatch(/"event":"workers\.crash_loop".*more than 5 workers died within 60 s, stopping instead of replacing it/);
     expect(program.output().match(/"event":"workers\.died"/g)).toHaveLength(5);
+  });
+
+  it("once serving, a replacement that cannot boot is logged with its problem and retried, within the restart budget", async () => {
+    const breakFile = join(mkdtempSync(join(tmpdir(), "workers-")), "break");
+    const { program, url } = await startWorkers({ WORKERS: "2", FIXTURE_BREAK_FILE: breakFile });
+    const [victim] = await workerPids(url, 2);
+    writeFileSync(breakFile, "");
+    process.kill(victim as number, "SIGKILL");
+    const [failed] = await program.waitFor(/^.*"event":"workers\.boot_failed".*$/m);
+    expect(JSON.parse(failed)).toMatchObject({ level: "error", msg: expect.stringMatching(/^pico-boot: worker \d+ cannot start: .*broken on purpose/) });
+    // The survivor serves throughout; once the cause is gone, a replacement starts.
+    expect((await getJson<Whoami>(`${url}/whoami`)).status).toBe(200);
+    rmSync(breakFile);
+    await program.waitFor(/pico-boot: worker \d+ listening, in place of one that died/, 10_000);
+    expect(program.child.exitCode).toBeNull();
   });
 
   it("WORKERS=0 starts one worker per core (os.availableParallelism())", async () => {

@@ -18,9 +18,10 @@ export interface SupervisorOptions {
 /**
  * The primary of `run({ workers })`: forks the workers (the same script, argv and execArgv: the
  * cluster's defaults), hands each the configuration, replaces a worker that dies, and stops them all
- * on `stop()`. It never boots the application itself. A worker that cannot boot ends the program
- * (exit 1, its problem printed once): every worker has the same configuration, so a new one would
- * fail the same way.
+ * on `stop()`. It never boots the application itself. A worker that cannot boot at startup ends the
+ * program (exit 1, its problem printed once): every worker has the same configuration, so another
+ * would fail the same way. Once serving, a replacement that cannot boot (a database down at that
+ * moment) counts as one more death: retried with backoff, until the restart budget is spent.
  */
 export class WorkerSupervisor {
   readonly #options: SupervisorOptions;
@@ -82,11 +83,15 @@ export class WorkerSupervisor {
     } else if (isWorkerMessage(message, "listening")) {
       this.#onListening(worker, message.url);
     } else if (isWorkerMessage(message, "boot-failed")) {
-      this.#fail(message.text);
+      if (!this.#startupDone) return this.#fail(message.text);
+      // Its exit follows, and is handled as a death; say why it died first.
+      const problems = message.text.replace(/^pico-boot: cannot start: /gm, "").trim().split("\n").join("; ");
+      this.#options.logger.error(`pico-boot: worker ${worker.process.pid} cannot start: ${problems}`, { event: "workers.boot_failed", workerPid: worker.process.pid });
     }
   }
 
   #onListening(worker: Worker, url: string): void {
+    if (this.#ending) return;
     this.#listening.add(worker);
     this.#url ??= url;
     if (this.#startupDone) {
@@ -104,7 +109,7 @@ export class WorkerSupervisor {
     if (this.#ending) {
       if (code !== 0) this.#failures.push(`worker ${worker.process.pid} (${how})`);
       this.#settleIfAllExited();
-    } else if (!listened) {
+    } else if (!listened && !this.#startupDone) {
       // It told nothing (a crash while importing, a process.exit before run()): say what is known.
       this.#fail(`pico-boot: cannot start: a worker exited (${how}) before listening\n`);
     } else {
