@@ -14,10 +14,13 @@ export interface RunningProgram {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `node script` with `env` over this process's environment (`undefined` values remove a variable). */
-export function runProgram(script: string, env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): RunningProgram {
+/**
+ * Starts `node script` with `env` over this process's environment (`undefined` values remove a
+ * variable); `detached`: in a process group of its own, as a terminal or systemd runs a service.
+ */
+export function runProgram(script: string, env: NodeJS.ProcessEnv, options: { cwd?: string; detached?: boolean } = {}): RunningProgram {
   const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
-  const child = spawn(process.execPath, [script], { cwd: options.cwd, env: merged, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script], { cwd: options.cwd, detached: options.detached, env: merged, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -21,8 +21,8 @@ afterEach(() => {
   for (const program of started.splice(0)) if (program.child.exitCode === null && program.child.signalCode === null) program.child.kill("SIGKILL");
 });
 
-async function startWorkers(env: NodeJS.ProcessEnv): Promise<{ program: RunningProgram; url: string; generated: string }> {
-  const program = runProgram(script, { PORT: String(await freePort()), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env });
+async function startWorkers(env: NodeJS.ProcessEnv, options: { detached?: boolean } = {}): Promise<{ program: RunningProgram; url: string; generated: string }> {
+  const program = runProgram(script, { PORT: String(await freePort()), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env }, options);
   started.push(program);
   const [, url] = await program.waitFor(/listening on (http:\/\/[\d.:]+) with \d+ workers/);
   const [, generated] = await program.waitFor(/^generated (\S+)$/m);
@@ -68,6 +68,19 @@ describe("run({ workers }) / WORKERS", () => {
       expect(processExists(pid)).toBe(false);
     }
     expect(program.output().match(/SIGTERM received, shutting down/g)).toHaveLength(1);
+  });
+
+  it("SIGINT to the whole process group (a terminal's Ctrl-C, systemd's SIGTERM) is one signal for each worker: graceful, exit 0", async () => {
+    const { program, url } = await startWorkers({ WORKERS: "2" }, { detached: true });
+    const pids = await workerPids(url, 2);
+    const slow = getJson<{ pid: number }>(`${url}/slow`);
+    await new Promise((r) => setTimeout(r, 300));
+    // Each worker gets the signal and the primary's stop request, in either order.
+    process.kill(-(program.child.pid as number), "SIGINT");
+    expect((await slow).status).toBe(200);
+    expect(await program.exited).toBe(0);
+    for (const pid of pids) expect(program.output()).toContain(`destroyed in ${pid}`);
+    expect(program.output()).not.toContain("again, exiting without waiting");
   });
 
   it("a worker killed with SIGKILL is replaced, and the death is logged at error with the signal", async () => {
