@@ -4,7 +4,7 @@ import type { RouteDefinition } from "pico-hono";
 import { ConfigurationError, LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { loadEnvironment } from "./config/env-file.js";
-import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
+import { ApplicationStoppedError, InvalidOptionsError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
 import { earlyWebSettings } from "./metrics/early-web-settings.js";
@@ -246,8 +246,14 @@ export class Application<const Names extends readonly string[] = readonly string
 
   async #runAsPrimary(workers: number): Promise<void> {
     if (this.#stopping) return this.#exitAfterFailedBoot(new ApplicationStoppedError());
-    // The JSON round trip is what each worker gets: undefined values and functions do not travel.
-    const config = JSON.parse(JSON.stringify(this.#options.config ?? {})) as Record<string, unknown>;
+    let config: Record<string, unknown>;
+    try {
+      // The JSON round trip is what each worker gets: undefined values and functions do not travel.
+      config = JSON.parse(JSON.stringify(this.#options.config ?? {})) as Record<string, unknown>;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return this.#exitAfterFailedBoot(new InvalidOptionsError(`Application: "config" must be JSON to reach the workers (WORKERS, run({ workers })): ${reason}`));
+    }
     this.#supervisor = new WorkerSupervisor({ count: workers, configuration: { config, env: this.#env }, logger: this.#logger });
     const url = await this.#supervisor.start();
     this.#logger.info(`pico-boot: listening on ${url} with ${workers} workers`, { event: "boot.listening", url, workers });
