@@ -70,6 +70,23 @@ describe("run({ workers }) / WORKERS", () => {
     expect(program.output().match(/SIGTERM received, shutting down/g)).toHaveLength(1);
   });
 
+  it("run({ workers: 2 }) without WORKERS does the same", async () => {
+    const { program, url, generated } = await startWorkers({ WORKERS: undefined, FIXTURE_WORKERS_OPTION: "2" });
+    expect(program.output()).toContain(" with 2 workers");
+    const answers = await Promise.all(Array.from({ length: 8 }, () => getJson<Whoami>(`${url}/whoami`)));
+    expect(new Set(answers.map((a) => a.body.pid)).size).toBe(2);
+    expect(answers.every((a) => a.body.value === generated)).toBe(true);
+  });
+
+  it("a worker whose shutdown fails makes the primary exit 1 after all workers have exited", async () => {
+    const { program, url } = await startWorkers({ WORKERS: "2", FIXTURE_DESTROY_FAILS: "1" });
+    const pids = await workerPids(url, 2);
+    program.child.kill("SIGTERM");
+    expect(await program.exited).toBe(1);
+    for (const pid of pids) expect(processExists(pid)).toBe(false);
+    expect(program.output()).toMatch(/"event":"boot\.shutdown_failed".*did not stop cleanly/);
+  });
+
   it("SIGINT to the whole process group (a terminal's Ctrl-C, systemd's SIGTERM) is one signal for each worker: graceful, exit 0", async () => {
     const { program, url } = await startWorkers({ WORKERS: "2" }, { detached: true });
     const pids = await workerPids(url, 2);
