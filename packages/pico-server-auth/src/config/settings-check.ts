@@ -6,6 +6,7 @@ import { ServerAuthSettings } from "../settings.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
+import { checkStoreSharing } from "./store-sharing-check.js";
 
 /** Shortest revocation_feed_bearer: 32 characters of a random base64 secret are 192 bits. */
 export const MIN_FEED_BEARER_LENGTH = 32;
@@ -20,6 +21,7 @@ export const MIN_FEED_BEARER_LENGTH = 32;
 export class ServerAuthSettingsCheck {
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     checkServerAuthSettings(settings);
+    checkStoreSharing(settings.store);
     // Unsafe modes are opt-in, and said out loud every boot.
     if (settings.allowWeakSettings) logger.warn("pico-server-auth: server_auth.allow_weak_settings is on: argon2 parameters below the OWASP table are admitted; for tests only");
     if (settings.allowWeakAdminPassword) logger.warn("pico-server-auth: server_auth.allow_weak_admin_password is on: a short or common admin password is admitted; not for production");
