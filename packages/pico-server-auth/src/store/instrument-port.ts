@@ -25,15 +25,25 @@ export function storeDuration(metrics: Metrics): Histogram {
  * itself (private fields work); what is not a function passes through.
  */
 export function instrumentPort<T extends object>(port: T, { duration, outages }: PortInstruments): T {
-  const wrapped = new Map<PropertyKey, unknown>();
-  return new Proxy(port, {
+  // By function, not by name: a method replaced on the port later (a test's spy) is timed too.
+  const wrapped = new WeakMap<object, unknown>();
+  const proxy = new Proxy(port, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function" || typeof property !== "string") return value;
-      if (!wrapped.has(property)) wrapped.set(property, timed(target, property, value as (...args: unknown[]) => unknown, duration, outages));
-      return wrapped.get(property);
+      if (!wrapped.has(value)) wrapped.set(value, timed(target, property, value as (...args: unknown[]) => unknown, duration, outages));
+      return wrapped.get(value);
     },
   });
+  targets.set(proxy, port);
+  return proxy;
+}
+
+const targets = new WeakMap<object, object>();
+
+/** The port an instrumented port wraps (the backend's own object), or `port` itself: for diagnostics and tests. */
+export function uninstrumented<T extends object>(port: T): T {
+  return (targets.get(port) as T | undefined) ?? port;
 }
 
 function timed(target: object, operation: string, method: (...args: unknown[]) => unknown, duration: Histogram, outages: StoreOutageLog) {
