@@ -79,6 +79,8 @@ export const MIGRATIONS: readonly string[] = [
     exp INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX revocations_expiry ON revocations (exp);
+  -- The feed was read by scanning revoked families through this index; the table above replaces that read.
+  DROP INDEX refresh_families_revoked;
   INSERT INTO revocations (jti, exp)
     SELECT jti, exp FROM access_tokens
     WHERE family_id IN (SELECT id FROM refresh_families WHERE revoked_at IS NOT NULL) AND exp > unixepoch()
