@@ -13,6 +13,10 @@ export { AdminBearer } from "./admin/admin-bearer.js";
 export { SigningKeys, JWKS_PATH } from "./keys/signing-keys.js";
 export { Sessions } from "./sessions/sessions.js";
 export { RevocationList } from "./sessions/revocation-list.js";
+export { CHANGE_SIGNAL } from "./sync/change-signal.js";
+export { NoChangeSignal } from "./sync/no-signal.js";
+// INTERIM (issue 16): delete with src/sync/interim-store-ports.ts when merging with issue16-ports.
+export { InterimRevocationStore, InterimSigningKeyStore } from "./sync/interim-store-ports.js";
 export { CREDENTIAL_STAMPS, SessionStamps } from "./sessions/credential-stamps.js";
 export { AdminSessionStamp } from "./sessions/admin-session-stamp.js";
 export { WalletSessionStamp, walletKeyStamp } from "./sessions/wallet-session-stamp.js";
@@ -40,6 +44,7 @@ export type { IssuedTokens } from "./sessions/sessions.js";
 export type { CredentialStamp } from "./sessions/credential-stamps.js";
 export type { SessionTokenClaims } from "./sessions/verified-token.js";
 export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
+export type { ChangeSignal, ChangeTopic } from "./sync/change-signal.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
 export type { ServerAuthErrorCode, SignInFailureReason } from "./errors.js";
 export type { SessionRef, SessionRevocationReason, SignInAttempt, SignInRoute, ThrottledRoute } from "./events/auth-events.js";
