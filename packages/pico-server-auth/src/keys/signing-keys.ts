@@ -174,7 +174,10 @@ export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
     return run;
   }
 
-  /** A reread for a token whose kid is unknown: now, or once the cooldown since the last read is over. */
+  /**
+   * A reread for a token whose kid is unknown: now, or within the cooldown since the last read, the
+   * next read (a poll, a signal's) or the one at the cooldown's end, whichever is over first.
+   */
   #refresh(): Promise<void> {
     const quietly = () => this.#follower.reread().catch(() => {});
     if (this.#follower.pending) return quietly();
@@ -184,7 +187,7 @@ export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
       this.#deferred = undefined;
       return quietly();
     });
-    return this.#deferred;
+    return Promise.race([this.#deferred, this.#follower.nextRead()]);
   }
 
   /**

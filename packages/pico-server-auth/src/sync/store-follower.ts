@@ -28,6 +28,8 @@ export class StoreFollower {
   #running: Promise<unknown> | undefined;
   /** The read requested but not started yet, which every request until it starts joins. */
   #waiting: Promise<void> | undefined;
+  /** Callers of nextRead(), to be told when the next read to start is over. */
+  #waiters: (() => void)[] = [];
   #failing = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -63,15 +65,22 @@ export class StoreFollower {
   reread(): Promise<void> {
     this.#waiting ??= (this.#running ?? Promise.resolve()).then(() => {
       this.#waiting = undefined;
+      const waiters = this.#waiters.splice(0);
       const run = this.#attempt();
       const settled = run.catch(() => {});
       this.#running = settled;
       void settled.then(() => {
         if (this.#running === settled) this.#running = undefined;
+        for (const done of waiters) done();
       });
       return run;
     });
     return this.#waiting;
+  }
+
+  /** Resolves once the next read to start (whoever asked for it) is over, successful or not; asks for none. */
+  nextRead(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** Tells the other instances to reread now; never throws (a lost signal is caught up by their poll). */
