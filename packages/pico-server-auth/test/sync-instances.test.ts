@@ -30,7 +30,8 @@ describe("two instances sharing one store", () => {
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      expect(seenAfter).toBeLessThan(SYNC_MS + 150);
+      // The interval plus a read, with slack for a loaded machine (without polling, it is never seen).
+      expect(seenAfter).toBeLessThan(SYNC_MS + 400);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

@@ -41,7 +41,8 @@ describe("revocations shared by several instances", () => {
     await a.revoked();
     const revokedAt = Date.now();
     await vi.waitFor(() => expect(b.isRevoked("logged-out")).toBe(true), { timeout: 1000, interval: 5 });
-    expect(Date.now() - revokedAt).toBeLessThan(50 + 100);
+    // The interval plus a read, with slack for a loaded machine (without polling, it is never seen).
+    expect(Date.now() - revokedAt).toBeLessThan(50 + 250);
   });
 
   it("follows the feed with its cursor: everything at boot, then only what is new; expired entries are dropped", async () => {

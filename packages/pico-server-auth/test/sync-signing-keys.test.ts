@@ -94,7 +94,8 @@ describe("signing keys shared by several instances", () => {
     await a.rotate();
     const rotatedAt = Date.now();
     await vi.waitFor(() => expect(b.activeKid).toBe(a.activeKid), { timeout: 1000, interval: 5 });
-    expect(Date.now() - rotatedAt).toBeLessThan(50 + 100);
+    // The interval plus a read, with slack for a loaded machine (without polling, it is never seen).
+    expect(Date.now() - rotatedAt).toBeLessThan(50 + 250);
   });
 
   it("a token with an unknown kid rereads the store: a burst shares one read, and rereads come at most once a second", async () => {
