@@ -135,7 +135,8 @@ export async function scaleSection(ctx: BenchContext, pinning: Pinning): Promise
       log(`scale warm-up ${c.id}`);
       const algorithm = c.wallets?.[0]?.algorithm ?? "Ed25519";
       const warm = await fire(c, Math.max(CONNECTIONS, Math.round(ROUGH_RATE[algorithm] * S.signin.warmup)), S.http.warmup);
-      perRound.set(c.id, Math.max(Math.round(S.signin.perConnection * CONNECTIONS), Math.round(warm.rps * S.signin.seconds)));
+      // Sign-ins: a fixed number of requests per run, sized from the warm-up (several per connection, as in the sign-in section).
+      if (c.wallets) perRound.set(c.id, Math.max(Math.round(S.signin.perConnection * CONNECTIONS), Math.round(warm.rps * S.signin.seconds)));
     }
     for (const s of storeServers) if (s.redis && s.redis.keys() === 0) throw new Error(`the seed app with SERVER_AUTH__REDIS_URL wrote no key under ${s.redis.prefix}`);
 
