@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { silentLogger } from "pico-ioc";
+import type { Logger } from "pico-ioc";
+import { ServerAuthSettings } from "../src/settings.js";
+import type { DurableState } from "../src/state/durable-state.js";
+import { openPostgresState } from "../src/state/postgres/index.js";
+
+/** The shared test server (trust auth); each test file makes its own database on it and drops it after. */
+export const ADMIN_URL = process.env.PICO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Runs SQL as the admin connection (on the `test` database). */
+  admin(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  /** Runs SQL on this database, on a connection of its own (so terminateConnections does not break it for long). */
+  sql(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  /** Opens a PostgreSQL state on this database (a pool of its own, like another instance). */
+  open(logger?: Logger): Promise<DurableState>;
+  /** Ends every connection of other clients to this database (as a server restart does), returning how many. */
+  terminateConnections(): Promise<number>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database `pico_test_<random>`, or undefined when no server answers and CI is not set (the
+ * calling file then skips, saying so loudly). Under CI=true a missing server fails.
+ */
+export async function createTestDatabase(): Promise<TestDatabase | undefined> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    if (process.env.CI) throw new Error(`PostgreSQL is needed at ${ADMIN_URL} (CI=true): ${(error as Error).message}`);
+    console.warn(`\n!!! SKIPPING PostgreSQL tests: no server at ${ADMIN_URL} (${(error as Error).message}). Under CI=true they fail instead.\n`);
+    return undefined;
+  }
+  admin.on("error", () => undefined);
+  const name = `pico_test_${randomBytes(6).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const opened: DurableState[] = [];
+  const run = (sql: string, params?: unknown[]) => admin.query(sql, params);
+  return {
+    name,
+    url: url.href,
+    admin: run,
+    sql: async (sql, params) => {
+      const client = new pg.Client({ connectionString: url.href });
+      await client.connect();
+      try {
+        return await client.query(sql, params);
+      } finally {
+        await client.end();
+      }
+    },
+    open: async (logger = silentLogger) => {
+      const state = await openPostgresState(settingsFor(url.href), logger);
+      opened.push(state);
+      return state;
+    },
+    terminateConnections: async () =>
+      (await run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name])).rowCount ?? 0,
+    drop: async () => {
+      await Promise.allSettled(opened.map((state) => state.close()));
+      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export function settingsFor(postgresUrl: string): ServerAuthSettings {
+  return Object.assign(new ServerAuthSettings(), { store: "postgres", postgresUrl });
+}
+
+/** A logger that keeps every line, for tests that look at what was logged. */
+export function recordingLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(`${level} ${message}${fields ? ` ${JSON.stringify(fields, errorFields)}` : ""}`);
+  return { lines, debug: keep("debug"), info: keep("info"), warn: keep("warn"), error: keep("error") };
+}
+
+/** JSON.stringify drops an Error's own fields: keep message, cause and every enumerable one. */
+function errorFields(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  return { ...value, name: value.name, message: value.message, stack: value.stack, cause: (value as { cause?: unknown }).cause };
+}
