@@ -87,3 +87,45 @@ function errorFields(_key: string, value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   return { ...value, name: value.name, message: value.message, stack: value.stack, cause: (value as { cause?: unknown }).cause };
 }
+
+/**
+ * A TCP proxy to the test server whose traffic can be frozen: a server that stops answering without
+ * closing its sockets (a hung host, a network partition), which only client-side timeouts notice.
+ */
+export async function freezableProxy(target: URL): Promise<{ url(database: string): string; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  const { createServer, connect } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  let frozen = false;
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => sockets.delete(socket));
+      if (frozen) socket.pause();
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: (database) => {
+      const url = new URL(target.href);
+      url.host = `127.0.0.1:${port}`;
+      url.pathname = `/${database}`;
+      return url.href;
+    },
+    freeze: () => {
+      frozen = true;
+      for (const socket of sockets) socket.pause();
+    },
+    thaw: () => {
+      frozen = false;
+      for (const socket of sockets) socket.resume();
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -27,15 +27,17 @@ const INT8_OID = 20;
 
 export type Queryable = Pick<pg.PoolClient, "query">;
 
+export type PostgresTimeouts = { readonly [K in keyof typeof POSTGRES_TIMEOUTS]: number };
+
 /** Options of a PostgreSQL connection: timeouts, bigint columns as numbers. */
-export function connectionConfig(url: string, applicationName: string): pg.ClientConfig {
+export function connectionConfig(url: string, applicationName: string, timeouts: PostgresTimeouts = POSTGRES_TIMEOUTS): pg.ClientConfig {
   return {
     connectionString: url,
     application_name: applicationName,
-    connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectMs,
-    statement_timeout: POSTGRES_TIMEOUTS.statementMs,
-    query_timeout: POSTGRES_TIMEOUTS.queryMs,
-    idle_in_transaction_session_timeout: POSTGRES_TIMEOUTS.idleInTransactionMs,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.queryMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     // So a listening connection notices a server that vanished without closing the socket.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
@@ -58,11 +60,13 @@ export class PostgresDatabase {
   readonly #logger: Logger;
   #closed = false;
 
-  constructor(url: string, logger: Logger, options: { readonly poolSize?: number } = {}) {
+  /** `timeouts`: POSTGRES_TIMEOUTS unless given (tests shorten them). */
+  constructor(url: string, logger: Logger, options: { readonly poolSize?: number; readonly timeouts?: Partial<PostgresTimeouts> } = {}) {
     this.shownUrl = redactPostgresUrl(url);
     this.#logger = logger;
     this.#outages = new StoreOutageLog(logger);
-    this.pool = new pg.Pool({ ...connectionConfig(url, "pico-server-auth"), max: options.poolSize ?? POOL_SIZE });
+    const timeouts = { ...POSTGRES_TIMEOUTS, ...options.timeouts };
+    this.pool = new pg.Pool({ ...connectionConfig(url, "pico-server-auth", timeouts), max: options.poolSize ?? POOL_SIZE });
     // An idle connection that the server closed (a restart, pg_terminate_backend) is reported here and
     // dropped from the pool; without a listener the error would end the process.
     this.pool.on("error", (error) => this.#logger.debug(`pico-server-auth: an idle PostgreSQL connection to ${this.shownUrl} closed: ${asText(error)}`));
