@@ -7,7 +7,8 @@ const SCHEMES = new Set(["postgres:", "postgresql:"]);
 
 /**
  * What is wrong with `url` as a `server_auth.postgres_url`, or undefined when it is usable. The answer
- * never quotes the URL (it may hold a password): it names the part that is wrong.
+ * never quotes the URL (it may hold a password): it names the part that is wrong. No host is allowed,
+ * as in libpq: the default (PGHOST, else the local socket) applies.
  */
 export function postgresUrlProblem(url: string): string | undefined {
   let parsed: URL;
@@ -17,7 +18,6 @@ export function postgresUrlProblem(url: string): string | undefined {
     return "is not a URL (expected postgres://user:password@host:port/database)";
   }
   if (!SCHEMES.has(parsed.protocol)) return `must start with postgres:// or postgresql://; got a ${JSON.stringify(parsed.protocol.slice(0, 20))} URL`;
-  if (parsed.hostname === "" && !parsed.searchParams.has("host")) return "names no host (expected postgres://user:password@host:port/database)";
   return undefined;
 }
 
