@@ -54,6 +54,11 @@ describe("server_auth.postgres_url", () => {
     await expect(wrong).rejects.not.toThrow(SECRET);
   });
 
+  it("is what the pico-server-auth/postgres subpath exports, with the copy command", async () => {
+    const entry = await import("pico-server-auth/postgres");
+    expect(Object.keys(entry).sort()).toEqual(["POSTGRES_TIMEOUTS", "copySqliteToPostgres", "openPostgresState", "postgresUrlProblem", "redactPostgresUrl"]);
+  });
+
   it("is shown as scheme, host, port and database only: no user, password or query", () => {
     expect(redactPostgresUrl(`postgres://app:${SECRET}@db.internal:5433/auth?password=${SECRET}&sslmode=require`)).toBe("postgres://db.internal:5433/auth");
     expect(redactPostgresUrl(`nonsense ${SECRET}`)).toBe("(an unparsable PostgreSQL URL)");

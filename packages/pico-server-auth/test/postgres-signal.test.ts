@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { silentLogger } from "pico-ioc";
+import { PostgresChangeSignal } from "../src/state/postgres/change-signal.js";
+import { openPostgresState } from "../src/state/postgres/index.js";
 import type { ChangeSignal } from "../src/sync/change-signal.js";
-import { createTestDatabase, recordingLogger } from "./postgres-support.js";
+import { createTestDatabase, recordingLogger, settingsFor } from "./postgres-support.js";
 
 const database = await createTestDatabase();
 afterAll(() => database?.drop());
@@ -40,6 +43,22 @@ describe.skipIf(!database)("PostgreSQL change signal (LISTEN/NOTIFY)", () => {
     const otherTopic = heard(b.signal!, "signing-keys", 500);
     await a.signal!.publish("revocations");
     expect([await onB, await onC, await onA, await otherTopic]).toEqual([1, 1, 0, 0]);
+  });
+
+  it("keeps deployments apart that share one database by schema: their channels differ", async () => {
+    await db.sql("CREATE SCHEMA other_deployment");
+    const url = new URL(db.url);
+    url.searchParams.set("options", "-c search_path=other_deployment");
+    const [here, there] = await Promise.all([db.open(), openPostgresState(settingsFor(url.href), silentLogger)]);
+    try {
+      expect((here.signal as PostgresChangeSignal).channel("revocations")).not.toBe((there.signal as PostgresChangeSignal).channel("revocations"));
+      const onThere = heard(there.signal!, "revocations", 500);
+      const onHere = heard(here.signal!, "revocations", 500);
+      await db.open().then((publisher) => publisher.signal!.publish("revocations"));
+      expect([await onHere, await onThere]).toEqual([1, 0]);
+    } finally {
+      await there.close();
+    }
   });
 
   it("stops calling a listener once unsubscribed", async () => {

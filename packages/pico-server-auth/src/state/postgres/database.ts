@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Logger } from "pico-ioc";
+import { StoreUnavailableError } from "../../errors.js";
 import { StoreOutageLog } from "../../store/outage-log.js";
 import { asPostgresFailure, breaksConnection, isRetryable } from "./failure.js";
 import { redactPostgresUrl } from "./url.js";
@@ -96,7 +97,7 @@ export class PostgresDatabase {
       return result;
     } catch (error) {
       const failure = asPostgresFailure(error);
-      if (failure !== error) this.#outages.failed(method, failure as never);
+      if (failure instanceof StoreUnavailableError) this.#outages.failed(method, failure);
       throw failure;
     }
   }
