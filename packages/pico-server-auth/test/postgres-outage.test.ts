@@ -43,19 +43,20 @@ describe.skipIf(!database)("PostgreSQL outages", () => {
     const logger = recordingLogger();
     const state = await openPostgresState(settingsFor(withPassword(db.url)), logger);
     try {
+      const calls = [
+        () => state.check(),
+        () => state.signingKeys.signingKeys(),
+        () => state.signingKeys.addSigningKey({ kid: "k", alg: "EdDSA", material: "m", createdAt: NOW }, undefined),
+        () => state.bindings.bindAddress("0xa", { algorithm: "Ed25519", publicKey: "aa" }),
+        () => state.sessions.redeemRefresh("h1", { hash: "h2", expiresAt: NOW + 3600 }, { jti: "j2", exp: NOW + 900 }, NOW),
+        () => state.revocations.revokedSince(undefined, NOW),
+        () => state.admin.saveAdminCredential("$argon2id$x"),
+      ];
       await state.sessions.createFamily({ id: "f1", sub: "s", role: "r", claims: {}, currentHash: "h1", expiresAt: NOW + 3600, startedAt: NOW }, { jti: "j1", exp: NOW + 900 });
       await db.admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
       try {
         await db.terminateConnections();
-        const errors = await Promise.all([
-          failure(state.check()),
-          failure(state.signingKeys.signingKeys()),
-          failure(state.signingKeys.addSigningKey({ kid: "k", alg: "EdDSA", material: "m", createdAt: NOW }, undefined)),
-          failure(state.bindings.bindAddress("0xa", { algorithm: "Ed25519", publicKey: "aa" })),
-          failure(state.sessions.redeemRefresh("h1", { hash: "h2", expiresAt: NOW + 3600 }, { jti: "j2", exp: NOW + 900 }, NOW)),
-          failure(state.revocations.revokedSince(undefined, NOW)),
-          failure(state.admin.saveAdminCredential("$argon2id$x")),
-        ]);
+        const errors = await Promise.all(calls.map((call) => failure(call())));
         for (const error of errors) {
           expect(error).toMatchObject({ code: "STORE_UNAVAILABLE", status: 503, expose: true });
           expect(error.message).toMatch(/^the auth store is unavailable: database [a-z ]+; try again later$/);
@@ -64,9 +65,11 @@ describe.skipIf(!database)("PostgreSQL outages", () => {
       } finally {
         await db.admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
       }
-      // No reopening: the pool connects again on the next call.
-      await state.check();
-      expect(await state.sessions.redeemRefresh("h1", { hash: "h2", expiresAt: NOW + 3600 }, { jti: "j2", exp: NOW + 900 }, NOW)).toMatchObject({ outcome: "rotated" });
+      // No reopening: the pool connects again on the next call, and none of the failed calls took effect.
+      const results: unknown[] = [];
+      for (const call of calls) results.push(await call());
+      const [, keys, added, bound, redeemed] = results;
+      expect([keys, added, bound, redeemed]).toEqual([[], true, { algorithm: "Ed25519", publicKey: "aa" }, expect.objectContaining({ outcome: "rotated" })]);
       expect(logger.lines.some((line) => line.startsWith("error pico-server-auth: the auth store is unavailable"))).toBe(true);
       expect(logger.lines.some((line) => line.startsWith("warn pico-server-auth: the auth store works again"))).toBe(true);
       expect(logger.lines.join("\n")).not.toContain(PASSWORD);
@@ -81,7 +84,25 @@ describe.skipIf(!database)("PostgreSQL outages", () => {
     expect(await db.terminateConnections()).toBeGreaterThan(0);
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => state.signingKeys.signingKeys()));
     for (const outcome of outcomes) if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(StoreUnavailableError);
-    await expect(state.signingKeys.signingKeys()).resolves.toEqual([]);
+    await expect(state.signingKeys.signingKeys()).resolves.toHaveLength(1);
+  });
+
+  it("connections ended in the middle of calls (a restart under load): those calls fail with StoreUnavailableError, nothing crashes", async () => {
+    const state = await db.open();
+    const locker = new (await import("pg")).default.Client({ connectionString: db.url });
+    await locker.connect();
+    locker.on("error", () => undefined);
+    await locker.query("BEGIN");
+    await locker.query("LOCK TABLE pico_auth_address_bindings, pico_auth_refresh_families IN ACCESS EXCLUSIVE MODE");
+    // Calls waiting on the lock hold their connections checked out of the pool when the server ends them.
+    const waiting = Array.from({ length: 4 }, (_, i) => state.bindings.binding(`0xwaiting${i}`).then(() => "answered", (e: unknown) => e));
+    const inTransaction = state.sessions.revokeSubject("nobody", NOW).then(() => "answered", (e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lockerPid = (await locker.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    expect(await db.terminateConnections([lockerPid])).toBeGreaterThanOrEqual(5);
+    for (const outcome of await Promise.all([...waiting, inTransaction])) expect(outcome).toBeInstanceOf(StoreUnavailableError);
+    await locker.end();
+    await expect(state.bindings.binding("0xafter")).resolves.toBeUndefined();
   });
 
   it("an unreachable server: opening fails with StoreUnavailableError within the connect timeout, showing no password", async () => {

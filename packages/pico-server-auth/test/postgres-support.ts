@@ -18,8 +18,8 @@ export interface TestDatabase {
   sql(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
   /** Opens a PostgreSQL state on this database (a pool of its own, like another instance). */
   open(logger?: Logger): Promise<DurableState>;
-  /** Ends every connection of other clients to this database (as a server restart does), returning how many. */
-  terminateConnections(): Promise<number>;
+  /** Ends every connection of other clients to this database (as a server restart does) but those of `spare` (backend pids), returning how many. */
+  terminateConnections(spare?: readonly number[]): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -61,8 +61,8 @@ export async function createTestDatabase(): Promise<TestDatabase | undefined> {
       opened.push(state);
       return state;
     },
-    terminateConnections: async () =>
-      (await run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name])).rowCount ?? 0,
+    terminateConnections: async (spare = []) =>
+      (await run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> ALL($2::int[])", [name, spare])).rowCount ?? 0,
     drop: async () => {
       await Promise.allSettled(opened.map((state) => state.close()));
       await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

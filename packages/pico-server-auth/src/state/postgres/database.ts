@@ -111,6 +111,11 @@ export class PostgresDatabase {
         throw asPostgresFailure(error, true);
       }
       let broken: Error | undefined;
+      // The server ending a connection while it is checked out (a restart under load) is emitted as an
+      // 'error' event besides failing the query; pg-pool listens only while the connection is idle, and
+      // an 'error' nobody listens to ends the process.
+      const onError = (error: Error) => (broken = error);
+      client.on("error", onError);
       try {
         if (!inTransaction) return await call(client);
         await client.query("BEGIN");
@@ -128,6 +133,7 @@ export class PostgresDatabase {
         if (breaksConnection(error)) broken = error as Error;
         if (!inTransaction || !isRetryable(error) || attempt >= RETRIES) throw error;
       } finally {
+        client.removeListener("error", onError);
         client.release(broken);
       }
     }
