@@ -27,17 +27,22 @@ export class PostgresSessionStore implements SessionStore {
     this.#db = db;
   }
 
+  /**
+   * One statement (the family, its refresh token, its access token), so one round trip and atomic
+   * without a transaction of its own. An existing id fails (primary key): replacing could un-revoke it.
+   */
   createFamily(family: RefreshFamily, access: IssuedAccessToken): Promise<void> {
+    const params = [family.id, family.sub, family.role, JSON.stringify(family.claims), family.currentHash, family.expiresAt, family.startedAt, family.stamp ?? null, family.revokedAt ?? null, access.jti, access.exp];
+    const insert = `WITH f AS (
+        INSERT INTO pico_auth_refresh_families (id, sub, role, claims, current_hash, expires_at, started_at, stamp, revoked_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id),
+      t AS (INSERT INTO pico_auth_refresh_tokens (hash, family_id) SELECT $5, id FROM f)
+      INSERT INTO pico_auth_access_tokens (family_id, jti, exp) SELECT id, $10, $11 FROM f`;
+    // A family created revoked (a copy, a test) lists its token in the feed like any other.
+    if (family.revokedAt === undefined) return this.#db.run("createFamily", async (db) => void (await db.query(insert, params)));
     return this.#db.transaction("createFamily", async (tx) => {
-      // An existing id fails (primary key): replacing a family could un-revoke it.
-      await tx.query(
-        "INSERT INTO pico_auth_refresh_families (id, sub, role, claims, current_hash, expires_at, started_at, stamp, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        [family.id, family.sub, family.role, JSON.stringify(family.claims), family.currentHash, family.expiresAt, family.startedAt, family.stamp ?? null, family.revokedAt ?? null],
-      );
-      await tx.query("INSERT INTO pico_auth_refresh_tokens (hash, family_id) VALUES ($1, $2)", [family.currentHash, family.id]);
-      await insertAccess(tx, family.id, access);
-      // A family created revoked (a copy, a test) lists its token in the feed like any other.
-      if (family.revokedAt !== undefined) await appendToFeed(tx, [family.id], family.revokedAt);
+      await tx.query(insert, params);
+      await appendToFeed(tx, [family.id], family.revokedAt as number);
     });
   }
 
@@ -60,14 +65,16 @@ export class PostgresSessionStore implements SessionStore {
         return { outcome: "reused" };
       }
       if (row.expires_at <= now) return { outcome: "expired" };
+      // One statement for the three writes: fewer round trips while the family's lock is held.
       const rotated = await tx.query<FamilyRow>(
-        `UPDATE pico_auth_refresh_families f SET current_hash = $1, expires_at = $2 WHERE id = $3 RETURNING ${FAMILY_COLUMNS}`,
-        [next.hash, next.expiresAt, row.id],
+        `WITH f AS (UPDATE pico_auth_refresh_families f SET current_hash = $1, expires_at = $2 WHERE id = $3 RETURNING ${FAMILY_COLUMNS}),
+           t AS (INSERT INTO pico_auth_refresh_tokens (hash, family_id) SELECT $1, id FROM f),
+           a AS (INSERT INTO pico_auth_access_tokens (family_id, jti, exp) SELECT id, $4, $5 FROM f)
+         SELECT * FROM f`,
+        [next.hash, next.expiresAt, row.id, access.jti, access.exp],
       );
       const family = rotated.rows[0];
       if (!family) throw new Error(`pico_auth_refresh_families has no row ${row.id} right after locking it`);
-      await tx.query("INSERT INTO pico_auth_refresh_tokens (hash, family_id) VALUES ($1, $2)", [next.hash, row.id]);
-      await insertAccess(tx, row.id, access);
       return { outcome: "rotated", family: toFamily(family) };
     });
   }
@@ -130,10 +137,6 @@ export class PostgresSessionStore implements SessionStore {
 async function revoke(tx: Queryable, familyIds: readonly string[], now: number): Promise<void> {
   await tx.query("UPDATE pico_auth_refresh_families SET revoked_at = $1 WHERE id = ANY($2::text[]) AND revoked_at IS NULL", [now, familyIds]);
   await appendToFeed(tx, familyIds, now);
-}
-
-async function insertAccess(tx: Queryable, familyId: string, access: IssuedAccessToken): Promise<void> {
-  await tx.query("INSERT INTO pico_auth_access_tokens (family_id, jti, exp) VALUES ($1, $2, $3)", [familyId, access.jti, access.exp]);
 }
 
 function toFamily(row: FamilyRow): RefreshFamily {
