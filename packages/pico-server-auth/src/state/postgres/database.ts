@@ -1,7 +1,5 @@
 import pg from "pg";
 import type { Logger } from "pico-ioc";
-import { StoreUnavailableError } from "../../errors.js";
-import { StoreOutageLog } from "../../store/outage-log.js";
 import { asPostgresFailure, breaksConnection, isRetryable } from "./failure.js";
 import { redactPostgresUrl } from "./url.js";
 
@@ -49,15 +47,14 @@ export function connectionConfig(url: string, applicationName: string, timeouts:
 
 /**
  * The pool every port of one PostgreSQL state shares. `run` is how a port calls the database: a
- * database that cannot answer (refused, restarting, timed out) becomes a StoreUnavailableError, and
- * the outage is logged when it starts and ends, not per call. The pool replaces broken connections on
- * its own, so calls work again as soon as the server does.
+ * database that cannot answer (refused, restarting, timed out) becomes a StoreUnavailableError (the
+ * port instrumentation above every backend logs outages, once per outage). The pool replaces broken
+ * connections on its own, so calls work again as soon as the server does.
  */
 export class PostgresDatabase {
   readonly pool: pg.Pool;
   /** postgres_url without user, password or query: what logs and messages show. */
   readonly shownUrl: string;
-  readonly #outages: StoreOutageLog;
   readonly #logger: Logger;
   #closed = false;
 
@@ -65,7 +62,6 @@ export class PostgresDatabase {
   constructor(url: string, logger: Logger, options: { readonly poolSize?: number; readonly timeouts?: Partial<PostgresTimeouts> } = {}) {
     this.shownUrl = redactPostgresUrl(url);
     this.#logger = logger;
-    this.#outages = new StoreOutageLog(logger);
     const timeouts = { ...POSTGRES_TIMEOUTS, ...options.timeouts };
     this.pool = new pg.Pool({ ...connectionConfig(url, "pico-server-auth", timeouts), max: options.poolSize ?? POOL_SIZE });
     // An idle connection that the server closed (a restart, pg_terminate_backend) is reported here and
@@ -92,13 +88,9 @@ export class PostgresDatabase {
   async #call<T>(method: string, inTransaction: boolean, call: (db: Queryable) => Promise<T>): Promise<T> {
     if (this.#closed) throw new Error(`PostgreSQL store ${method}() was called after close() (${this.shownUrl}); open the store again to use it`);
     try {
-      const result = await this.#attempt(inTransaction, call);
-      this.#outages.succeeded(method);
-      return result;
+      return await this.#attempt(inTransaction, call);
     } catch (error) {
-      const failure = asPostgresFailure(error);
-      if (failure instanceof StoreUnavailableError) this.#outages.failed(method, failure);
-      throw failure;
+      throw asPostgresFailure(error);
     }
   }
 
