@@ -4,7 +4,8 @@ import { openPostgresState } from "../src/state/postgres/index.js";
 import { PostgresBindingStore } from "../src/state/postgres/binding-store.js";
 import { PostgresDatabase } from "../src/state/postgres/database.js";
 import { freePort } from "../../../test-support/ports.js";
-import { ADMIN_URL, createTestDatabase, freezableProxy, recordingLogger, settingsFor } from "./postgres-support.js";
+import { SHARED_POSTGRES } from "../../../test-support/services.js";
+import { createTestDatabase, freezableProxy, recordingLogger, settingsFor } from "./postgres-support.js";
 
 // Outages made on this file's own database only (refusing connections, ending them, a frozen proxy):
 // the shared server keeps running for everybody else.
@@ -135,7 +136,7 @@ describe.skipIf(!database)("PostgreSQL outages", () => {
   });
 
   it("a server that stops answering without closing the socket: the client-side timeout ends the call, and the pool recovers once it answers", async () => {
-    const proxy = await freezableProxy(new URL(ADMIN_URL));
+    const proxy = await freezableProxy(new URL(SHARED_POSTGRES));
     const pool = new PostgresDatabase(proxy.url(db.name), recordingLogger(), { timeouts: { queryMs: 500, connectMs: 500 } });
     try {
       const bindings = new PostgresBindingStore(pool);

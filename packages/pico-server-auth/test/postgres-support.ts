@@ -1,18 +1,15 @@
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { silentLogger } from "pico-ioc";
 import type { Logger } from "pico-ioc";
+import { SHARED_POSTGRES, serviceAvailable, temporaryDatabase } from "../../../test-support/services.js";
 import { ServerAuthSettings } from "../src/settings.js";
 import type { DurableState } from "../src/state/durable-state.js";
 import { openPostgresState } from "../src/state/postgres/index.js";
 
-/** The shared test server (trust auth); each test file makes its own database on it and drops it after. */
-export const ADMIN_URL = process.env.PICO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
 export interface TestDatabase {
   readonly name: string;
   readonly url: string;
-  /** Runs SQL as the admin connection (on the `test` database). */
+  /** Runs SQL on the shared server's `test` database (ALTER DATABASE, pg_terminate_backend). */
   admin(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
   /** Runs SQL on this database, on a connection of its own (so terminateConnections does not break it for long). */
   sql(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -20,35 +17,29 @@ export interface TestDatabase {
   open(logger?: Logger): Promise<DurableState>;
   /** Ends every connection of other clients to this database (as a server restart does) but those of `spare` (backend pids), returning how many. */
   terminateConnections(spare?: readonly number[]): Promise<number>;
+  /** Closes what `open` opened, then drops the database. */
   drop(): Promise<void>;
 }
 
 /**
- * A fresh database `pico_test_<random>`, or undefined when no server answers and CI is not set (the
- * calling file then skips, saying so loudly). Under CI=true a missing server fails.
+ * A fresh database `pico_test_<random>` on the shared server, or undefined when it is not running and
+ * CI is not set (the calling file then skips, and serviceAvailable says so). Under CI=true a missing
+ * server fails.
  */
 export async function createTestDatabase(): Promise<TestDatabase | undefined> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    if (process.env.CI) throw new Error(`PostgreSQL is needed at ${ADMIN_URL} (CI=true): ${(error as Error).message}`);
-    console.warn(`\n!!! SKIPPING PostgreSQL tests: no server at ${ADMIN_URL} (${(error as Error).message}). Under CI=true they fail instead.\n`);
-    return undefined;
-  }
+  if (!serviceAvailable("postgres")) return undefined;
+  const database = temporaryDatabase();
+  const admin = new pg.Client({ connectionString: SHARED_POSTGRES });
+  await admin.connect();
   admin.on("error", () => undefined);
-  const name = `pico_test_${randomBytes(6).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
   const opened: DurableState[] = [];
   const run = (sql: string, params?: unknown[]) => admin.query(sql, params);
   return {
-    name,
-    url: url.href,
+    name: database.name,
+    url: database.url,
     admin: run,
     sql: async (sql, params) => {
-      const client = new pg.Client({ connectionString: url.href });
+      const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
         return await client.query(sql, params);
@@ -57,16 +48,17 @@ export async function createTestDatabase(): Promise<TestDatabase | undefined> {
       }
     },
     open: async (logger = silentLogger) => {
-      const state = await openPostgresState(settingsFor(url.href), logger);
+      const state = await openPostgresState(settingsFor(database.url), logger);
       opened.push(state);
       return state;
     },
     terminateConnections: async (spare = []) =>
-      (await run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> ALL($2::int[])", [name, spare])).rowCount ?? 0,
+      (await run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> ALL($2::int[])", [database.name, spare]))
+        .rowCount ?? 0,
     drop: async () => {
       await Promise.allSettled(opened.map((state) => state.close()));
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
+      database.drop();
     },
   };
 }
