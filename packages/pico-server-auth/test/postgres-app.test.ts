@@ -1,0 +1,62 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { ADMIN, claimsOf, postJson } from "./support.js";
+import { embeddedApp, feed, login, profile, refresh } from "./session-support.js";
+import type { Tokens } from "./session-support.js";
+import { createTestDatabase } from "./postgres-support.js";
+
+// The whole server on `store: postgres` (the factory providers pick this backend by configuration).
+const database = await createTestDatabase();
+afterAll(() => database?.drop());
+
+describe.skipIf(!database)("pico-server-auth on store: postgres", () => {
+  const db = database!;
+  const app = () => embeddedApp({ store: "postgres", postgres_url: db.url });
+
+  // That both then publish the same JWKS is SigningKeys' part (reread and adopt on a lost compare-and-set).
+  it("two instances booting at once on an empty database store one signing key", async () => {
+    const [a, b] = [app(), app()];
+    try {
+      await Promise.all([a.init(), b.init()]);
+      expect((await db.sql("SELECT count(*)::int AS n FROM pico_auth_signing_keys")).rows[0]?.n).toBe(1);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("logs in, refreshes on another instance, and a reused refresh token revokes the session in the feed", async () => {
+    const [a, b] = [app(), app()];
+    try {
+      const first = await login(a);
+      const second = (await (await refresh(b, first.refresh_token)).json()) as Tokens;
+      expect((await profile(b, second.access_token)).status).toBe(200);
+      const replay = await refresh(a, first.refresh_token);
+      expect([replay.status, await replay.json()]).toEqual([401, { detail: "refresh token already used: the session is revoked; sign in again" }]);
+      // The revoking instance's feed; another instance's follows it by cursor (RevocationList's part).
+      expect((await feed(a)).sort()).toEqual([claimsOf(first.access_token).jti, claimsOf(second.access_token).jti].sort());
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("PostgreSQL refusing connections: login and /readyz answer 503 with a JSON detail, then work again without a restart", async () => {
+    const a = app();
+    try {
+      await login(a);
+      await db.admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
+      try {
+        await db.terminateConnections();
+        const res = await a.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
+        expect(res.status).toBe(503);
+        expect(await res.json()).toEqual({ detail: expect.stringMatching(/^the auth store is unavailable: database [a-z ]+; try again later$/) });
+        expect((await a.request("/readyz")).status).toBe(503);
+      } finally {
+        await db.admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+      }
+      // /readyz reuses an answer for up to a second.
+      await expect.poll(async () => (await a.request("/readyz")).status, { timeout: 5_000, interval: 250 }).toBe(200);
+      await login(a);
+    } finally {
+      await a.stop();
+    }
+  });
+});
