@@ -61,8 +61,16 @@ export async function runCopyStore(argv: readonly string[], env: NodeJS.ProcessE
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
+/** Whether this file is the program node runs (through a bin symlink too), not a module imported by another. */
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
   const io: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) };
   process.exitCode = await runCopyStore(process.argv.slice(2), process.env, io);
 }
