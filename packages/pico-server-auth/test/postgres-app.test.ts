@@ -1,6 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ADMIN, claimsOf, postJson } from "./support.js";
-import { embeddedApp, feed, login, profile, refresh } from "./session-support.js";
+import { factory } from "pico-ioc";
+import { DURABLE_STATE } from "../src/state/durable-state.js";
+import { CHANGE_SIGNAL } from "../src/sync/change-signal.js";
+import type { ChangeSignal } from "../src/sync/change-signal.js";
+import { ADMIN, Profile, claimsOf, postJson, serverApp } from "./support.js";
+import { FEED_BEARER, embeddedApp, feed, login, profile, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
 import { createTestDatabase } from "./postgres-support.js";
 
@@ -59,6 +63,29 @@ describe.skipIf(!database)("pico-server-auth on store: postgres", () => {
       await login(a);
     } finally {
       await a.stop();
+    }
+  });
+
+  it("with LISTEN/NOTIFY as the change signal (and polling once a minute): a logout on one instance is refused by the other within 1 s", async () => {
+    // The durable state's own signal as CHANGE_SIGNAL (what the fast state's provider picks without Redis).
+    const StoreSignal = factory({ provides: CHANGE_SIGNAL, inject: [DURABLE_STATE] as const, create: (state) => state.signal as ChangeSignal });
+    const instance = () =>
+      serverApp({ embedded: true, components: [Profile, StoreSignal], server: { revocation_feed_bearer: FEED_BEARER, store: "postgres", postgres_url: db.url, sync_interval_ms: 60_000 } });
+    const [a, b] = [instance(), instance()];
+    try {
+      await Promise.all([a.init(), b.init()]);
+      const delays: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const tokens = await login(a);
+        expect((await profile(b, tokens.access_token)).status).toBe(200);
+        const loggedOut = performance.now();
+        expect((await a.request("/api/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(204);
+        await expect.poll(async () => (await profile(b, tokens.access_token)).status, { timeout: 1_000, interval: 5 }).toBe(401);
+        delays.push(Math.round(performance.now() - loggedOut));
+      }
+      console.info(`logout on A refused by B after (ms, LISTEN/NOTIFY): ${delays.join(", ")}`);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 });
