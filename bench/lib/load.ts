@@ -96,10 +96,11 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let firstError: Error | undefined;
 
   return new Promise((resolve, reject) => {
-    const cpu0 = process.cpuUsage();
     const serverCpuSeconds = (pid: number) => (spec.serverTree ? treeCpuSeconds(pid) : cpuSeconds(pid));
     const server0 = spec.serverPid !== undefined ? serverCpuSeconds(spec.serverPid) : 0;
     const store0 = matchingCpu(spec.storeMarks ?? []);
+    // After the /proc scans above: they are the harness's bookkeeping, not load generation.
+    const cpu0 = process.cpuUsage();
     const busy0 = machineBusySeconds();
     const start = performance.now();
     const instance = autocannon(
