@@ -21,6 +21,7 @@ export { ConfiguredAuthStore } from "./store/configured-store.js";
 export { InMemoryAuthStore } from "./store/memory-store.js";
 export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
+export { TemporaryCounters } from "./limits/temporary-counters.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ServerAuthError } from "../src/index.js";
+import { InMemoryRateLimitStore } from "../src/limits/memory-rate-limit-store.js";
 import { LoginThrottle, MAX_LOGIN_DELAY_MS, backoff } from "../src/login/login-throttle.js";
 import { VerificationQueue } from "../src/login/verification-queue.js";
 
@@ -17,30 +18,30 @@ describe("LoginThrottle", () => {
     expect([0, 4, 5, 6, 7, 8, 9, 10, 1000].map((f) => backoff(f, 5))).toEqual([0, 0, 100, 200, 400, 800, 1600, MAX_LOGIN_DELAY_MS, MAX_LOGIN_DELAY_MS]);
   });
 
-  it("an email's failures delay another client's attempt but never block it; the client is clean (no failures of its own)", () => {
-    const throttle = new LoginThrottle(3, 60);
-    for (let i = 0; i < 3; i++) throttle.begin("admin", `attacker-${i}`);
-    for (let i = 0; i < 3; i++) throttle.begin("admin", "attacker-x");
-    expect(() => throttle.begin("admin", "attacker-x")).toThrow(expect.objectContaining({ status: 429, headers: { "Retry-After": "60" } }));
-    expect(throttle.begin("admin", "owner")).toEqual({ email: "admin", client: "owner", clean: true, delayMs: 800 });
-    expect(throttle.begin("admin", "attacker-0")).toMatchObject({ clean: false });
+  it("an email's failures delay another client's attempt but never block it; the client is clean (no failures of its own)", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 3, 60);
+    for (let i = 0; i < 3; i++) await throttle.begin("admin", `attacker-${i}`);
+    for (let i = 0; i < 3; i++) await throttle.begin("admin", "attacker-x");
+    await expect(throttle.begin("admin", "attacker-x")).rejects.toMatchObject({ status: 429, headers: { "Retry-After": "60" } });
+    expect(await throttle.begin("admin", "owner")).toEqual({ email: "admin", client: "owner", clean: true, delayMs: 800 });
+    expect(await throttle.begin("admin", "attacker-0")).toMatchObject({ clean: false });
   });
 
-  it("a success clears the pair and the email's delay, and takes the client's attempt back; a withdrawn attempt counts for nothing", () => {
-    const throttle = new LoginThrottle(2, 60);
-    throttle.begin("admin", "owner");
-    const right = throttle.begin("admin", "owner");
-    throttle.succeeded(right);
-    expect(throttle.begin("admin", "owner")).toMatchObject({ clean: false, delayMs: 0 });
-    const other = new LoginThrottle(1, 60);
-    other.withdraw(other.begin("admin", "c"));
-    expect(other.begin("admin", "c")).toMatchObject({ clean: true, delayMs: 0 });
+  it("a success clears the pair and the email's delay, and takes the client's attempt back; a withdrawn attempt counts for nothing", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 2, 60);
+    await throttle.begin("admin", "owner");
+    const right = await throttle.begin("admin", "owner");
+    await throttle.succeeded(right);
+    expect(await throttle.begin("admin", "owner")).toMatchObject({ clean: false, delayMs: 0 });
+    const other = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
+    await other.withdraw(await other.begin("admin", "c"));
+    expect(await other.begin("admin", "c")).toMatchObject({ clean: true, delayMs: 0 });
   });
 
-  it("the server-wide failures (20 × login_max_failures) delay everyone, without blocking", () => {
-    const throttle = new LoginThrottle(1, 60);
-    for (let i = 0; i < 20; i++) throttle.begin(`user${i}`, `client${i}`);
-    expect(throttle.begin("fresh", "fresh")).toEqual({ email: "fresh", client: "fresh", clean: true, delayMs: 100 });
+  it("the server-wide failures (20 × login_max_failures) delay everyone, without blocking", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
+    for (let i = 0; i < 20; i++) await throttle.begin(`user${i}`, `client${i}`);
+    expect(await throttle.begin("fresh", "fresh")).toEqual({ email: "fresh", client: "fresh", clean: true, delayMs: 100 });
   });
 });
 
