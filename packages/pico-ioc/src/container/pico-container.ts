@@ -175,7 +175,7 @@ export class PicoContainer {
       throw new ComponentInitError(node.name, "create", new TypeError("create returned undefined: return the product"));
     }
     // tsyringe takes a `useValue` of null for no provider at all: an explicit "none" is served by a function.
-    this.tsyringe.register(this.#token(node) as never, product === null ? { useFactory: () => null } : { useValue: product });
+    this.tsyringe.register(this.#token(node) as never, (product === null ? { useFactory: () => null } : { useValue: product }) as never);
     return product;
   }
 
