@@ -21,7 +21,11 @@ export { ConfiguredAuthStore } from "./store/configured-store.js";
 export { InMemoryAuthStore } from "./store/memory-store.js";
 export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
-export { TemporaryCounters } from "./limits/temporary-counters.js";
+export { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
+export { InMemoryRateLimitStore } from "./limits/memory-rate-limit-store.js";
+export { FAST_STATE } from "./state/fast-state.js";
+export { ChallengeStoreProvider, FastStateProvider, RateLimitStoreProvider } from "./state/fast-state-provider.js";
+export { noSignal } from "./sync/no-signal.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
@@ -34,8 +38,11 @@ export { AuthEvents, AUTH_EVENT, THROTTLED_ROUTE } from "./events/auth-events.js
 export { ServerAuthError, ServerAuthConfigurationError, CredentialRefusedError, StoreLostError, StoreUnavailableError } from "./errors.js";
 export { StoreReadiness } from "./health/store-readiness.js";
 export { SigningKeyReadiness } from "./health/signing-key-readiness.js";
+export { SharedStateReadiness } from "./health/shared-state-readiness.js";
 
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
+export type { RateLimitStore, WindowCount } from "./limits/rate-limit-store.js";
+export type { FastState } from "./state/fast-state.js";
 export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
 export type { IssuedTokens } from "./sessions/sessions.js";
 export type { CredentialStamp } from "./sessions/credential-stamps.js";

@@ -7,9 +7,8 @@ import { Application } from "pico-boot";
 import type { ApplicationOptions } from "pico-boot";
 import { SecurityContext } from "pico-client-auth";
 import { controller, get } from "pico-hono";
-import { CHALLENGE_STORE, InMemoryChallengeStore } from "../src/challenge/challenge-store.js";
-import { InMemoryRateLimitStore } from "../src/limits/memory-rate-limit-store.js";
-import { RATE_LIMIT_STORE } from "../src/limits/rate-limit-store.js";
+import { FAST_STATE } from "../src/state/fast-state.js";
+import type { MemoryFastState } from "../src/state/memory-fast-state.js";
 
 /** This package's directory: "pico_server_auth" resolves here by self-reference, "pico_client_auth" from its dev dependencies. */
 export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -157,10 +156,9 @@ export function clientApp(authClient: { jwks_url: string } & Record<string, unkn
  * The in-process challenges and counters of an app on the memory fast state (the tests' default), to
  * fake their clocks. Initialises the app first.
  */
-export async function inProcessState(app: Application): Promise<{ challenges: InMemoryChallengeStore; counters: InMemoryRateLimitStore }> {
+export async function inProcessState(app: Application): Promise<MemoryFastState> {
   await app.init();
-  const challenges = app.container.get(CHALLENGE_STORE);
-  const counters = app.container.get(RATE_LIMIT_STORE);
-  if (!(challenges instanceof InMemoryChallengeStore) || !(counters instanceof InMemoryRateLimitStore)) throw new Error("inProcessState: the app does not keep its challenges and counters in process");
-  return { challenges, counters };
+  const state = app.container.get(FAST_STATE);
+  if (state.kind !== "memory") throw new Error(`inProcessState: expected the app's fast state in memory, got ${state.kind}`);
+  return state as MemoryFastState;
 }
