@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ServerAuthError } from "../src/index.js";
+import { ServerAuthError, StoreUnavailableError } from "../src/index.js";
+import type { RateLimitStore } from "../src/limits/rate-limit-store.js";
 import { InMemoryRateLimitStore } from "../src/limits/memory-rate-limit-store.js";
 import { LoginThrottle, MAX_LOGIN_DELAY_MS, backoff } from "../src/login/login-throttle.js";
 import { VerificationQueue } from "../src/login/verification-queue.js";
@@ -42,6 +43,39 @@ describe("LoginThrottle", () => {
     const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
     for (let i = 0; i < 20; i++) await throttle.begin(`user${i}`, `client${i}`);
     expect(await throttle.begin("fresh", "fresh")).toEqual({ email: "fresh", client: "fresh", clean: true, delayMs: 100 });
+  });
+});
+
+describe("LoginThrottle over a RateLimitStore", () => {
+  it("a refused attempt is taken back: hammering a blocked pair does not use up the client's allowance over other emails", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
+    await throttle.begin("a", "c");
+    for (let i = 0; i < 10; i++) await expect(throttle.begin("a", "c")).rejects.toMatchObject({ status: 429 });
+    // The client's limit is 4 × 1: only its one counted attempt stands against it.
+    for (const email of ["b", "d", "e"]) expect(await throttle.begin(email, "c")).toMatchObject({ clean: false });
+    await expect(throttle.begin("f", "c")).rejects.toMatchObject({ status: 429 });
+  });
+
+  it("20 parallel attempts of one pair: exactly login_max_failures begin, the rest get 429", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 3, 60);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => throttle.begin("a", "c")));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    expect(results.filter((r) => r.status === "rejected" && (r.reason as ServerAuthError).status === 429)).toHaveLength(17);
+  });
+
+  it("a store that fails: begin rejects with the store's error, and the counts it took are taken back", async () => {
+    const store = new InMemoryRateLimitStore();
+    const down = new StoreUnavailableError("Redis unreachable");
+    let failing = true;
+    const flaky: RateLimitStore = {
+      hit: (key, windowMs, amount) => (failing && key.startsWith("login:email:") && (amount ?? 1) > 0 ? Promise.reject(down) : store.hit(key, windowMs, amount)),
+      peek: (key) => store.peek(key),
+      reset: (key) => store.reset(key),
+    };
+    const throttle = new LoginThrottle(flaky, 1, 60);
+    await expect(throttle.begin("a", "c")).rejects.toBe(down);
+    failing = false;
+    expect(await throttle.begin("a", "c")).toEqual({ email: "a", client: "c", clean: true, delayMs: 0 });
   });
 });
 
