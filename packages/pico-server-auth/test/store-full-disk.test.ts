@@ -140,7 +140,8 @@ describe("HTTP on a full disk", () => {
   it("login, refresh and logout answer 503 with a detail (never 500, never a 204 for a logout that did not happen); the outage is logged once when it starts and once when it ends; once there is room the same requests succeed", async () => {
     const dataDir = freshDir();
     const { lines, logger } = recordingLogger();
-    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir }, logger });
+    // With a key encryption key: without one, boot warns (a line this test would count).
+    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir, key_encryption_key: "ab".repeat(32) }, logger });
     const login = () => app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
     const refresh = (token: string) => app.request("/api/v1/auth/refresh", postJson({ refresh_token: token }));
     const logout = (token: string) => app.request("/api/v1/auth/logout", postJson({ refresh_token: token }));

@@ -10,6 +10,9 @@ import { AUTH_STORE } from "../store/auth-store.js";
 import type { AuthStore, StoredSigningKey } from "../store/auth-store.js";
 import { generateMaterial, loadKey } from "./key-material.js";
 import type { LoadedKey } from "./key-material.js";
+import { KEY_ENCRYPTION } from "./key-encryption.js";
+import type { KeyEncryption } from "./key-encryption.js";
+import { openSigningKey } from "./open-signing-key.js";
 import { parseCompactJws } from "./compact-jws.js";
 import type { CompactJws } from "./compact-jws.js";
 
@@ -38,13 +41,15 @@ export class SigningKeys implements LocalJwks, OnInit {
   readonly #settings: ServerAuthSettings;
   readonly #store: AuthStore;
   readonly #events: AuthEvents;
+  readonly #encryption: KeyEncryption;
   #kept: Kept[] = [];
   #jwks: { readonly keys: readonly JWK[] } = Object.freeze({ keys: Object.freeze([]) });
   /** When the next rotation or expiry is due: until then, signing and publishing are lookups. */
   #nextChange = 0;
   #changing: Promise<void> | undefined;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, events: AuthEvents) {
+  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, events: AuthEvents, @inject(KEY_ENCRYPTION) encryption: KeyEncryption) {
+    this.#encryption = encryption;
     this.#settings = settings;
     this.#store = store;
     this.#events = events;
@@ -52,7 +57,7 @@ export class SigningKeys implements LocalJwks, OnInit {
   }
 
   async onInit(): Promise<void> {
-    this.#kept = await Promise.all((await this.#store.signingKeys()).map(async (stored) => ({ stored, key: await loadKey(stored.alg, stored.material) })));
+    this.#kept = await Promise.all((await this.#store.signingKeys()).map(async (stored) => ({ stored, key: await openSigningKey(this.#encryption, stored) })));
     const active = this.#active();
     const wanted = this.#settings.algorithm;
     if (!active) await this.rotate(wanted, `first ${wanted} signing key`);
@@ -118,7 +123,7 @@ export class SigningKeys implements LocalJwks, OnInit {
     const createdAt = this.now();
     const material = await generateMaterial(algorithm);
     const key = await loadKey(algorithm, material);
-    const stored: StoredSigningKey = { kid: key.kid, alg: algorithm, material, createdAt };
+    const stored: StoredSigningKey = { kid: key.kid, alg: algorithm, material: await this.#encryption.seal(material), createdAt };
     await this.#store.addSigningKey(stored);
     const previous = this.#active()?.stored.kid;
     this.#kept = [...this.#kept.map((k) => (k.stored.retiredAt === undefined ? { ...k, stored: { ...k.stored, retiredAt: createdAt } } : k)), { stored, key }];
