@@ -20,15 +20,29 @@ export { RevocationList } from "./sessions/revocation-list.js";
 export { CREDENTIAL_STAMPS, SessionStamps } from "./sessions/credential-stamps.js";
 export { AdminSessionStamp } from "./sessions/admin-session-stamp.js";
 export { WalletSessionStamp, walletKeyStamp } from "./sessions/wallet-session-stamp.js";
-export { AUTH_STORE } from "./store/auth-store.js";
-export { ConfiguredAuthStore } from "./store/configured-store.js";
-export { InMemoryAuthStore } from "./store/memory-store.js";
+export { SIGNING_KEY_STORE } from "./keys/signing-key-store.js";
+export { BINDING_STORE } from "./bindings/binding-store.js";
+export { SESSION_STORE } from "./sessions/session-store.js";
+export { REVOCATION_STORE } from "./sessions/revocation-store.js";
+export { ADMIN_CREDENTIAL_STORE } from "./login/admin-credential-store.js";
+export { DURABLE_STATE } from "./state/durable-state.js";
+export {
+  DurableStateProvider,
+  SigningKeyStoreProvider,
+  BindingStoreProvider,
+  SessionStoreProvider,
+  RevocationStoreProvider,
+  AdminCredentialStoreProvider,
+} from "./state/providers.js";
+export { InMemoryAuthStore, memoryState } from "./store/memory-store.js";
 export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
 export { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
 export { InMemoryRateLimitStore } from "./limits/memory-rate-limit-store.js";
 export { FAST_STATE } from "./state/fast-state.js";
 export { ChallengeStoreProvider, FastStateProvider, RateLimitStoreProvider } from "./state/fast-state-provider.js";
+export { CHANGE_SIGNAL } from "./sync/change-signal.js";
+export { ChangeSignalProvider } from "./sync/change-signal-provider.js";
 export { noSignal } from "./sync/no-signal.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
@@ -47,11 +61,18 @@ export { SharedStateReadiness } from "./health/shared-state-readiness.js";
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
 export type { RateLimitStore, WindowCount } from "./limits/rate-limit-store.js";
 export type { FastState } from "./state/fast-state.js";
-export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
+export type { ChangeSignal, ChangeTopic } from "./sync/change-signal.js";
+export type { AddressBinding } from "./bindings/binding-store.js";
+export type { AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
 export type { IssuedTokens } from "./sessions/sessions.js";
 export type { CredentialStamp } from "./sessions/credential-stamps.js";
 export type { SessionTokenClaims } from "./sessions/verified-token.js";
-export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
+export type { SigningKeyStore, StoredSigningKey } from "./keys/signing-key-store.js";
+export type { BindingStore } from "./bindings/binding-store.js";
+export type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, SessionStore } from "./sessions/session-store.js";
+export type { RevocationChanges, RevocationStore } from "./sessions/revocation-store.js";
+export type { AdminCredential, AdminCredentialStore } from "./login/admin-credential-store.js";
+export type { DurableState } from "./state/durable-state.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
 export type { KeyEncryption } from "./keys/key-encryption.js";
 export type { ServerAuthErrorCode, SignInFailureReason } from "./errors.js";

@@ -31,28 +31,30 @@ function twoWorkers(ttlSeconds?: number, maxChallenges?: number) {
   return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
 }
 
-challengeStoreContract("in memory", ({ ttlSeconds, maxChallenges }) => {
+const inMemory = async () => undefined;
+
+challengeStoreContract("in memory", async ({ ttlSeconds, maxChallenges }) => {
   const store = new InMemoryChallengeStore(settings(ttlSeconds, maxChallenges));
-  return { store, advance: fakeClock(store) };
+  return { store, advance: fakeClock(store), close: inMemory };
 });
 
-challengeStoreContract("SQLite shared.db, two workers", ({ ttlSeconds, maxChallenges }) => {
+challengeStoreContract("SQLite shared.db, two workers", async ({ ttlSeconds, maxChallenges }) => {
   const { a, b, close } = twoWorkers(ttlSeconds, maxChallenges);
-  return { store: a.challenges, peer: b.challenges, advance: fakeClock(a.challenges as SqliteChallengeStore, b.challenges as SqliteChallengeStore), close };
+  return { store: a.challenges, peers: [b.challenges], advance: fakeClock(a.challenges as SqliteChallengeStore, b.challenges as SqliteChallengeStore), close };
 });
 
-rateLimitStoreContract("in memory", () => {
+rateLimitStoreContract("in memory", async () => {
   const store = new InMemoryRateLimitStore();
-  return { store, now: () => store.now(), advance: fakeClock(store) };
+  return { store, now: () => store.now(), advance: fakeClock(store), close: inMemory };
 });
 
-rateLimitStoreContract("SQLite shared.db, two workers", () => {
+rateLimitStoreContract("SQLite shared.db, two workers", async () => {
   const { a, b, close } = twoWorkers();
   const [counters, peer] = [a.counters as SqliteRateLimitStore, b.counters as SqliteRateLimitStore];
-  return { store: counters, peer, now: () => counters.now(), advance: fakeClock(counters, peer), close };
+  return { store: counters, peers: [peer], now: () => counters.now(), advance: fakeClock(counters, peer), close };
 });
 
-rateLimitStoreContract("SQLite shared.db, real clock", () => {
+rateLimitStoreContract("SQLite shared.db, real clock", async () => {
   const { a, b, close } = twoWorkers();
-  return { store: a.counters, peer: b.counters, close };
+  return { store: a.counters, peers: [b.counters], close };
 });

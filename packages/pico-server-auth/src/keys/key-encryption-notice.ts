@@ -1,8 +1,8 @@
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnInit } from "pico-ioc";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore } from "../store/auth-store.js";
+import { SIGNING_KEY_STORE } from "./signing-key-store.js";
+import type { SigningKeyStore } from "./signing-key-store.js";
 import { AesKeyEncryption } from "./aes-key-encryption.js";
 import { KEY_ENCRYPTION } from "./key-encryption.js";
 import type { KeyEncryption } from "./key-encryption.js";
@@ -25,10 +25,10 @@ export const KEY_ENCRYPTION_EVENT = {
 export class KeyEncryptionNotice implements OnInit {
   readonly #encryption: KeyEncryption;
   readonly #settings: ServerAuthSettings;
-  readonly #store: AuthStore;
+  readonly #store: SigningKeyStore;
   readonly #logger: Logger;
 
-  constructor(@inject(KEY_ENCRYPTION) encryption: KeyEncryption, settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
+  constructor(@inject(KEY_ENCRYPTION) encryption: KeyEncryption, settings: ServerAuthSettings, @inject(SIGNING_KEY_STORE) store: SigningKeyStore, @inject(LOGGER) logger: Logger) {
     this.#encryption = encryption;
     this.#settings = settings;
     this.#store = store;

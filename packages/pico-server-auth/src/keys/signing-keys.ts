@@ -6,8 +6,8 @@ import type { LocalJwks } from "pico-client-auth/contract";
 import { ServerAuthError } from "../errors.js";
 import { AuthEvents } from "../events/auth-events.js";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore, StoredSigningKey } from "../store/auth-store.js";
+import { SIGNING_KEY_STORE } from "./signing-key-store.js";
+import type { SigningKeyStore, StoredSigningKey } from "./signing-key-store.js";
 import { generateMaterial, loadKey } from "./key-material.js";
 import type { LoadedKey } from "./key-material.js";
 import { KEY_ENCRYPTION } from "./key-encryption.js";
@@ -39,7 +39,7 @@ export class SigningKeys implements LocalJwks, OnInit {
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #settings: ServerAuthSettings;
-  readonly #store: AuthStore;
+  readonly #store: SigningKeyStore;
   readonly #events: AuthEvents;
   readonly #encryption: KeyEncryption;
   #kept: Kept[] = [];
@@ -48,7 +48,7 @@ export class SigningKeys implements LocalJwks, OnInit {
   #nextChange = 0;
   #changing: Promise<void> | undefined;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, events: AuthEvents, @inject(KEY_ENCRYPTION) encryption: KeyEncryption) {
+  constructor(settings: ServerAuthSettings, @inject(SIGNING_KEY_STORE) store: SigningKeyStore, events: AuthEvents, @inject(KEY_ENCRYPTION) encryption: KeyEncryption) {
     this.#encryption = encryption;
     this.#settings = settings;
     this.#store = store;
@@ -124,7 +124,7 @@ export class SigningKeys implements LocalJwks, OnInit {
     const material = await generateMaterial(algorithm);
     const key = await loadKey(algorithm, material);
     const stored: StoredSigningKey = { kid: key.kid, alg: algorithm, material: await this.#encryption.seal(material), createdAt };
-    await this.#store.addSigningKey(stored);
+    await this.#store.addSigningKey(stored, this.#active()?.stored.kid);
     const previous = this.#active()?.stored.kid;
     this.#kept = [...this.#kept.map((k) => (k.stored.retiredAt === undefined ? { ...k, stored: { ...k.stored, retiredAt: createdAt } } : k)), { stored, key }];
     this.#events.keyAdded(key.kid, algorithm, previous, reason);

@@ -6,8 +6,8 @@ import { AuthEvents, THROTTLED_ROUTE } from "../events/auth-events.js";
 import { RATE_LIMIT_STORE } from "../limits/rate-limit-store.js";
 import type { RateLimitStore } from "../limits/rate-limit-store.js";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore } from "../store/auth-store.js";
+import { ADMIN_CREDENTIAL_STORE } from "./admin-credential-store.js";
+import type { AdminCredentialStore } from "./admin-credential-store.js";
 import { AdminHash, argon2 } from "./admin-hash.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { VerificationQueue } from "./verification-queue.js";
@@ -29,7 +29,7 @@ export class AdminLogin implements OnInit, OnDestroy {
 
   constructor(
     settings: ServerAuthSettings,
-    @inject(AUTH_STORE) store: AuthStore,
+    @inject(ADMIN_CREDENTIAL_STORE) store: AdminCredentialStore,
     @inject(LOGGER) logger: Logger,
     events: AuthEvents,
     @inject(RATE_LIMIT_STORE) counters: RateLimitStore,

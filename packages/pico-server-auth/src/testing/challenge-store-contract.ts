@@ -2,14 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ChallengeStore, PendingChallenge } from "../challenge/challenge-store.js";
 import { passTime } from "./clock.js";
 import type { ContractClock } from "./clock.js";
+import { connections } from "./opened-store.js";
+import type { OpenedStore } from "./opened-store.js";
 
-/** One store under test, opened for one test and closed after it. */
-export interface ChallengeStoreUnderTest extends ContractClock {
-  readonly store: ChallengeStore;
-  /** Another instance over the same shared state (another worker, another server), if the implementation is shared: the suite issues on one and consumes on both. Default: `store`. */
-  readonly peer?: ChallengeStore;
-  close?(): Promise<void>;
-}
+/**
+ * A challenge store on fresh state, opened for one case and closed after it. `peers`: other
+ * instances over the same shared state (another worker, another server): the suite issues on `store`
+ * and consumes on the peers too, so "exactly once" is checked between instances.
+ */
+export interface OpenedChallengeStore extends OpenedStore<ChallengeStore>, ContractClock {}
 
 export interface ChallengeStoreContractOptions {
   /**
@@ -30,25 +31,29 @@ export interface ChallengeStoreSettings {
  * with a function that opens a fresh store with the given settings.
  *
  * @example
- * challengeStoreContract("in memory", ({ ttlSeconds, maxChallenges }) => {
+ * challengeStoreContract("in memory", async ({ ttlSeconds, maxChallenges }) => {
  *   const store = new InMemoryChallengeStore({ challengeTtlSeconds: ttlSeconds, maxChallenges } as ServerAuthSettings);
- *   return { store, advance: (ms) => { const t = store.now() + ms; store.now = () => t; } };
+ *   let t = Date.now();
+ *   store.now = () => t;
+ *   return { store, advance: (ms) => void (t += ms), close: async () => undefined };
  * });
  */
 export function challengeStoreContract(
   name: string,
-  open: (settings: ChallengeStoreSettings) => ChallengeStoreUnderTest | Promise<ChallengeStoreUnderTest>,
+  open: (settings: ChallengeStoreSettings) => Promise<OpenedChallengeStore>,
   options: ChallengeStoreContractOptions = {},
 ): void {
   describe(`ChallengeStore contract: ${name}`, () => {
-    const opened: ChallengeStoreUnderTest[] = [];
+    const opened: OpenedChallengeStore[] = [];
     const start = async (settings: Partial<ChallengeStoreSettings> = {}) => {
       const subject = await open({ ttlSeconds: 1, maxChallenges: 1000, ...settings });
       opened.push(subject);
-      return { ...subject, peer: subject.peer ?? subject.store };
+      const all = connections(subject);
+      // The last instance consumes: a peer when there is one.
+      return { ...subject, all, peer: all[all.length - 1] as ChallengeStore };
     };
     afterEach(async () => {
-      await Promise.all(opened.splice(0).map((s) => s.close?.()));
+      await Promise.all(opened.splice(0).map((s) => s.close()));
     });
 
     it("issues a 64-hex-char challenge with what it was issued for and the composed message; consume returns the same", async () => {
@@ -61,9 +66,9 @@ export function challengeStoreContract(
     });
 
     it("exactly one of 50 concurrent consumes wins, across instances; the challenge is then gone", async () => {
-      const { store, peer } = await start();
+      const { store, all } = await start();
       const { challenge } = await store.create({ address: "0xrace", compose: (c) => c });
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? store : peer).consume("0xrace", challenge)));
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (all[i % all.length] as ChallengeStore).consume("0xrace", challenge)));
       expect(results.filter((r) => r !== undefined)).toHaveLength(1);
       expect(await store.consume("0xrace", challenge)).toBeUndefined();
     });

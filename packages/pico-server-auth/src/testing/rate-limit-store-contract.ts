@@ -2,15 +2,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RateLimitStore } from "../limits/rate-limit-store.js";
 import { passTime } from "./clock.js";
 import type { ContractClock } from "./clock.js";
+import { connections } from "./opened-store.js";
+import type { OpenedStore } from "./opened-store.js";
 
-/** One store under test, opened for one test and closed after it. */
-export interface RateLimitStoreUnderTest extends ContractClock {
-  readonly store: RateLimitStore;
-  /** Another instance over the same shared counters (another worker, another server), if the implementation is shared: the suite hits both. Default: `store`. */
-  readonly peer?: RateLimitStore;
+/**
+ * Counters on fresh state (or keys of the test's own on a shared server), opened for one case and
+ * closed after it. `peers`: other instances over the same counters (another worker, another server):
+ * the suite spreads its hits over all of them.
+ */
+export interface OpenedRateLimitStore extends OpenedStore<RateLimitStore>, ContractClock {
   /** Milliseconds since the epoch as the implementation sees it (its fake clock); default Date.now. */
   readonly now?: () => number;
-  close?(): Promise<void>;
 }
 
 /** How far two readings of one window's end may differ: an implementation that derives resetAt from a remaining TTL (Redis PTTL) reads it a few ms apart. */
@@ -22,22 +24,26 @@ const RESET_TOLERANCE_MS = 50;
  * used). With a fake clock (`advance`) the windows are a minute long; without one, a second, waited out.
  *
  * @example
- * rateLimitStoreContract("in memory", () => {
+ * rateLimitStoreContract("in memory", async () => {
  *   const store = new InMemoryRateLimitStore();
- *   return { store, now: () => store.now(), advance: (ms) => { const t = store.now() + ms; store.now = () => t; } };
+ *   let t = Date.now();
+ *   store.now = () => t;
+ *   return { store, now: () => t, advance: (ms) => void (t += ms), close: async () => undefined };
  * });
  */
-export function rateLimitStoreContract(name: string, open: () => RateLimitStoreUnderTest | Promise<RateLimitStoreUnderTest>): void {
+export function rateLimitStoreContract(name: string, open: () => Promise<OpenedRateLimitStore>): void {
   describe(`RateLimitStore contract: ${name}`, () => {
-    const opened: RateLimitStoreUnderTest[] = [];
+    const opened: OpenedRateLimitStore[] = [];
     const start = async () => {
       const subject = await open();
       opened.push(subject);
       const window = subject.advance ? 60_000 : 1000;
-      return { ...subject, peer: subject.peer ?? subject.store, now: subject.now ?? Date.now, window };
+      const all = connections(subject);
+      // The last instance reads and takes back: a peer when there is one.
+      return { ...subject, all, peer: all[all.length - 1] as RateLimitStore, now: subject.now ?? Date.now, window };
     };
     afterEach(async () => {
-      await Promise.all(opened.splice(0).map((s) => s.close?.()));
+      await Promise.all(opened.splice(0).map((s) => s.close()));
     });
 
     it("a first hit starts a window of windowMs with count 1; later hits add to it; peek reads it without counting", async () => {
@@ -54,8 +60,8 @@ export function rateLimitStoreContract(name: string, open: () => RateLimitStoreU
     });
 
     it("200 concurrent hits on one key, across instances, are all counted: each sees a different count", async () => {
-      const { store, peer, window } = await start();
-      const counts = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? store : peer).hit("t:race", window).then((w) => w.count)));
+      const { store, all, window } = await start();
+      const counts = await Promise.all(Array.from({ length: 200 }, (_, i) => (all[i % all.length] as RateLimitStore).hit("t:race", window).then((w) => w.count)));
       expect(new Set(counts).size).toBe(200);
       expect(Math.max(...counts)).toBe(200);
       expect((await store.peek("t:race"))?.count).toBe(200);
