@@ -43,7 +43,7 @@ export { FAST_STATE } from "./state/fast-state.js";
 export { ChallengeStoreProvider, FastStateProvider, RateLimitStoreProvider } from "./state/fast-state-provider.js";
 export { CHANGE_SIGNAL } from "./sync/change-signal.js";
 export { ChangeSignalProvider } from "./sync/change-signal-provider.js";
-export { noSignal } from "./sync/no-signal.js";
+export { NoChangeSignal, noSignal } from "./sync/no-signal.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
