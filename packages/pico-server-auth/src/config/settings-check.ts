@@ -3,6 +3,7 @@ import type { Logger } from "pico-ioc";
 import { ServerAuthConfigurationError } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
+import { connectionUrlProblem } from "./connection-url.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
 
@@ -35,6 +36,7 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
     // The value is a secret: the message says what is wrong with it, not what it is.
     fail(`server_auth.revocation_feed_bearer must be at least ${MIN_FEED_BEARER_LENGTH} printable ASCII characters without spaces (a random secret, e.g. 24 random bytes in base64url); got ${bearer.length} characters`);
   }
+  checkRedisSettings(s);
   if (!s.autoCreateAdmin) return;
   if (s.adminPasswordHash !== undefined) {
     const phc = parseArgon2idPhc(s.adminPasswordHash);
@@ -50,6 +52,20 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
   const weakness = s.allowWeakAdminPassword ? undefined : adminPasswordWeakness(s.adminPassword);
   if (weakness) {
     fail(`server_auth.admin_password is too weak: ${weakness}. Choose a long passphrase (at least 12 characters, not a common password); server_auth.allow_weak_admin_password admits it (not for production)`);
+  }
+}
+
+function checkRedisSettings(s: ServerAuthSettings): void {
+  if (s.redisUrl !== undefined) {
+    // The URL may hold a password: the message says what is wrong with it, never what it is.
+    const problem = connectionUrlProblem(s.redisUrl, ["redis:", "rediss:"]);
+    if (problem) fail(`server_auth.redis_url must be a redis:// or rediss:// URL (redis://[user:password@]host[:port][/db]): ${problem}`);
+    const db = new URL(s.redisUrl).pathname;
+    if (db !== "" && db !== "/" && !/^\/\d{1,5}$/.test(db)) fail("server_auth.redis_url: the path must be a database number (redis://host:6379/0)");
+  }
+  // Keys and channels are named <prefix><kind>:<id>: a prefix with a space or control character would be ambiguous in redis-cli and logs.
+  if (!/^[\x21-\x7e]{1,100}$/.test(s.redisKeyPrefix)) {
+    fail(`server_auth.redis_key_prefix must be 1 to 100 printable ASCII characters without spaces (e.g. "pico-auth:"); got ${JSON.stringify(s.redisKeyPrefix.slice(0, 100))}`);
   }
 }
 
