@@ -1,0 +1,72 @@
+import { randomBytes } from "node:crypto";
+import type { ChallengeRequest, ChallengeStore, PendingChallenge } from "../../challenge/challenge-store.js";
+import { LuaScript } from "./lua-script.js";
+import type { RedisConnection } from "./redis-connection.js";
+import type { RedisKeys } from "./redis-keys.js";
+
+/**
+ * Deletes a challenge only if it still holds exactly the value the caller read and checked. A
+ * challenge's value is written once (SET NX) and is unique (it names its 256-bit nonce), so of any
+ * number of concurrent consumers on any number of instances exactly one gets 1.
+ */
+const DELETE_IF_UNCHANGED = new LuaScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("DEL", KEYS[1])
+end
+return 0`);
+
+/**
+ * Challenges in Redis, shared by every instance: one issued by A redeems once, on any instance.
+ *
+ * Consuming is read, check, then compare-and-delete: the address and expiry are checked, and the
+ * caller's `check` runs, before anything is deleted, so a wrong address or a malformed request
+ * never burns someone else's challenge (a bare GETDEL would); the delete then succeeds for exactly
+ * one caller.
+ *
+ * Bounded by Redis, not by `max_challenges` (a per-process memory guard of the in-memory store):
+ * every challenge carries a TTL of `challenge_ttl_seconds` (SET PX), and Redis' `maxmemory` with a
+ * `volatile-*` or `allkeys-*` eviction policy bounds the total. Under `noeviction` a full Redis
+ * refuses new challenges (503) rather than dropping old ones.
+ */
+export class RedisChallengeStore implements ChallengeStore {
+  readonly #redis: RedisConnection;
+  readonly #keys: RedisKeys;
+  readonly #ttlMs: number;
+  /** Milliseconds since the epoch; replaceable in tests. */
+  now: () => number = Date.now;
+
+  constructor(redis: RedisConnection, keys: RedisKeys, ttlSeconds: number) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#ttlMs = ttlSeconds * 1000;
+  }
+
+  async create({ compose, ...request }: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
+    const challenge = randomBytes(32).toString("hex");
+    const issuedAt = this.now();
+    const expiresAt = issuedAt + this.#ttlMs;
+    const pending: PendingChallenge = { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt };
+    const key = this.#keys.challenge(challenge);
+    // NX: a value is written once, which the compare-and-delete relies on (a 256-bit collision would
+    // be refused, never overwrite).
+    const set = await this.#redis.run("challenges.create", (client) => client.set(key, JSON.stringify(pending), { expiration: { type: "PX", value: this.#ttlMs }, condition: "NX" }));
+    if (set !== "OK") throw new Error("a fresh 256-bit challenge already existed in Redis");
+    return { challenge, pending };
+  }
+
+  async consume(address: string, challenge: string, check?: (pending: PendingChallenge) => void): Promise<PendingChallenge | undefined> {
+    // Only a 64-hex-char challenge can exist: anything else is not even looked up (and cannot reach a key name).
+    if (!/^[0-9a-f]{64}$/.test(challenge)) return undefined;
+    const key = this.#keys.challenge(challenge);
+    const stored = await this.#redis.run("challenges.consume", (client) => client.get(key));
+    if (typeof stored !== "string") return undefined;
+    const pending = JSON.parse(stored) as PendingChallenge;
+    // Another address's challenge is left alone: it stays redeemable by its own address.
+    if (pending.address !== address) return undefined;
+    // Redis' TTL removes it; this catches the last moments, measured on this instance's clock.
+    if (pending.expiresAt <= this.now()) return undefined;
+    check?.(pending);
+    const deleted = await this.#redis.run("challenges.consume", (client) => DELETE_IF_UNCHANGED.run(client, [key], [stored]));
+    return deleted === 1 ? pending : undefined;
+  }
+}
