@@ -74,26 +74,27 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
 export class OwnRedis {
   #process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  /** `password`: the server requires it (requirepass), and `url` carries it. */
+  private constructor(readonly port: number, readonly password?: string) {}
 
-  static async start(port?: number): Promise<OwnRedis> {
-    const redis = new OwnRedis(port ?? (await freePort()));
+  static async start(password?: string): Promise<OwnRedis> {
+    const redis = await OwnRedis.notStarted(password);
     await redis.start();
     return redis;
   }
 
   /** A port nothing listens on yet; `start()` brings the server up there later. */
-  static async notStarted(): Promise<OwnRedis> {
-    return new OwnRedis(await freePort());
+  static async notStarted(password?: string): Promise<OwnRedis> {
+    return new OwnRedis(await freePort(), password);
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${this.password}@` : ""}127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
     if (this.#process) throw new Error("already running");
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...(this.password ? ["--requirepass", this.password] : [])], { stdio: ["ignore", "pipe", "pipe"] });
     this.#process = child;
     let output = "";
     await new Promise<void>((resolve, reject) => {
