@@ -27,6 +27,15 @@ describe("loading modules by name", () => {
     await app.stop();
   });
 
+  it("takes a factory a module exports: its product is injected, and destroyed at stop", async () => {
+    const { destroyed } = await import("./fixtures/fixture-lib/index.js");
+    destroyed.length = 0;
+    const app = new Application({ moduleNames: ["fixture_app", "fixture_lib"], root: fixtureApp, env: noPlugins, logger: quiet });
+    expect(await body(app, "/lib-factory")).toEqual({ text: "made from LibService" });
+    await app.stop();
+    expect(destroyed).toEqual(["LibGreeting", "LibService"]);
+  });
+
   it("resolves an app package that has no exports field by its own directory", async () => {
     const app = new Application({ moduleNames: ["app-without-exports"], root: fixtureAppWithoutExports, env: noPlugins, logger: quiet });
     expect(await body(app, "/self")).toEqual({ self: true });

@@ -62,9 +62,9 @@ export class ProviderNotFoundError extends PicoIocError {
   }
 }
 
-/** A constructor or an `onInit` hook threw; `cause` holds the original error. */
+/** A constructor, a factory's `create` or an `onInit` hook threw; `cause` holds the original error. */
 export class ComponentInitError extends PicoIocError {
-  constructor(componentName: string, phase: "constructor" | "onInit", cause: unknown) {
+  constructor(componentName: string, phase: "constructor" | "create" | "onInit", cause: unknown) {
     super("COMPONENT_INIT_FAILED", `Failed to create ${componentName} (${phase}): ${describe(cause)}`, { cause });
   }
 }

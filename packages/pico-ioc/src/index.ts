@@ -6,6 +6,7 @@ import "./tsyringe.js";
 
 export { component, defineComponent, getComponentDefinition, rejectUnknownOptions } from "./metadata/component.js";
 export { inject, injectAll } from "./metadata/inject.js";
+export { factory, getFactoryDefinition } from "./metadata/factory.js";
 export { configured, setting, getSettingsDefinition, bindSettings, envVarName, toSnakeCase } from "./config/index.js";
 export { PicoContainer } from "./container/pico-container.js";
 export { RequestScope } from "./container/request-scope.js";
@@ -27,6 +28,7 @@ export {
 
 export type { ComponentDefinition, ComponentOptions, Scope } from "./metadata/component.js";
 export type { Dependency } from "./metadata/inject.js";
+export type { FactoryDefinition, FactoryOptions, Injected, InjectedArgs, Provided } from "./metadata/factory.js";
 export type { ConfigTree, Env, PicoModuleSections, SettingField, SettingOptions, SettingType, SettingsDefinition, SettingsSection, SnakeCase } from "./config/index.js";
 export type { ContainerOptions } from "./container/pico-container.js";
 export type { Override } from "./container/graph.js";

@@ -1,6 +1,8 @@
 import type { ComponentDefinition, Scope } from "../metadata/component.js";
 import { describeParameter, getDependencies } from "../metadata/inject.js";
 import type { Dependency } from "../metadata/inject.js";
+import { getFactoryDefinition } from "../metadata/factory.js";
+import type { FactoryDefinition } from "../metadata/factory.js";
 import { hasOnDestroy, hasOnInit } from "../lifecycle.js";
 import { InvalidGraphError } from "../errors.js";
 import type { Constructor, ProviderKey } from "../token.js";
@@ -11,11 +13,13 @@ export type Override<T = unknown> =
   | { readonly provide: ProviderKey<T>; readonly useValue: T }
   | { readonly provide: ProviderKey<T>; readonly useClass: Constructor<T> };
 
-/** Something the container can produce: a component class, an overriding class or an overriding value. */
+/** Something the container can produce: a component class, a factory, an overriding class or an overriding value. */
 export interface ProviderNode {
   readonly name: string;
   readonly scope: Scope;
   readonly target?: Constructor;
+  /** Set for a `factory()`: the product of `create` stands for `target`, which is never constructed. */
+  readonly factory?: FactoryDefinition;
   readonly value?: unknown;
   readonly hasValue: boolean;
   readonly dependencies: readonly Dependency[];
@@ -49,6 +53,7 @@ export function planGraph(definitions: readonly ComponentDefinition[], overrides
       name: definition.target.name,
       scope: definition.scope,
       target: definition.target,
+      factory: getFactoryDefinition(definition.target),
       hasValue: false,
       dependencies: getDependencies(definition.target),
     });
@@ -115,7 +120,8 @@ function overrideNode(override: Override): ProviderNode {
   if ("useValue" in override) {
     return { name, scope: "singleton", value: override.useValue, hasValue: true, dependencies: [] };
   }
-  return { name, scope: "singleton", target: override.useClass, hasValue: false, dependencies: getDependencies(override.useClass) };
+  const { useClass } = override;
+  return { name, scope: "singleton", target: useClass, factory: getFactoryDefinition(useClass), hasValue: false, dependencies: getDependencies(useClass) };
 }
 
 function candidatesByKey(definitions: readonly ComponentDefinition[]): Map<ProviderKey, ComponentDefinition[]> {

@@ -5,6 +5,7 @@ import type { ConfigTree, Env } from "../config/index.js";
 import { ComponentDestroyError, ComponentInitError, ContainerDestroyedError, InvalidGraphError, ProviderNotFoundError, ScopeInactiveError } from "../errors.js";
 import { hasOnDestroy, hasOnInit } from "../lifecycle.js";
 import type { ComponentDefinition, Scope } from "../metadata/component.js";
+import type { FactoryDefinition } from "../metadata/factory.js";
 import { getComponentDefinition } from "../metadata/component.js";
 import type { Constructor, ProviderKey } from "../token.js";
 import { keyName } from "../token.js";
@@ -126,7 +127,7 @@ export class PicoContainer {
 
   async #destroyAll(): Promise<void> {
     const failures: { component: string; error: unknown }[] = [];
-    for (const { node, instance } of [...this.#created].reverse()) {
+    for (const { node, instance } of this.#distinctCreated().reverse()) {
       if (!hasOnDestroy(instance)) continue;
       try {
         await instance.onDestroy();
@@ -140,15 +141,10 @@ export class PicoContainer {
 
   async #createSingletons(): Promise<void> {
     for (const node of this.#plan.creationOrder) {
-      let instance: unknown;
-      try {
-        instance = this.tsyringe.resolve(this.#token(node) as never);
-      } catch (error) {
-        throw new ComponentInitError(node.name, "constructor", error);
-      }
+      const instance = node.factory ? await this.#runFactory(node, node.factory) : this.#construct(node);
       this.#created.push({ node, instance });
     }
-    for (const { node, instance } of this.#created) {
+    for (const { node, instance } of this.#distinctCreated()) {
       if (!hasOnInit(instance)) continue;
       try {
         await instance.onInit();
@@ -158,8 +154,47 @@ export class PicoContainer {
     }
   }
 
+  #construct(node: ProviderNode): unknown {
+    try {
+      return this.tsyringe.resolve(this.#token(node) as never);
+    } catch (error) {
+      throw new ComponentInitError(node.name, "constructor", error);
+    }
+  }
+
+  /** Awaits `create` with its dependencies (already created: the creation order puts them first), then registers the product. */
+  async #runFactory(node: ProviderNode, definition: FactoryDefinition): Promise<unknown> {
+    let product: unknown;
+    try {
+      product = await definition.create(...definition.inject.map((key) => this.tsyringe.resolve(key as never)));
+    } catch (error) {
+      throw new ComponentInitError(node.name, "create", error);
+    }
+    if (product === undefined) {
+      // Almost always a forgotten `return`; `null` stays available for an explicit "none".
+      throw new ComponentInitError(node.name, "create", new TypeError("create returned undefined: return the product"));
+    }
+    this.tsyringe.register(this.#token(node) as never, { useValue: product });
+    return product;
+  }
+
+  /**
+   * Created instances, each object once (its first creation): a factory may return an object that
+   * another factory or a component already produced, and its hooks must run once.
+   */
+  #distinctCreated(): { node: ProviderNode; instance: unknown }[] {
+    const seen = new Set<unknown>();
+    return this.#created.filter(({ instance }) => {
+      if (seen.has(instance)) return false;
+      seen.add(instance);
+      return true;
+    });
+  }
+
   #registerNode(node: ProviderNode): void {
     const token = this.#token(node);
+    // A factory's product is registered once `create` has run (see #runFactory).
+    if (node.factory) return;
     if (node.hasValue) this.tsyringe.register(token as never, { useValue: node.value });
     else this.tsyringe.register(token as never, { useClass: node.target as never }, { lifecycle: LIFECYCLES[node.scope] });
   }

@@ -1,7 +1,7 @@
 import { injectable } from "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import type { Constructor, ProviderKey } from "../token.js";
-import { keyName } from "../token.js";
+import { describeValue } from "./describe-value.js";
 
 /**
  * How long an instance lives.
@@ -47,7 +47,7 @@ export function component(options: ComponentOptions = {}): ClassDecorator {
   if (!SCOPES.includes(scope)) {
     throw new DecoratorMisuseError(`@component: "scope" expected one of ${SCOPES.join(", ")}, got ${JSON.stringify(scope)}`);
   }
-  const provides = options.provides === undefined ? [] : toArray(options.provides);
+  const provides = options.provides === undefined ? [] : providerKeys("@component", options.provides);
   if (options.fallback && provides.length === 0) {
     throw new DecoratorMisuseError(`@component: "fallback" needs "provides": name the keys this class is a default for`);
   }
@@ -85,11 +85,12 @@ export function rejectUnknownOptions(where: string, options: object, known: read
   }
 }
 
-function toArray(value: ProviderKey | readonly ProviderKey[]): readonly ProviderKey[] {
+/** The keys of a `provides` option (one key or several), each checked to be a class or a token. */
+export function providerKeys(where: string, value: ProviderKey | readonly ProviderKey[]): readonly ProviderKey[] {
   const keys = (Array.isArray(value) ? value : [value]) as readonly ProviderKey[];
   for (const key of keys) {
     if (typeof key !== "function" && typeof key !== "symbol") {
-      throw new DecoratorMisuseError(`@component: "provides" expected classes or tokens, got ${keyName(key)}`);
+      throw new DecoratorMisuseError(`${where}: "provides" expected classes or tokens, got ${describeValue(key)}`);
     }
   }
   return keys;

@@ -2,6 +2,7 @@ import { tsyringeInject, tsyringeInjectAll } from "../tsyringe.js";
 import { DecoratorMisuseError } from "../errors.js";
 import type { Constructor, ProviderKey } from "../token.js";
 import { keyName } from "../token.js";
+import { getFactoryDefinition } from "./factory.js";
 
 /** One constructor parameter: what it asks for and whether it wants every provider of that key. */
 export interface Dependency {
@@ -46,8 +47,13 @@ function explicit(where: string, key: ProviderKey, many: boolean): ParameterDeco
 
 const OPAQUE_TYPES: readonly unknown[] = [Object, Function, String, Number, Boolean, Symbol, Array, Promise, undefined];
 
-/** The constructor dependencies of `target`, from `@inject`/`@injectAll` or else the emitted parameter types. */
+/**
+ * The constructor dependencies of `target`, from `@inject`/`@injectAll` or else the emitted parameter
+ * types; for a `factory()`, the parameters of `create`, from its `inject` list.
+ */
 export function getDependencies(target: Constructor): Dependency[] {
+  const factory = getFactoryDefinition(target);
+  if (factory) return factory.inject.map((key, index) => ({ index, key, many: false }));
   const types = (Reflect.getMetadata("design:paramtypes", target) as unknown[] | undefined) ?? [];
   const injections = (Reflect.getOwnMetadata(EXPLICIT_KEY, target) as ExplicitInjections | undefined) ?? new Map();
   const count = Math.max(types.length, target.length, ...[...injections.keys()].map((i) => i + 1));
