@@ -60,13 +60,24 @@ export class RedisChallengeStore implements ChallengeStore {
     const key = this.#keys.challenge(challenge);
     const stored = await this.#redis.run("challenges.consume", (client) => client.get(key));
     if (typeof stored !== "string") return undefined;
-    const pending = JSON.parse(stored) as PendingChallenge;
+    const pending = parsePending(stored);
     // Another address's challenge is left alone: it stays redeemable by its own address.
-    if (pending.address !== address) return undefined;
+    if (!pending || pending.address !== address) return undefined;
     // Redis' TTL removes it; this catches the last moments, measured on this instance's clock.
     if (pending.expiresAt <= this.now()) return undefined;
     check?.(pending);
     const deleted = await this.#redis.run("challenges.consume", (client) => DELETE_IF_UNCHANGED.run(client, [key], [stored]));
     return deleted === 1 ? pending : undefined;
+  }
+}
+
+/** A stored challenge; undefined for a value this store did not write (another writer under the prefix): a 401 then, never a 500. */
+function parsePending(stored: string): PendingChallenge | undefined {
+  try {
+    const value: unknown = JSON.parse(stored);
+    const pending = value as PendingChallenge;
+    return typeof value === "object" && value !== null && typeof pending.address === "string" && typeof pending.message === "string" && Number.isFinite(pending.expiresAt) ? pending : undefined;
+  } catch {
+    return undefined;
   }
 }
