@@ -84,4 +84,21 @@ describe.skipIf(!runRedisTest)("Redis challenge store", () => {
       await short.close();
     }
   });
+
+  it("keeps at most max_challenges outstanding across instances together: the oldest go first", async () => {
+    const ownPrefix = testPrefix();
+    const bounded = await Promise.all([0, 1].map(() => openRedisState(redisSettings(SHARED_REDIS_URL, ownPrefix, { maxChallenges: 5 }), recordingLogger())));
+    try {
+      const issued: string[] = [];
+      for (let i = 0; i < 12; i++) issued.push((await bounded[i % 2]!.challenges.create(request(`addr-${i}`))).challenge);
+      // Five left in Redis: a flood evicts, it does not grow Redis.
+      expect(await keysUnder(SHARED_REDIS_URL, `${ownPrefix}challenge:`)).toHaveLength(5);
+      expect(await bounded[0]!.challenges.consume("addr-6", issued[6]!)).toBeUndefined();
+      expect(await bounded[1]!.challenges.consume("addr-7", issued[7]!)).toBeDefined();
+      expect(await bounded[0]!.challenges.consume("addr-11", issued[11]!)).toBeDefined();
+    } finally {
+      await Promise.all(bounded.map((state) => state.close()));
+      await keysUnder(SHARED_REDIS_URL, ownPrefix, true);
+    }
+  });
 });

@@ -25,7 +25,7 @@ export async function openRedisState(settings: ServerAuthSettings, logger: Logge
   const keys = new RedisKeys(settings.redisKeyPrefix);
   return {
     kind: "redis",
-    challenges: new RedisChallengeStore(redis, keys, settings.challengeTtlSeconds),
+    challenges: new RedisChallengeStore(redis, keys, settings),
     counters: new RedisRateLimitStore(redis, keys),
     signal: new RedisChangeSignal(redis, keys, logger),
     check: async () => {

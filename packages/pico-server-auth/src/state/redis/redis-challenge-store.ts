@@ -16,6 +16,29 @@ end
 return 0`);
 
 /**
+ * Issues a challenge: KEYS[1] the challenge, KEYS[2] the issue order (a list of challenge keys,
+ * oldest first); ARGV[1] the value, ARGV[2] the TTL (ms), ARGV[3] max_challenges. SET NX PX, then
+ * the oldest challenges beyond the bound are deleted: at most max_challenges are outstanding across
+ * every instance, as in one process. The list holds keys of consumed or expired challenges too until
+ * they come up (deleting them again is harmless); it expires with the newest challenge, and is never
+ * longer than the bound. Returns 0 when the challenge existed (never overwritten).
+ */
+const ISSUE = new LuaScript(`
+if not redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2], "NX") then
+  return 0
+end
+local length = redis.call("RPUSH", KEYS[2], KEYS[1])
+local excess = length - tonumber(ARGV[3])
+if excess > 0 then
+  for _, oldest in ipairs(redis.call("LRANGE", KEYS[2], 0, excess - 1)) do
+    redis.call("DEL", oldest)
+  end
+  redis.call("LTRIM", KEYS[2], excess, -1)
+end
+redis.call("PEXPIRE", KEYS[2], ARGV[2])
+return 1`);
+
+/**
  * Challenges in Redis, shared by every instance: one issued by A redeems once, on any instance.
  *
  * Consuming is read, check, then compare-and-delete: the address and expiry are checked, and the
@@ -23,22 +46,25 @@ return 0`);
  * never burns someone else's challenge (a bare GETDEL would); the delete then succeeds for exactly
  * one caller.
  *
- * Bounded by Redis, not by `max_challenges` (a per-process memory guard of the in-memory store):
- * every challenge carries a TTL of `challenge_ttl_seconds` (SET PX), and Redis' `maxmemory` with a
- * `volatile-*` or `allkeys-*` eviction policy bounds the total. Under `noeviction` a full Redis
- * refuses new challenges (503) rather than dropping old ones.
+ * Bounded twice: every challenge carries a TTL of `challenge_ttl_seconds` (SET PX), and at most
+ * `max_challenges` are outstanding across all instances together (oldest evicted first), so a flood
+ * of challenge requests evicts old challenges rather than filling Redis (which, full under
+ * `noeviction`, would refuse the rate-limit counters too). Redis' own `maxmemory` stays the last bound.
+ * Single Redis only (a script touches keys it computes: not for Redis Cluster).
  */
 export class RedisChallengeStore implements ChallengeStore {
   readonly #redis: RedisConnection;
   readonly #keys: RedisKeys;
   readonly #ttlMs: number;
+  readonly #max: number;
   /** Milliseconds since the epoch; replaceable in tests. */
   now: () => number = Date.now;
 
-  constructor(redis: RedisConnection, keys: RedisKeys, ttlSeconds: number) {
+  constructor(redis: RedisConnection, keys: RedisKeys, settings: { readonly challengeTtlSeconds: number; readonly maxChallenges: number }) {
     this.#redis = redis;
     this.#keys = keys;
-    this.#ttlMs = ttlSeconds * 1000;
+    this.#ttlMs = settings.challengeTtlSeconds * 1000;
+    this.#max = settings.maxChallenges;
   }
 
   async create({ compose, ...request }: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
@@ -47,10 +73,10 @@ export class RedisChallengeStore implements ChallengeStore {
     const expiresAt = issuedAt + this.#ttlMs;
     const pending: PendingChallenge = { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt };
     const key = this.#keys.challenge(challenge);
-    // NX: a value is written once, which the compare-and-delete relies on (a 256-bit collision would
-    // be refused, never overwrite).
-    const set = await this.#redis.run("challenges.create", (client) => client.set(key, JSON.stringify(pending), { expiration: { type: "PX", value: this.#ttlMs }, condition: "NX" }));
-    if (set !== "OK") throw new Error("a fresh 256-bit challenge already existed in Redis");
+    const args = [JSON.stringify(pending), String(this.#ttlMs), String(this.#max)];
+    const issued = await this.#redis.run("challenges.create", (client) => ISSUE.run(client, [key, this.#keys.challengeOrder()], args));
+    // NX: a value is written once, which the compare-and-delete relies on (a 256-bit collision is refused, never overwrites).
+    if (issued !== 1) throw new Error("a fresh 256-bit challenge already existed in Redis");
     return { challenge, pending };
   }
 

@@ -13,6 +13,11 @@ export class RedisKeys {
     return `${this.prefix}challenge:${challenge}`;
   }
 
+  /** The outstanding challenges' keys in the order they were issued (to evict the oldest beyond max_challenges). */
+  challengeOrder(): string {
+    return `${this.prefix}challenges`;
+  }
+
   /** A rate-limit window. */
   counter(key: string): string {
     return `${this.prefix}limit:${key}`;
