@@ -147,7 +147,7 @@ describe.skipIf(!runRedisTest)("Redis stopped, paused, absent at boot, and back"
     const state = await open(absentAtBoot.url, logger, { ...TIMEOUTS, bootMs: 300 });
     expect(performance.now() - started).toBeLessThan(FAST_MS);
     await failsFast(() => state.counters.hit("k-boot", 60_000));
-    expect(logger.lines.some((line) => line.level === "error" && /did not answer within 300 ms/.test(line.message))).toBe(true);
+    expect(logger.lines.some((line) => line.level === "error" && /is not ready after 300 ms \(Redis is unreachable\)/.test(line.message))).toBe(true);
     await absentAtBoot.start();
     await answers(state);
     expect((await state.counters.hit("k-boot", 60_000)).count).toBe(1);
@@ -166,5 +166,17 @@ describe.skipIf(!runRedisTest)("Redis stopped, paused, absent at boot, and back"
     const failure = await failsFast(() => state.check());
     expect(inspect(failure, { depth: 8 })).not.toContain(PASSWORD);
     expect(printed(redacted.lines)).not.toContain(PASSWORD);
+  });
+
+  it("a wrong password: boot goes on and says WRONGPASS, operations answer 503, and neither shows the password", async () => {
+    await redis!.start();
+    const wrong = `${PASSWORD}-wrong`;
+    const logger = recordingLogger();
+    const state = await open(`redis://:${wrong}@127.0.0.1:${redis!.port}`, logger, { ...TIMEOUTS, bootMs: 500 });
+    const failure = await failsFast(() => state.check());
+    expect(failure.message).toBe("the auth store is unavailable: Redis is unreachable; try again later");
+    expect(logger.lines.find((line) => /is not ready after 500 ms/.test(line.message))?.message).toMatch(/\(Redis refused the command \(WRONGPASS\)\)/);
+    const everything = printed(logger.lines) + inspect(failure, { depth: 8 });
+    expect(everything).not.toContain(PASSWORD);
   });
 });

@@ -4,7 +4,7 @@ import type { RedisClientType } from "@redis/client";
 import type { Logger } from "pico-ioc";
 import { redactUrl } from "../../config/connection-url.js";
 import { StoreOutageLog } from "../../store/outage-log.js";
-import { redisUnavailable } from "./redis-failure.js";
+import { redisFailureReason, redisUnavailable } from "./redis-failure.js";
 
 export type RedisClient = RedisClientType;
 
@@ -42,6 +42,8 @@ export class RedisConnection {
   readonly client: RedisClient;
   readonly subscriber: RedisClient;
   readonly #outages: StoreOutageLog;
+  /** The last connection failure of either connection, for the boot line (a wrong password says WRONGPASS there). */
+  #lastFailure: unknown;
 
   private constructor(client: RedisClient, subscriber: RedisClient, outages: StoreOutageLog) {
     this.client = client;
@@ -70,7 +72,10 @@ export class RedisConnection {
     const ready = await Promise.race([connected.then(() => true), sleep(timeouts.bootMs, false, { signal: abort.signal }).catch(() => false)]);
     abort.abort();
     if (ready) logger.info(`pico-server-auth: Redis at ${where} keeps challenges, rate-limit counters and change signals`);
-    else logger.error(`pico-server-auth: Redis at ${where} did not answer within ${timeouts.bootMs} ms; boot goes on, requests that need Redis answer 503 until it does (retrying forever)`);
+    else {
+      const why = connection.#lastFailure === undefined ? "no answer" : redisFailureReason(connection.#lastFailure);
+      logger.error(`pico-server-auth: Redis at ${where} is not ready after ${timeouts.bootMs} ms (${why}); boot goes on, and requests that need Redis answer 503 until it is (retrying forever)`);
+    }
     return connection;
   }
 
@@ -100,6 +105,7 @@ export class RedisConnection {
     let up = true;
     // node-redis emits "error" on each failed attempt; without a listener it would crash the process.
     client.on("error", (error: unknown) => {
+      this.#lastFailure = error;
       if (!up) return;
       up = false;
       this.#outages.failed(name, redisUnavailable(error));
