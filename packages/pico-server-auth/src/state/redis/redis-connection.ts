@@ -65,11 +65,10 @@ export class RedisConnection {
     connection.#watch(client, "connection");
     connection.#watch(subscriber, "subscriber connection");
     const where = redactUrl(url);
-    const connected = Promise.all([client.connect(), subscriber.connect()]);
-    // A connect that is given up (close() during boot) is not an unhandled rejection.
-    connected.catch(() => {});
+    // false when a connect is given up (close() during boot): boot goes on as if Redis were down.
+    const connected = Promise.all([client.connect(), subscriber.connect()]).then(() => true, () => false);
     const abort = new AbortController();
-    const ready = await Promise.race([connected.then(() => true), sleep(timeouts.bootMs, false, { signal: abort.signal }).catch(() => false)]);
+    const ready = await Promise.race([connected, sleep(timeouts.bootMs, false, { signal: abort.signal }).catch(() => false)]);
     abort.abort();
     if (ready) logger.info(`pico-server-auth: Redis at ${where} keeps challenges, rate-limit counters and change signals`);
     else {
