@@ -3,8 +3,9 @@ import type { Logger } from "pico-ioc";
 import { ServerAuthConfigurationError } from "../errors.js";
 import { keyEncryptionKeys } from "../keys/key-encryption-key.js";
 import { ServerAuthSettings } from "../settings.js";
+import { postgresUrlProblem } from "../state/postgres/url.js";
+import { redisUrlProblem } from "../state/redis/url.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
-import { connectionUrlProblem } from "./connection-url.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
 import { checkStoreSharing } from "./store-sharing-check.js";
@@ -39,6 +40,7 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
     // The value is a secret: the message says what is wrong with it, not what it is.
     fail(`server_auth.revocation_feed_bearer must be at least ${MIN_FEED_BEARER_LENGTH} printable ASCII characters without spaces (a random secret, e.g. 24 random bytes in base64url); got ${bearer.length} characters`);
   }
+  checkPostgresSettings(s);
   checkRedisSettings(s);
   // Parsed (the file read) for its errors only; the values stay with KEY_ENCRYPTION.
   keyEncryptionKeys(s);
@@ -60,15 +62,19 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
   }
 }
 
-function checkRedisSettings(s: ServerAuthSettings): void {
-  if (s.redisUrl !== undefined) {
-    // The URL may hold a password: the message says what is wrong with it, never what it is.
-    const problem = connectionUrlProblem(s.redisUrl, ["redis:", "rediss:"]);
-    if (problem) fail(`server_auth.redis_url must be a redis:// or rediss:// URL (redis://[user:password@]host[:port][/db]): ${problem}`);
-    const db = new URL(s.redisUrl).pathname;
-    if (db !== "" && db !== "/" && !/^\/\d{1,5}$/.test(db)) fail("server_auth.redis_url: the path must be a database number (redis://host:6379/0)");
+/** The messages say what is wrong with postgres_url, never what it is: it may hold a password. */
+function checkPostgresSettings(s: ServerAuthSettings): void {
+  if (s.store === "postgres" && s.postgresUrl === undefined) {
+    fail("server_auth.store = postgres needs server_auth.postgres_url (env SERVER_AUTH__POSTGRES_URL), e.g. postgres://user:password@host:5432/database");
   }
-  // Keys and channels are named <prefix><kind>:<id>: a prefix with a space or control character would be ambiguous in redis-cli and logs.
+  const problem = s.postgresUrl === undefined ? undefined : postgresUrlProblem(s.postgresUrl);
+  if (problem !== undefined) fail(`server_auth.postgres_url ${problem}`);
+}
+
+/** The same for redis_url; and a prefix that reads unambiguously in redis-cli and logs (keys are <prefix><kind>:<id>). */
+function checkRedisSettings(s: ServerAuthSettings): void {
+  const problem = s.redisUrl === undefined ? undefined : redisUrlProblem(s.redisUrl);
+  if (problem !== undefined) fail(`server_auth.redis_url ${problem}`);
   if (!/^[\x21-\x7e]{1,100}$/.test(s.redisKeyPrefix)) {
     fail(`server_auth.redis_key_prefix must be 1 to 100 printable ASCII characters without spaces (e.g. "pico-auth:"); got ${JSON.stringify(s.redisKeyPrefix.slice(0, 100))}`);
   }
