@@ -1,9 +1,9 @@
 /** server_auth.redis_url and redis_key_prefix are checked at boot, and the URL's password never shows. */
 import { describe, expect, it } from "vitest";
-import { connectionUrlProblem, redactUrl } from "../src/config/connection-url.js";
 import { checkServerAuthSettings } from "../src/config/settings-check.js";
 import { ServerAuthConfigurationError } from "../src/errors.js";
 import { ServerAuthSettings } from "../src/settings.js";
+import { redactRedisUrl, redisUrlProblem } from "../src/state/redis/url.js";
 
 const PASSWORD = "hunter2-but-longer";
 
@@ -26,11 +26,11 @@ describe("redis settings", () => {
 
   it("refuses another scheme, no host, or a path that is not a database number, never echoing the password", () => {
     const cases: Array<[string, RegExp]> = [
-      [`http://:${PASSWORD}@h:6379`, /server_auth\.redis_url must be a redis:\/\/ or rediss:\/\/ URL .*: its scheme is "http:"/],
-      [`redis://:${PASSWORD}@`, /server_auth\.redis_url .*: it is not a valid URL/],
-      [`${PASSWORD} not a url`, /it is not a valid URL/],
-      [`redis:///0`, /it has no host/],
-      [`redis://:${PASSWORD}@h:6379/cache`, /server_auth\.redis_url: the path must be a database number/],
+      [`http://:${PASSWORD}@h:6379`, /^server_auth\.redis_url must start with redis:\/\/ or rediss:\/\/; got a "http:" URL$/],
+      [`redis://:${PASSWORD}@`, /^server_auth\.redis_url is not a URL \(expected redis:\/\//],
+      [`${PASSWORD} not a url`, /^server_auth\.redis_url is not a URL/],
+      [`redis:///0`, /^server_auth\.redis_url has no host/],
+      [`redis://:${PASSWORD}@h:6379/cache`, /^server_auth\.redis_url has a path that is not a database number/],
     ];
     for (const [url, message] of cases) {
       const refusal = checked({ redisUrl: url });
@@ -45,10 +45,10 @@ describe("redis settings", () => {
     expect(checked({ redisKeyPrefix: "pico-auth:" })).toBe("accepted");
   });
 
-  it("redactUrl drops user and password, and never returns an input that does not parse", () => {
-    expect(redactUrl(`redis://admin:${PASSWORD}@cache:6379/1`)).toBe("redis://cache:6379/1");
-    expect(redactUrl(`rediss://:${PASSWORD}@cache`)).toBe("rediss://cache");
-    expect(redactUrl(`${PASSWORD}@@:`)).toBe("(not a valid URL)");
-    expect(connectionUrlProblem("redis://h", ["redis:"])).toBeUndefined();
+  it("redactRedisUrl drops user, password and query, and never returns an input that does not parse", () => {
+    expect(redactRedisUrl(`redis://admin:${PASSWORD}@cache:6379/1`)).toBe("redis://cache:6379/1");
+    expect(redactRedisUrl(`rediss://:${PASSWORD}@cache?password=${PASSWORD}`)).toBe("rediss://cache");
+    expect(redactRedisUrl(`${PASSWORD}@@:`)).toBe("(an unparsable Redis URL)");
+    expect(redisUrlProblem("redis://h")).toBeUndefined();
   });
 });

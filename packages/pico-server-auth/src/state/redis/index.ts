@@ -41,3 +41,4 @@ export { DEFAULT_REDIS_TIMEOUTS, RedisConnection, reconnectDelay } from "./redis
 export type { RedisClient, RedisTimeouts } from "./redis-connection.js";
 export { RedisKeys } from "./redis-keys.js";
 export { RedisRateLimitStore } from "./redis-rate-limit-store.js";
+export { redactRedisUrl, redisUrlProblem } from "./url.js";

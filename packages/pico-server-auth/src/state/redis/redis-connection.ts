@@ -2,9 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@redis/client";
 import type { RedisClientType } from "@redis/client";
 import type { Logger } from "pico-ioc";
-import { redactUrl } from "../../config/connection-url.js";
 import { StoreOutageLog } from "../../store/outage-log.js";
 import { redisFailureReason, redisUnavailable } from "./redis-failure.js";
+import { redactRedisUrl } from "./url.js";
 
 export type RedisClient = RedisClientType;
 
@@ -64,7 +64,7 @@ export class RedisConnection {
     const connection = new RedisConnection(client, subscriber, new StoreOutageLog(logger));
     connection.#watch(client, "connection");
     connection.#watch(subscriber, "subscriber connection");
-    const where = redactUrl(url);
+    const where = redactRedisUrl(url);
     // false when a connect is given up (close() during boot): boot goes on as if Redis were down.
     const connected = Promise.all([client.connect(), subscriber.connect()]).then(() => true, () => false);
     const abort = new AbortController();
