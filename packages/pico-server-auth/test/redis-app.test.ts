@@ -6,7 +6,7 @@
 import type { Application } from "pico-boot";
 import { afterAll, describe, expect, it } from "vitest";
 import { OwnRedis, SHARED_REDIS_URL, keysUnder, runRedisTest, testPrefix } from "./redis-support.js";
-import { askChallenge, ed25519Wallet, postJson, serverApp } from "./support.js";
+import { ADMIN, askChallenge, ed25519Wallet, postJson, serverApp } from "./support.js";
 
 const UNAVAILABLE = { detail: "the auth store is unavailable: Redis is unreachable; try again later" };
 
@@ -16,7 +16,7 @@ describe.skipIf(!runRedisTest)("apps sharing one Redis", () => {
   let own: OwnRedis | undefined;
 
   const app = (server: Record<string, unknown> = {}) => {
-    const instance = serverApp({ server: { redis_url: SHARED_REDIS_URL, redis_key_prefix: prefix, ...server } });
+    const instance = serverApp({ embedded: true, server: { redis_url: SHARED_REDIS_URL, redis_key_prefix: prefix, ...server } });
     apps.push(instance);
     return instance;
   };
@@ -49,17 +49,26 @@ describe.skipIf(!runRedisTest)("apps sharing one Redis", () => {
     }
   });
 
-  it("Redis stopped: /challenge, /sign-in and /readyz answer 503 with a JSON detail; when it is back they work again, without a restart", async () => {
+  it("Redis stopped: /challenge, /sign-in, /login, /refresh and /readyz answer 503 with a JSON detail, JWKS and logout go on; when it is back all work again, without a restart", async () => {
     own = await OwnRedis.start();
     const c = app({ redis_url: own.url });
     const wallet = ed25519Wallet();
     const { challenge, message } = await askChallenge(c, wallet);
+    const login = () => c.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
+    const tokens = (await (await login()).json()) as { access_token: string; refresh_token: string };
     await own.stop();
     const asked = await c.request("/api/v1/auth/challenge", postJson({ address: wallet.address, algorithm: wallet.algorithm }));
     expect([asked.status, await asked.json()]).toEqual([503, UNAVAILABLE]);
     const signIn = () => postJson({ address: wallet.address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: wallet.algorithm });
     const signedIn = await c.request("/api/v1/auth/sign-in", signIn());
     expect([signedIn.status, await signedIn.json()]).toEqual([503, UNAVAILABLE]);
+    // Password login and refresh count through the shared rate limits: they fail closed too.
+    for (const res of [await login(), await c.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.refresh_token }))]) {
+      expect([res.status, await res.json()]).toEqual([503, UNAVAILABLE]);
+    }
+    // What needs no fast state goes on: the JWKS, and logout (the durable store's).
+    expect((await c.request("/api/v1/auth/jwks")).status).toBe(200);
+    expect((await c.request("/api/v1/auth/logout", postJson({ refresh_token: tokens.refresh_token }, { authorization: `Bearer ${tokens.access_token}` }))).status).toBe(204);
     // /readyz reuses an answer for up to a second.
     await expect.poll(async () => (await c.request("/readyz")).status, { timeout: 5_000, interval: 250 }).toBe(503);
     await own.start();
@@ -69,5 +78,6 @@ describe.skipIf(!runRedisTest)("apps sharing one Redis", () => {
     const fresh = await askChallenge(c, wallet);
     const res = await c.request("/api/v1/auth/sign-in", postJson({ address: wallet.address, public_key: wallet.publicKeyHex, signature: wallet.sign(fresh.message), challenge: fresh.challenge, algorithm: wallet.algorithm }));
     expect(res.status).toBe(200);
+    expect((await login()).status).toBe(200);
   });
 });
