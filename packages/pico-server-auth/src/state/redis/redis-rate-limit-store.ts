@@ -1,3 +1,4 @@
+import { checkHitArguments, checkLimitKey } from "../../limits/hit-arguments.js";
 import type { RateLimitStore, WindowCount } from "../../limits/rate-limit-store.js";
 import { LuaScript } from "./lua-script.js";
 import type { RedisConnection } from "./redis-connection.js";
@@ -55,9 +56,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async hit(key: string, windowMs: number, amount = 1): Promise<WindowCount> {
-    checkKey(key);
-    if (!Number.isSafeInteger(windowMs) || windowMs < 1) throw new RangeError(`"windowMs" expected a positive integer of milliseconds, got ${windowMs}`);
-    if (!Number.isSafeInteger(amount)) throw new RangeError(`"amount" expected an integer, got ${amount}`);
+    checkHitArguments(key, windowMs, amount);
     const reply = await this.#redis.run("counters.hit", (client) => HIT.run(client, [this.#keys.counter(key)], [String(windowMs), String(amount)]));
     const [count, ttl] = pair(reply);
     // No window (taking back from nothing): nothing to wait for.
@@ -65,7 +64,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async peek(key: string): Promise<WindowCount | undefined> {
-    checkKey(key);
+    checkLimitKey(key);
     const reply = await this.#redis.run("counters.peek", (client) => PEEK.run(client, [this.#keys.counter(key)], []));
     if (reply === null) return undefined;
     const [count, ttl] = pair(reply);
@@ -74,13 +73,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async reset(key: string): Promise<void> {
-    checkKey(key);
+    checkLimitKey(key);
     await this.#redis.run("counters.reset", (client) => client.del(this.#keys.counter(key)));
   }
-}
-
-function checkKey(key: string): void {
-  if (typeof key !== "string" || key.length === 0 || key.length > 512) throw new RangeError(`"key" expected a string of 1 to 512 characters, got ${typeof key === "string" ? `length=${key.length}` : typeof key}`);
 }
 
 /** The scripts' {count, ttl} reply. */
