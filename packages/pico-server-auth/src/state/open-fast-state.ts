@@ -10,9 +10,6 @@ export interface RedisModule {
   openRedisState(settings: ServerAuthSettings, logger: Logger): Promise<FastState>;
 }
 
-// A specifier in a variable: the Redis backend (and its client) is an optional part of the build.
-const REDIS_MODULE = "./redis/index.js";
-
 export interface FastStateChoice {
   /** Whether this process is one of several node:cluster workers; default `cluster.isWorker`. */
   readonly isWorker?: boolean;
@@ -27,7 +24,7 @@ export interface FastStateChoice {
  */
 export async function openFastState(settings: ServerAuthSettings, logger: Logger, choice: FastStateChoice = {}): Promise<FastState> {
   if (settings.redisUrl !== undefined) {
-    const { openRedisState } = await loadRedis(choice.importRedis ?? (() => import(REDIS_MODULE) as Promise<RedisModule>));
+    const { openRedisState } = await loadRedis(choice.importRedis ?? (() => import("./redis/index.js")));
     return openRedisState(settings, logger);
   }
   if (!(choice.isWorker ?? cluster.isWorker)) return memoryFastState(settings);
@@ -49,7 +46,7 @@ async function loadRedis(importRedis: () => Promise<RedisModule>): Promise<Redis
     if (!isMissingModule(error)) throw error;
     // The message names the missing module, never the URL (it may hold a password).
     throw new ServerAuthConfigurationError(
-      `server_auth.redis_url is set, but the Redis backend cannot be loaded (${(error as Error).message}): install the Redis client pico-server-auth/redis names, or unset server_auth.redis_url (SERVER_AUTH__REDIS_URL) to keep challenges and rate limits in process`,
+      `server_auth.redis_url is set, but the Redis backend cannot be loaded (${(error as Error).message}): reinstall pico-server-auth with its dependencies (the Redis client is @redis/client), or unset server_auth.redis_url (SERVER_AUTH__REDIS_URL) to keep challenges and rate limits in process`,
     );
   }
 }
