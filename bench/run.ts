@@ -1,5 +1,5 @@
 /**
- * The benchmark harness: `pnpm bench` (full, < 10 min) or `pnpm bench --quick` (< 60 s).
+ * The benchmark harness: `pnpm bench` (full, about 14 min) or `pnpm bench --quick` (about 90 s).
  * Everything is measured in this one run, side by side, with the same autocannon settings; the
  * servers run as child processes on core 0, this process (the load generator) on the last core.
  * Prints Markdown tables and writes them to bench/results/<timestamp>-<mode>.md (+ .json).
