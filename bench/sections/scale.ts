@@ -50,6 +50,11 @@ const LOAD_GEN_LIMIT = 0.1;
 
 /** The responses that succeeded, per second (a refused sign-in is not a sign-in). */
 const okRate = (r: LoadResult) => (r.rps * (r.statuses[200] ?? 0)) / r.requests;
+/**
+ * Successes per CPU-second of the server and of the database processes serving it: what each
+ * costs, whatever share of the machine other processes left it (this machine is shared).
+ */
+const perCpuSecond = (r: LoadResult) => okRate(r) / (r.serverCpu + r.storeCpu);
 
 export async function scaleSection(ctx: BenchContext, pinning: Pinning): Promise<Section> {
   const { S, log, targets } = ctx;
@@ -184,12 +189,13 @@ export async function scaleSection(ctx: BenchContext, pinning: Pinning): Promise
         ms(s.p50, c.group === "get" ? 2 : 1),
         ms(s.p99, c.group === "get" ? 2 : 1),
         refused === 0 ? "0" : `${int(refused)} (${pct(refused / s.requests)})`,
+        int(median(r.map(perCpuSecond))),
         shown,
         target,
         result,
         `${pct(s.serverCpu)} / ${c.storeMarks.length ? pct(s.storeCpu) : "–"} / ${pct(s.loadCpu)} / ${pct(s.otherCpu)}`,
       ]);
-      data[c.id] = { ...s, ok: median(ok), okRounds: ok, vs, refused, perRound: perRound.get(c.id), rounds: r };
+      data[c.id] = { ...s, ok: median(ok), okRounds: ok, perCpuSecond: median(r.map(perCpuSecond)), vs, refused, perRound: perRound.get(c.id), rounds: r };
     }
     const workersLoad = max(cases.filter((c) => c.group === "workers").map((c) => summarise(runs.get(c.id) as LoadResult[]).loadCpu));
     notes.unshift(
@@ -211,10 +217,11 @@ export async function scaleSection(ctx: BenchContext, pinning: Pinning): Promise
         `**Store:** Ed25519 sign-ins, where the signature check is cheapest, so the store's share of a sign-in is the largest (ML-DSA-65's verification would hide it); one seed app per store on the server core: SQLite on disk, PostgreSQL (a database of this run's own on the machine's server, dropped after), and PostgreSQL with Redis (challenges and counters; a key prefix of this run's own, deleted after). ` +
         `**Cached GET:** the http section's cache hit (\`GET /api/profile\`, one token already verified) for ${S.http.seconds} s, SQLite vs ${getOn ? getOn.label : "PostgreSQL"}. ` +
         "Sign-ins/s count 200s only. Ratios are medians of same-round ratios. " +
+        "Per CPU-second: successes per second of CPU used by the server and its database processes (median over rounds), what one costs whatever share of the machine other processes left. " +
         "CPU: cores' worth used by the server, by the database processes serving it (PostgreSQL backends of its database, the Redis server), by the load generator (this process) and by everything else. " +
         repeatNote(ctx, repeats),
       "",
-      table(["case", "per s (median)", "min–max", "p50 ms", "p99 ms", "refused", "× reference", "target", "result", "CPU server / store / load gen / other"], rows, ["l", "r", "r", "r", "r", "r", "r", "l", "l", "r"]),
+      table(["case", "per s (median)", "min–max", "p50 ms", "p99 ms", "refused", "per CPU-second (server + store)", "× reference", "target", "result", "CPU server / store / load gen / other"], rows, ["l", "r", "r", "r", "r", "r", "r", "r", "l", "l", "r"]),
       "",
       ...notes.flatMap((n) => [n, ""]),
     ].join("\n");
