@@ -198,10 +198,12 @@ export async function scaleSection(ctx: BenchContext, pinning: Pinning): Promise
       data[c.id] = { ...s, ok: median(ok), okRounds: ok, perCpuSecond: median(r.map(perCpuSecond)), vs, refused, perRound: perRound.get(c.id), rounds: r };
     }
     const workersLoad = max(cases.filter((c) => c.group === "workers").map((c) => summarise(runs.get(c.id) as LoadResult[]).loadCpu));
+    // Two decimals near the limit: 9.99 % must not read as "10 %".
+    const share = `${(workersLoad * 100).toFixed(Math.abs(workersLoad - LOAD_GEN_LIMIT) < 0.005 ? 2 : 0)}%`;
     notes.unshift(
       workersLoad < LOAD_GEN_LIMIT
-        ? `The load generator used at most ${pct(workersLoad)} of a core on the workers rows (median per case): the servers' CPU, not autocannon, bounds them.`
-        : `**Note:** the load generator used ${pct(workersLoad)} of a core on a workers row (median), more than ${pct(LOAD_GEN_LIMIT)}: on this machine it competes with the workers for a core.`,
+        ? `The load generator used at most ${share} of a core on the workers rows (median per case), under ${pct(LOAD_GEN_LIMIT)}: the servers' CPU, not autocannon, bounds them.`
+        : `**Note:** the load generator used ${share} of a core on a workers row (median), not under ${pct(LOAD_GEN_LIMIT)}: on this machine it competes with the workers for a core.`,
     );
     const w2 = runs.get("workers-2");
     if (w2 && w2.some((x) => (x.statuses[401] ?? 0) > 0)) {
