@@ -1,0 +1,170 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { ownPostgresCluster, ownRedis, serviceAvailable } from "../../../../test-support/services.js";
+import type { Instance } from "../../../../test-support/instances.js";
+import { ADMIN_EMAIL } from "../../src/config.js";
+import { Deployment, SYNC_INTERVAL_MS } from "./deployment.js";
+import { call, detail, sleep, within } from "./http.js";
+import type { Answer } from "./http.js";
+import { report } from "./figures.js";
+import { ed25519Wallet, logout, profile, redeem, refresh, signIn, signedChallenge } from "./wallet.js";
+
+// A revocation reaches every instance within one reread when no signal can (the signal's server is down).
+const PROPAGATION_MS = SYNC_INTERVAL_MS + 500;
+const REVOCATION_TTL_SECONDS = 3;
+const RECOVERY_MS = 15_000;
+
+/** 503 with a JSON `{"detail"}`: what an operation that cannot reach its store answers, never a 500. */
+function expectUnavailable(answer: Answer, what: string): void {
+  expect({ what, status: answer.status, json: String(answer.headers["content-type"]).startsWith("application/json") }).toEqual({ what, status: 503, json: true });
+  expect(detail(answer), what).toEqual(expect.any(String));
+}
+
+/** Whatever the status, never a 500; a 5xx is a 503 with a detail. */
+function expectNoServerError(answer: Answer, what: string): void {
+  if (answer.status >= 500) expectUnavailable(answer, what);
+}
+
+const alive = (instance: Instance): boolean => {
+  try {
+    process.kill(instance.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Signs in (challenge at `a`, sign-in at `b`) until it works again, after an outage. */
+const recovered = (a: Instance, b: Instance) =>
+  within("sign-in works again", RECOVERY_MS, () => signIn(a.url, b.url).then(() => true, () => false), 200);
+
+const failedLogin = (instance: Instance) => call(instance.url, "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: "not the admin password" } });
+
+// These stop servers: only servers this file started itself (a redis-server and a PostgreSQL cluster
+// on free ports), never the shared ones. One at a time: the file's tests run in sequence, and no
+// other file stops anything.
+describe.sequential.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("outages of Redis and PostgreSQL, on servers of the test's own", () => {
+  const closers: (() => unknown)[] = [];
+  afterAll(async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        console.error(error);
+      }
+    }
+  });
+
+  it("Redis stopped, then started: challenge and sign-in answer 503 with a JSON detail (never 500), no revoked token is accepted, and all recovers without restarting the app", async () => {
+    const redis = await ownRedis();
+    closers.push(() => redis.close());
+    const deployment = new Deployment({ redisUrl: redis.url });
+    closers.push(() => deployment.close());
+    const [a, b] = (await deployment.start(2)) as [Instance, Instance];
+
+    const revoked = await signIn(a.url, b.url);
+    expect((await logout(a.url, revoked.refresh_token)).status).toBe(204);
+    await within("B refuses the logged-out session", PROPAGATION_MS, async () => (await profile(b.url, revoked.access_token)).status === 401);
+    const live = await signIn(b.url, a.url);
+    const pending = await signedChallenge(a.url);
+
+    const observed: Record<string, number> = {};
+    await redis.stop();
+    try {
+      for (const instance of [a, b]) {
+        const wallet = ed25519Wallet();
+        expectUnavailable(await call(instance.url, "/api/v1/auth/challenge", { body: { address: wallet.address, algorithm: wallet.algorithm } }), "challenge");
+        expectUnavailable(await redeem(instance.url, pending), "sign-in");
+        expect((await profile(instance.url, revoked.access_token)).status).toBe(401);
+        // The access tokens' check needs no Redis: the revocation view comes from PostgreSQL.
+        expect((await profile(instance.url, live.access_token)).status).toBe(200);
+        const login = await failedLogin(instance);
+        expectNoServerError(login, "login");
+        observed.login = login.status;
+      }
+      const refreshed = await refresh(a.url, live.refresh_token);
+      expectNoServerError(refreshed, "refresh");
+      observed.refresh = refreshed.status;
+
+      // A logout meanwhile is committed to PostgreSQL; without pub/sub, the other instance learns it
+      // by rereading the feed.
+      const ended = await logout(a.url, refreshed.status === 200 ? refreshed.body.refresh_token : live.refresh_token);
+      expect(ended.status, ended.text).toBe(204);
+      const token = refreshed.status === 200 ? refreshed.body.access_token : live.access_token;
+      const delay = await within("B refuses a session ended during the outage", PROPAGATION_MS, async () => (await profile(b.url, token)).status === 401);
+      observed.logoutPropagationMs = Math.round(delay);
+      // Still none accepted a little later.
+      await sleep(SYNC_INTERVAL_MS);
+      for (const instance of [a, b]) for (const t of [revoked.access_token, token]) expect((await profile(instance.url, t)).status).toBe(401);
+    } finally {
+      await redis.start();
+    }
+
+    const recoveryMs = await recovered(a, b);
+    report("redis-outage", { duringOutage: observed, recoveryMsAfterRestart: Math.round(recoveryMs) });
+    expect([alive(a), alive(b)]).toEqual([true, true]);
+    for (const instance of [a, b]) expect((await profile(instance.url, revoked.access_token)).status).toBe(401);
+  });
+
+  it("PostgreSQL restarted: sign-in, refresh and logout answer 503 with a JSON detail (never 500); revoked tokens stay refused; past revocation_ttl_seconds tokens fail closed (503) or open as revocation_fail_open says; all recovers without restarting the app", async () => {
+    const cluster = await ownPostgresCluster();
+    closers.push(() => cluster.close());
+    const deployment = new Deployment({ postgresServer: cluster.url, env: { AUTH_CLIENT__REVOCATION_TTL_SECONDS: String(REVOCATION_TTL_SECONDS) } });
+    closers.push(() => deployment.close());
+    const [closed] = (await deployment.start(1, { AUTH_CLIENT__REVOCATION_FAIL_OPEN: "false" })) as [Instance];
+    const [open] = (await deployment.start(1, { AUTH_CLIENT__REVOCATION_FAIL_OPEN: "true" })) as [Instance];
+
+    const revoked = await signIn(closed.url, open.url);
+    expect((await logout(closed.url, revoked.refresh_token)).status).toBe(204);
+    await within("the other instance refuses the logged-out session", PROPAGATION_MS, async () => (await profile(open.url, revoked.access_token)).status === 401);
+    const live = await signIn(open.url, closed.url);
+    const pending = await signedChallenge(closed.url);
+
+    const observed: Record<string, number> = {};
+    cluster.stop();
+    const stoppedAt = performance.now();
+    try {
+      // Within the ttl: the view each instance read last answers, revoked tokens included.
+      for (const instance of [closed, open]) {
+        expect((await profile(instance.url, live.access_token)).status).toBe(200);
+        expect((await profile(instance.url, revoked.access_token)).status).toBe(401);
+      }
+      expect(performance.now() - stoppedAt, "the checks within the ttl took too long").toBeLessThan((REVOCATION_TTL_SECONDS - 1) * 1000);
+
+      for (const instance of [closed, open]) {
+        expectUnavailable(await redeem(instance.url, pending), "sign-in");
+        expectUnavailable(await refresh(instance.url, live.refresh_token), "refresh");
+        expectUnavailable(await logout(instance.url, live.refresh_token), "logout");
+        const login = await failedLogin(instance);
+        expectNoServerError(login, "login");
+        observed.login = login.status;
+        const wallet = ed25519Wallet();
+        const challenge = await call(instance.url, "/api/v1/auth/challenge", { body: { address: wallet.address, algorithm: wallet.algorithm } });
+        expectNoServerError(challenge, "challenge");
+        observed.challenge = challenge.status;
+      }
+
+      // Past the ttl (counted from the last successful read, at most one interval before the stop).
+      const stale = stoppedAt + REVOCATION_TTL_SECONDS * 1000 + SYNC_INTERVAL_MS;
+      await sleep(Math.max(0, stale - performance.now()));
+      const staleMs = await within("the fail-closed instance answers 503 once its view is stale", 2000, async () => (await profile(closed.url, live.access_token)).status === 503, 50);
+      observed.failClosedAfterStopMs = Math.round(performance.now() - stoppedAt - staleMs) + Math.round(staleMs);
+      expectUnavailable(await profile(closed.url, live.access_token), "a token checked against a stale view (revocation_fail_open false)");
+      expect((await profile(closed.url, revoked.access_token)).status).not.toBe(200);
+      // Fail open: accepted against the last view, which still knows the revoked one.
+      expect((await profile(open.url, live.access_token)).status).toBe(200);
+      expect((await profile(open.url, revoked.access_token)).status).toBe(401);
+    } finally {
+      cluster.start();
+    }
+
+    const recoveryMs = await recovered(closed, open);
+    observed.recoveryMsAfterRestart = Math.round(recoveryMs);
+    expect((await profile(closed.url, live.access_token)).status).toBe(200);
+    // Revocations work again, across instances.
+    expect((await logout(open.url, live.refresh_token)).status).toBe(204);
+    await within("the other instance refuses a session ended after the restart", PROPAGATION_MS, async () => (await profile(closed.url, live.access_token)).status === 401);
+    for (const instance of [closed, open]) expect((await profile(instance.url, revoked.access_token)).status).toBe(401);
+    expect([alive(closed), alive(open)]).toEqual([true, true]);
+    report("postgres-outage", { revocationTtlSeconds: REVOCATION_TTL_SECONDS, observed });
+  });
+});
