@@ -40,6 +40,8 @@ export function call<T = unknown>(base: string, path: string, options: CallOptio
     const req = request(
       { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress, agent: agent ?? false, timeout: timeoutMs },
       (res) => {
+        // Read now: once answered, a kept-alive socket goes back to its agent.
+        const localPort = res.socket?.localPort ?? 0;
         let text = "";
         res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
         res.on("end", () => {
@@ -49,7 +51,7 @@ export function call<T = unknown>(base: string, path: string, options: CallOptio
           } catch {
             parsed = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed as T, text, headers: res.headers, localPort: req.socket?.localPort ?? 0 });
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, text, headers: res.headers, localPort });
         });
         res.on("error", reject);
       },
