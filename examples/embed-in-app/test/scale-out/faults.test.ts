@@ -40,9 +40,9 @@ const recovered = (a: Instance, b: Instance) =>
 const failedLogin = (instance: Instance) => call(instance.url, "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: "not the admin password" } });
 
 // These stop servers: only servers this file started itself (a redis-server and a PostgreSQL cluster
-// on free ports), never the shared ones. One at a time: the file's tests run in sequence, and no
-// other file stops anything.
-describe.sequential.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("outages of Redis and PostgreSQL, on servers of the test's own", () => {
+// on free ports), never the shared ones. One at a time: every test that stops a server is in this
+// file, whose tests run in sequence (concurrent: false, even under --sequence.concurrent).
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("outages of Redis and PostgreSQL, on servers of the test's own", { concurrent: false }, () => {
   const closers: (() => unknown)[] = [];
   afterAll(async () => {
     for (const close of closers.reverse()) {
