@@ -1,4 +1,4 @@
-import { Application, loadEnvironment } from "pico-boot";
+import { Application, isPrimaryProcess, loadEnvironment } from "pico-boot";
 import { generatedPasswordNotice, seedConfig, showGeneratedPassword } from "./config.js";
 
 // process.env over ./.env, as Application reads it: a PORT or HOST set in .env moves the issuer too.
@@ -22,8 +22,11 @@ const app = new Application({
   env,
 });
 
+// WORKERS=N (0: one per core) serves with N processes on one port; this process is then their
+// primary, and every worker runs this file too, with the primary's config (its generated password).
 await app.run();
 
 // Announced once the server listens (a failed boot prints nothing else), on stderr and never
-// through the logger: log lines are kept and shipped, a password must not be.
-if (generatedPassword) process.stderr.write(generatedPasswordNotice(generatedPassword, showGeneratedPassword(env)));
+// through the logger: log lines are kept and shipped, a password must not be. Only by the primary:
+// a worker's own generated password is not the one in use.
+if (generatedPassword && isPrimaryProcess()) process.stderr.write(generatedPasswordNotice(generatedPassword, showGeneratedPassword(env)));

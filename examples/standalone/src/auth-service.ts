@@ -1,4 +1,4 @@
-import { Application } from "pico-boot";
+import { Application, isPrimaryProcess } from "pico-boot";
 import { authServiceConfig, generatedPasswordNotice, showGeneratedPassword } from "./config.js";
 import { stopWithLauncher } from "./launcher-link.js";
 
@@ -17,6 +17,7 @@ await app.run({ port });
 stopWithLauncher();
 
 // Announced once the service listens (a failed boot prints nothing else), on stderr and never
-// through the logger. This stderr is a pipe to the launcher: it sets SHOW_GENERATED_PASSWORD=1
-// when its own stderr is a terminal.
-if (generatedPassword) process.stderr.write(generatedPasswordNotice(generatedPassword, showGeneratedPassword(process.env)));
+// through the logger, by the primary only when WORKERS runs several processes (the workers use its
+// password). This stderr is a pipe to the launcher: it sets SHOW_GENERATED_PASSWORD=1 when its own
+// stderr is a terminal.
+if (generatedPassword && isPrimaryProcess()) process.stderr.write(generatedPasswordNotice(generatedPassword, showGeneratedPassword(process.env)));

@@ -4,7 +4,7 @@ import type { RouteDefinition } from "pico-hono";
 import { ConfigurationError, LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
 import { loadEnvironment } from "./config/env-file.js";
-import { ApplicationStoppedError, NotInitializedError } from "./errors.js";
+import { ApplicationStoppedError, InvalidOptionsError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
 import { autoPluginsEnabled } from "./modules/discover-plugins.js";
 import { earlyWebSettings } from "./metrics/early-web-settings.js";
@@ -16,10 +16,14 @@ import { BootGate } from "./logging/boot-gate.js";
 import { logOutput, loggerOver } from "./logging/create-logger.js";
 import { DEFAULT_LOG_LEVEL, logLevelFrom } from "./logging/log-level.js";
 import { listenAddress, validateOptions } from "./options.js";
-import type { ApplicationOptions, ListenOptions } from "./options.js";
+import type { ApplicationOptions, ListenOptions, RunOptions } from "./options.js";
 import { listen } from "./server/http-server.js";
 import type { RunningServer } from "./server/http-server.js";
-import { forgetOnSignals, stopOnSignals } from "./server/shutdown-signals.js";
+import { forgetOnSignals, shutDownRunning, stopOnSignals } from "./server/shutdown-signals.js";
+import { WorkerSupervisor } from "./workers/supervisor.js";
+import { isWorkerProcess } from "./workers/role.js";
+import { workerCount } from "./workers/worker-count.js";
+import { configurationFromPrimary, onStopRequest, tellPrimary } from "./workers/worker.js";
 
 /** What sets the port of the /metrics listener, as boot errors name it. */
 const METRICS_PORT_SETTING = "web.metrics_port (WEB__METRICS_PORT)";
@@ -53,8 +57,9 @@ export interface StartedAddress {
  */
 export class Application<const Names extends readonly string[] = readonly string[]> {
   // Names only types `config` (see ApplicationConfig); inside, the options are read as untyped config.
-  readonly #options: ApplicationOptions;
-  readonly #env: Env;
+  // Not readonly: a worker of run({ workers }) takes its config and env from the primary.
+  #options: ApplicationOptions;
+  #env: Env;
   readonly #logger: Logger;
   /** The default logger's boot gate (none for a logger passed in). */
   readonly #gate: BootGate | undefined;
@@ -68,6 +73,8 @@ export class Application<const Names extends readonly string[] = readonly string
   #server: Promise<RunningServer> | undefined;
   #metricsServer: Promise<RunningServer | undefined> | undefined;
   #stopping: Promise<void> | undefined;
+  /** The primary's workers, when run({ workers }) started several processes. */
+  #supervisor: WorkerSupervisor | undefined;
 
   constructor(options: ApplicationOptions<Names> = {}) {
     validateOptions(options);
@@ -187,11 +194,13 @@ export class Application<const Names extends readonly string[] = readonly string
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       forgetOnSignals(this);
+      const workers = this.#supervisor?.stop();
       const server = await this.#server?.catch(() => undefined);
       const metricsServer = await this.#metricsServer?.catch(() => undefined);
       await Promise.all([server?.close(this.#options.shutdownTimeoutMs ?? 10_000), metricsServer?.close(0)]);
       await this.#booting?.catch(() => undefined);
       await this.#booted?.container.destroy();
+      await workers;
     })();
     return this.#stopping;
   }
@@ -203,9 +212,26 @@ export class Application<const Names extends readonly string[] = readonly string
    * Made for a program's main: nothing is logged before the server listens (the default logger
    * holds its lines until then), and a boot that fails prints one line per problem on stderr (the
    * stack too with LOG_LEVEL=debug) and exits with 1. Use `start()` to handle the failure yourself.
+   *
+   * With `workers` (or `WORKERS`) above 1, this process becomes the primary of a `node:cluster`:
+   * it boots nothing itself, runs the program once more per worker, hands each worker its
+   * configuration (so a password generated here is every worker's), and resolves once all listen.
+   * In a worker, `run()` boots with the primary's configuration. See `RunOptions.workers`.
    */
-  async run(options: ListenOptions = {}): Promise<void> {
+  async run(options: RunOptions = {}): Promise<void> {
     this.#gate?.hold();
+    if (isWorkerProcess()) return this.#runAsWorker(options);
+    let workers: number;
+    try {
+      workers = workerCount(options.workers, this.#env);
+      if (workers > 1) {
+        if (this.#environmentProblem) throw this.#environmentProblem;
+        listenAddress(options, this.#env); // a bad PORT or HOST is said once, here, not by every worker
+      }
+    } catch (error) {
+      return this.#exitAfterFailedBoot(error);
+    }
+    if (workers > 1) return this.#runAsPrimary(workers);
     let address: StartedAddress;
     try {
       address = await this.start(options);
@@ -218,13 +244,58 @@ export class Application<const Names extends readonly string[] = readonly string
     stopOnSignals(this, this.#logger);
   }
 
+  async #runAsPrimary(workers: number): Promise<void> {
+    if (this.#stopping) return this.#exitAfterFailedBoot(new ApplicationStoppedError());
+    let config: Record<string, unknown>;
+    try {
+      // The JSON round trip is what each worker gets: undefined values and functions do not travel.
+      config = JSON.parse(JSON.stringify(this.#options.config ?? {})) as Record<string, unknown>;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return this.#exitAfterFailedBoot(new InvalidOptionsError(`Application: "config" must be JSON to reach the workers (WORKERS, run({ workers })): ${reason}`));
+    }
+    this.#supervisor = new WorkerSupervisor({ count: workers, configuration: { config, env: this.#env }, logger: this.#logger });
+    const url = await this.#supervisor.start();
+    this.#logger.info(`pico-boot: listening on ${url} with ${workers} workers`, { event: "boot.listening", url, workers });
+    this.#gate?.release();
+    stopOnSignals(this, this.#logger);
+  }
+
+  async #runAsWorker(options: RunOptions): Promise<void> {
+    let stopRequested = false;
+    let listening = false;
+    onStopRequest(() => {
+      stopRequested = true;
+      if (listening) shutDownRunning("the primary asked this worker to stop", { event: "workers.stop_requested" });
+    });
+    const { config, env } = await configurationFromPrimary();
+    this.#options = { ...this.#options, config };
+    this.#env = env;
+    let address: StartedAddress;
+    try {
+      address = await this.start(options);
+    } catch (error) {
+      if (stopRequested) process.exit(0); // the primary is ending anyway: nothing to report
+      return this.#exitAfterFailedBoot(error);
+    }
+    this.#gate?.release();
+    this.#logger.debug(`pico-boot: worker listening on ${address.url}`, { event: "workers.listening", url: address.url });
+    stopOnSignals(this, this.#logger);
+    listening = true;
+    await tellPrimary({ picoBoot: "listening", url: address.url });
+    if (stopRequested) shutDownRunning("the primary asked this worker to stop", { event: "workers.stop_requested" });
+  }
+
   async #exitAfterFailedBoot(error: unknown): Promise<never> {
     const debug = this.#env.LOG_LEVEL?.trim().toLowerCase() === "debug";
     // At debug, what the boot logged may tell why it failed; otherwise it is noise before the error,
     // and so is what stop() logs (destroy hooks): the gate stays shut, and the process exits.
     if (debug) this.#gate?.release();
     await this.stop().catch(() => undefined);
-    process.stderr.write(describeBootFailure(error, debug));
+    const text = describeBootFailure(error, debug);
+    // A worker's primary prints it, once for all the workers that fail alike.
+    const told = isWorkerProcess() && (await tellPrimary({ picoBoot: "boot-failed", text }));
+    if (!told) process.stderr.write(text);
     process.exit(1);
   }
 

@@ -92,6 +92,24 @@ export interface ListenOptions {
   readonly host?: string;
 }
 
+/** Options of `run()`: where to listen, and how many processes serve. */
+export interface RunOptions extends ListenOptions {
+  /**
+   * How many processes serve the application on one port, with `node:cluster`: 1 (the default) is
+   * this process alone; 0 is one per core (`os.availableParallelism()`); at most 256. `WORKERS` in
+   * the environment, when set, overrides this option: the deployment decides.
+   *
+   * Above 1, this process is the primary: it does not boot the application; it runs the program
+   * again once per worker (same script, arguments and Node options), hands each the configuration
+   * it was given (`config` and the environment, as JSON: a password generated once is every
+   * worker's), logs one line once all listen, replaces a worker that dies (at most 5 in 60 s, then it
+   * exits 1), and on SIGINT/SIGTERM stops every worker gracefully. A worker that cannot boot ends
+   * the program: its problem is printed once, exit 1. Each worker is its own process: in-memory
+   * state (and `/metrics`) is per worker. Announce things once with `isPrimaryProcess()`.
+   */
+  readonly workers?: number;
+}
+
 export const DEFAULT_PORT = 8100;
 export const DEFAULT_HOST = "127.0.0.1";
 

@@ -59,7 +59,7 @@ describe("redaction in log lines", () => {
       "token", "access_token", "accessToken", "refresh_token", "id_token", "idToken",
       "authorization", "Authorization", "proxy-authorization", "Proxy-Authorization", "x-agent-authorization",
       "x-api-key", "X-API-KEY", "apiKey", "api_key", "api-key", "credentials", "secret", "client_secret", "clientSecret",
-      "private_key", "privateKey", "key_encryption_key", "keyEncryptionKey",
+      "private_key", "privateKey", "key_encryption_key", "keyEncryptionKey", "key_encryption_key_previous", "keyEncryptionKeyPrevious",
       "bearer", "metrics_bearer", "metricsBearer", "revocation_bearer", "revocationBearer", "revocation_feed_bearer", "revocationFeedBearer",
       "signature", "cookie", "Cookie", "set-cookie", "Set-Cookie",
     ];

@@ -1,4 +1,4 @@
-export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "KEY_UNKNOWN" | "KEY_ACTIVE" | "RATE_LIMITED" | "LOGIN_BUSY" | "CONFLICT" | "AUTH_SERVER_CONFIGURATION" | "STORE_UNAVAILABLE" | "STORE_LOST";
+export type ServerAuthErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "KEY_UNKNOWN" | "KEY_ACTIVE" | "RATE_LIMITED" | "LOGIN_BUSY" | "CONFLICT" | "AUTH_SERVER_CONFIGURATION" | "STORE_UNAVAILABLE" | "STORE_LOST" | "KEY_ENCRYPTION_MISMATCH" | "KEY_MATERIAL_DAMAGED";
 
 /**
  * Base class of pico-server-auth errors. 4xx ones carry upstream's `detail` strings as their message

@@ -11,14 +11,30 @@ export { SessionController } from "./session-controller.js";
 export { AdminController } from "./admin/admin-controller.js";
 export { AdminBearer } from "./admin/admin-bearer.js";
 export { SigningKeys, JWKS_PATH } from "./keys/signing-keys.js";
+export { KEY_ENCRYPTION } from "./keys/key-encryption.js";
+export { AesKeyEncryption } from "./keys/aes-key-encryption.js";
+export { KeyEncryptionNotice, KEY_ENCRYPTION_EVENT } from "./keys/key-encryption-notice.js";
+export { KeyEncryptionError } from "./keys/key-encryption-error.js";
 export { Sessions } from "./sessions/sessions.js";
 export { RevocationList } from "./sessions/revocation-list.js";
 export { CREDENTIAL_STAMPS, SessionStamps } from "./sessions/credential-stamps.js";
 export { AdminSessionStamp } from "./sessions/admin-session-stamp.js";
 export { WalletSessionStamp, walletKeyStamp } from "./sessions/wallet-session-stamp.js";
-export { AUTH_STORE } from "./store/auth-store.js";
-export { ConfiguredAuthStore } from "./store/configured-store.js";
-export { InMemoryAuthStore } from "./store/memory-store.js";
+export { SIGNING_KEY_STORE } from "./keys/signing-key-store.js";
+export { BINDING_STORE } from "./bindings/binding-store.js";
+export { SESSION_STORE } from "./sessions/session-store.js";
+export { REVOCATION_STORE } from "./sessions/revocation-store.js";
+export { ADMIN_CREDENTIAL_STORE } from "./login/admin-credential-store.js";
+export { DURABLE_STATE } from "./state/durable-state.js";
+export {
+  DurableStateProvider,
+  SigningKeyStoreProvider,
+  BindingStoreProvider,
+  SessionStoreProvider,
+  RevocationStoreProvider,
+  AdminCredentialStoreProvider,
+} from "./state/providers.js";
+export { InMemoryAuthStore, memoryState } from "./store/memory-store.js";
 export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
@@ -35,11 +51,18 @@ export { StoreReadiness } from "./health/store-readiness.js";
 export { SigningKeyReadiness } from "./health/signing-key-readiness.js";
 
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
-export type { AddressBinding, AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
+export type { AddressBinding } from "./bindings/binding-store.js";
+export type { AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
 export type { IssuedTokens } from "./sessions/sessions.js";
 export type { CredentialStamp } from "./sessions/credential-stamps.js";
 export type { SessionTokenClaims } from "./sessions/verified-token.js";
-export type { AuthStore, IssuedAccessToken, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./store/auth-store.js";
+export type { SigningKeyStore, StoredSigningKey } from "./keys/signing-key-store.js";
+export type { BindingStore } from "./bindings/binding-store.js";
+export type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, SessionStore } from "./sessions/session-store.js";
+export type { RevocationChanges, RevocationStore } from "./sessions/revocation-store.js";
+export type { AdminCredential, AdminCredentialStore } from "./login/admin-credential-store.js";
+export type { DurableState } from "./state/durable-state.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
+export type { KeyEncryption } from "./keys/key-encryption.js";
 export type { ServerAuthErrorCode, SignInFailureReason } from "./errors.js";
 export type { SessionRef, SessionRevocationReason, SignInAttempt, SignInRoute, ThrottledRoute } from "./events/auth-events.js";

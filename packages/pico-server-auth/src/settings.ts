@@ -79,6 +79,9 @@ export class ServerAuthSettings {
   @setting({ type: "string", optional: true, description: "File holding key_encryption_key (e.g. a mounted secret), read at boot" })
   keyEncryptionKeyFile?: string;
 
+  @setting({ type: "string[]", description: "Earlier key encryption keys (same forms, comma-separated in env): they only open the signing keys they sealed, so the key encryption key can change; drop one once the keys it sealed have left the store (refresh_token_expire_days after the next rotation)" })
+  keyEncryptionKeyPrevious: string[] = [];
+
   @setting({ choices: ["full", "normal"], description: "SQLite commits: full syncs each one to disk (survives power loss); normal only at checkpoints (survives a killed process), for more sign-ins per second" })
   sqliteSynchronous: string = "full";
 

@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import argon2 from "argon2";
 import { afterAll, describe, expect, it } from "vitest";
-import { AUTH_STORE, AdminLogin, InMemoryAuthStore } from "../src/index.js";
-import type { AuthStore } from "../src/index.js";
+import { ADMIN_CREDENTIAL_STORE, AdminLogin, DURABLE_STATE, InMemoryAuthStore, memoryState } from "../src/index.js";
 import { ADMIN, postJson, serverApp } from "./support.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "pico-admin-stamp-"));
@@ -21,7 +20,7 @@ async function stampOf(server: Record<string, unknown>): Promise<{ stamp: string
   try {
     await app.init();
     const stamp = await app.container.get(AdminLogin).currentStamp();
-    return { stamp, hash: (await app.container.get<AuthStore>(AUTH_STORE).adminCredential())?.hash };
+    return { stamp, hash: (await app.container.get(ADMIN_CREDENTIAL_STORE).adminCredential())?.hash };
   } finally {
     await app.stop();
   }
@@ -66,7 +65,7 @@ describe("AdminLogin.currentStamp()", () => {
       }
     }
     const store = new FlakyStore();
-    const app = serverApp({ server: { argon2_memory_kib: 1024, argon2_time_cost: 1, allow_weak_settings: true }, overrides: [{ provide: AUTH_STORE, useValue: store }] });
+    const app = serverApp({ server: { argon2_memory_kib: 1024, argon2_time_cost: 1, allow_weak_settings: true }, overrides: [{ provide: DURABLE_STATE, useValue: memoryState(store) }] });
     await app.init();
     const login = app.container.get(AdminLogin);
     await expect(login.currentStamp()).rejects.toThrow("disk I/O error");

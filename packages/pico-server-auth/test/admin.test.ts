@@ -5,7 +5,7 @@
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import type { Application } from "pico-boot";
-import { AUTH_STORE, AdminBearer, AdminLogin, SigningKeys, checksumAddress } from "../src/index.js";
+import { AdminBearer, BINDING_STORE, AdminLogin, SigningKeys, checksumAddress } from "../src/index.js";
 import { claimsOf, ed25519Wallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
 import { answer, embeddedApp, login, profile, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
@@ -130,7 +130,7 @@ describe("DELETE /api/v1/auth/admin/bindings/{address}", () => {
     const [squatter, owner] = [ed25519Wallet(), ed25519Wallet()];
     // A squat that an earlier version allowed: the owner's address bound to another key. Bindings
     // made before keep working for their key, so only an operator can end it.
-    const store = a.container.get(AUTH_STORE);
+    const store = a.container.get(BINDING_STORE);
     await store.bindAddress(owner.address, { algorithm: squatter.algorithm, publicKey: squatter.publicKeyHex });
     const squatted = (await (await walletSignIn(a, squatter, owner.address)).json()) as Tokens;
     expect((await walletSignIn(a, owner)).status).toBe(401);
@@ -147,7 +147,7 @@ describe("DELETE /api/v1/auth/admin/bindings/{address}", () => {
   it("finds the address as sign-in does: an EIP-55 or upper-case form unbinds the lower-case binding and ends its sessions", async () => {
     const a = embeddedApp();
     const admin = await login(a);
-    const store = a.container.get(AUTH_STORE);
+    const store = a.container.get(BINDING_STORE);
     for (const form of [checksumAddress, (address: string) => `0x${address.slice(2).toUpperCase()}`]) {
       const signer = secp256k1Wallet();
       const session = (await (await walletSignIn(a, signer)).json()) as Tokens;
@@ -176,7 +176,7 @@ describe("DELETE /api/v1/auth/admin/bindings/{address}", () => {
     expect((await unbindAs(a, wallet.access_token, signer.address)).status).toBe(403);
     expect((await a.request(`/api/v1/auth/admin/bindings/${signer.address}`, { method: "DELETE" })).status).toBe(401);
     // Still bound, to that key.
-    expect(await a.container.get(AUTH_STORE).binding(signer.address)).toStrictEqual({ algorithm: signer.algorithm, publicKey: signer.publicKeyHex });
+    expect(await a.container.get(BINDING_STORE).binding(signer.address)).toStrictEqual({ algorithm: signer.algorithm, publicKey: signer.publicKeyHex });
     await a.stop();
   });
 });

@@ -6,8 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Application } from "pico-boot";
 import { METRICS } from "pico-ioc";
 import type { Counter, Histogram, LogFields, Logger, MetricLabels, Metrics } from "pico-ioc";
-import { AUTH_STORE, SigningKeys, StoreUnavailableError } from "../src/index.js";
-import type { AuthStore } from "../src/index.js";
+import { SESSION_STORE, SigningKeys, StoreUnavailableError } from "../src/index.js";
 import { ADMIN, Profile, askChallenge, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 import type { Wallet } from "./support.js";
 import { FEED_BEARER, answer, login, newDataDir, refresh } from "./session-support.js";
@@ -110,8 +109,7 @@ describe("pico-server-auth security events", () => {
   it("a login the store cannot save is counted as store_unavailable, not as a sign-in, and not logged as the client's failure", async () => {
     const { app, events, total } = recordedApp();
     await app.init();
-    const backend = (app.container.get(AUTH_STORE) as unknown as { backend: AuthStore }).backend;
-    vi.spyOn(backend, "createFamily").mockRejectedValueOnce(new StoreUnavailableError("disk I/O error"));
+    vi.spyOn(app.container.get(SESSION_STORE), "createFamily").mockRejectedValueOnce(new StoreUnavailableError("disk I/O error"));
     expect((await loginAs(app, ADMIN.email, ADMIN.password)).status).toBe(503);
     expect([total("pico_auth_sign_in_failures_total", { reason: "store_unavailable" }), total("pico_auth_sign_ins_total", { method: "password" })]).toEqual([1, 0]);
     expect(events("auth.login_failed")).toStrictEqual([]);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
-import { AUTH_STORE } from "../src/index.js";
+import { BINDING_STORE } from "../src/index.js";
 import { ADMIN, Profile, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
@@ -51,7 +51,7 @@ describe("the SQLite store in data_dir (the default)", () => {
     const refreshed = await second.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.refresh_token }));
     expect(refreshed.status).toBe(200);
     // The binding survived: the address is still bound to its key.
-    expect(await second.container.get(AUTH_STORE).binding(kept.address)).toEqual({ algorithm: "Ed25519", publicKey: kept.publicKeyHex });
+    expect(await second.container.get(BINDING_STORE).binding(kept.address)).toEqual({ algorithm: "Ed25519", publicKey: kept.publicKeyHex });
     // And so did the rotation: the first refresh token is spent.
     expect((await second.request("/api/v1/auth/refresh", postJson({ refresh_token: tokens.refresh_token }))).status).toBe(401);
     await second.stop();

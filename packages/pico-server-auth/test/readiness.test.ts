@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../src/errors.js";
-import { AUTH_STORE } from "../src/store/auth-store.js";
-import { InMemoryAuthStore } from "../src/store/memory-store.js";
+import { DURABLE_STATE } from "../src/state/durable-state.js";
+import { InMemoryAuthStore, memoryState } from "../src/store/memory-store.js";
 import { ADMIN, postJson, serverApp } from "./support.js";
 import type { Application } from "pico-boot";
 
@@ -37,7 +37,7 @@ describe("/readyz of the auth server", () => {
 
   it("503 while the store fails, naming its reason; ready again within a second of its recovery", async () => {
     const store = new SteeredStore();
-    const app = serverApp({ overrides: [{ provide: AUTH_STORE, useValue: store }] });
+    const app = serverApp({ overrides: [{ provide: DURABLE_STATE, useValue: memoryState(store) }] });
     apps.push(app);
     expect((await readyz(app))[0]).toBe(200);
     await waitPastCache();
@@ -53,7 +53,7 @@ describe("/readyz of the auth server", () => {
 
   it("503 within web.readiness_timeout_ms when the store hangs", async () => {
     const store = new SteeredStore();
-    const app = serverApp({ overrides: [{ provide: AUTH_STORE, useValue: store }], config: { server_auth: { issuer: "http://localhost:8100", audience: "my-app", store: "memory" }, web: { readiness_timeout_ms: 100 } } });
+    const app = serverApp({ overrides: [{ provide: DURABLE_STATE, useValue: memoryState(store) }], config: { server_auth: { issuer: "http://localhost:8100", audience: "my-app", store: "memory" }, web: { readiness_timeout_ms: 100 } } });
     apps.push(app);
     await app.init();
     store.mode = "hanging";

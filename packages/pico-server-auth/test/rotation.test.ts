@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Application } from "pico-boot";
-import { AUTH_STORE, SigningKeys } from "../src/index.js";
-import type { AuthStore } from "../src/index.js";
+import { SIGNING_KEY_STORE, SigningKeys } from "../src/index.js";
 import { ADMIN, Profile, clientApp, postJson, quiet, serverApp } from "./support.js";
 
 type Tokens = { access_token: string; refresh_token: string };
@@ -48,7 +47,7 @@ describe("signing key rotation", () => {
     // earlier version is signed by it); then it leaves the store.
     keys.now = () => rotatedAt + REFRESH_DAYS * 86_400 + 121;
     await published(a);
-    const store = a.container.get<AuthStore>(AUTH_STORE);
+    const store = a.container.get(SIGNING_KEY_STORE);
     expect((await store.signingKeys()).map((k) => k.kid)).toEqual([newKid]);
     await a.stop();
   });

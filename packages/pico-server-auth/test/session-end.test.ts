@@ -3,7 +3,7 @@
  * session of a subject, admin sessions that follow the admin account, and a rate limit on /refresh.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ADDRESS_BINDINGS, AUTH_STORE, AdminLogin, SessionController, Sessions, walletKeyStamp } from "../src/index.js";
+import { ADDRESS_BINDINGS, AdminLogin, BINDING_STORE, REVOCATION_STORE, SESSION_STORE, SessionController, Sessions, walletKeyStamp } from "../src/index.js";
 import { ADMIN, askChallenge, claimsOf, ed25519Wallet, postJson, secp256k1Wallet, walletSignIn } from "./support.js";
 import type { Wallet } from "./support.js";
 import { answer, durableApp, embeddedApp, feed, login, newDataDir, profile, refresh } from "./session-support.js";
@@ -17,7 +17,7 @@ describe("absolute session lifetime (server_auth.session_max_days)", () => {
     const a = embeddedApp({ session_max_days: 2, refresh_token_expire_days: 7, access_token_expire_minutes: 15 });
     await a.init();
     const sessions = a.container.get(Sessions);
-    const store = a.container.get(AUTH_STORE);
+    const store = a.container.get(SESSION_STORE);
     const t0 = Math.floor(Date.now() / 1000);
     let clock = t0;
     sessions.now = () => clock;
@@ -89,7 +89,7 @@ describe("admin sessions follow the admin account", () => {
     const admin = await login(a);
     const signer = ed25519Wallet();
     const wallet = (await (await walletSignIn(a, signer)).json()) as Tokens;
-    const store = a.container.get(AUTH_STORE);
+    const store = a.container.get(SESSION_STORE);
     expect((await store.family(sidOf(admin)))?.stamp).toBe(await a.container.get(AdminLogin).currentStamp());
     expect((await store.family(sidOf(admin)))?.stamp).toEqual(expect.any(String));
     expect((await store.family(sidOf(wallet)))?.stamp).toBe(walletKeyStamp({ algorithm: "Ed25519", publicKey: signer.publicKeyHex }));
@@ -136,7 +136,7 @@ describe("wallet sessions follow the binding of their address", () => {
   it("a move or an unbind the revocation missed still ends the address's sessions at their next refresh (401, revoked, access tokens refused)", async () => {
     const a = embeddedApp();
     await a.init();
-    const store = a.container.get(AUTH_STORE);
+    const store = a.container.get(BINDING_STORE);
     const [moved, unbound, next] = [secp256k1Wallet(), ed25519Wallet(), ed25519Wallet()];
     const movedSession = (await (await walletSignIn(a, moved)).json()) as Tokens;
     const unboundSession = (await (await walletSignIn(a, unbound)).json()) as Tokens;
@@ -235,8 +235,7 @@ describe("once a session change is committed, its answer says so", () => {
     const t0 = sessions.now();
     // Past the prune interval, so this refresh prunes, and pruning fails as a full disk would.
     sessions.now = () => t0 + 3_700;
-    const backend = (a.container.get(AUTH_STORE) as unknown as { backend: { prune: (now: number) => Promise<void> } }).backend;
-    const prune = vi.spyOn(backend, "prune").mockRejectedValue(new Error("SQLITE_FULL: database or disk is full"));
+    const prune = vi.spyOn(a.container.get(SESSION_STORE), "prune").mockRejectedValue(new Error("SQLITE_FULL: database or disk is full"));
     const refreshed = await refresh(a, first.refresh_token);
     expect(refreshed.status).toBe(200);
     const second = (await refreshed.json()) as Tokens;
@@ -249,8 +248,7 @@ describe("once a session change is committed, its answer says so", () => {
     const a = embeddedApp();
     await a.init();
     const tokens = await login(a);
-    const backend = (a.container.get(AUTH_STORE) as unknown as { backend: { revokedAccessTokens: (now: number) => Promise<unknown> } }).backend;
-    const reread = vi.spyOn(backend, "revokedAccessTokens").mockRejectedValueOnce(new Error("SQLITE_IOERR: disk I/O error"));
+    const reread = vi.spyOn(a.container.get(REVOCATION_STORE), "revokedSince").mockRejectedValueOnce(new Error("SQLITE_IOERR: disk I/O error"));
     expect((await a.request("/api/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(204);
     expect(reread).toHaveBeenCalledTimes(1);
     // The retry (every second) rereads the list: the access token is refused from then on.

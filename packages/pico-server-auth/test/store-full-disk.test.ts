@@ -4,8 +4,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../src/errors.js";
-import { AUTH_STORE } from "../src/store/auth-store.js";
-import { ConfiguredAuthStore } from "../src/store/configured-store.js";
+import { SESSION_STORE } from "../src/sessions/session-store.js";
+import { uninstrumented } from "../src/store/instrument-port.js";
 import { asStoreFailure } from "../src/store/sqlite-failure.js";
 import { SqliteAuthStore } from "../src/store/sqlite-store.js";
 import { setMaxPageCount } from "./sqlite-hooks.js";
@@ -108,8 +108,8 @@ describe("SqliteAuthStore on a full disk", () => {
     const dir = freshDir();
     const store = SqliteAuthStore.open(join(dir, "auth.db"));
     try {
-      await store.addSigningKey({ kid: "k", alg: "EdDSA", material: "m", createdAt: 1 });
-      const duplicate = await store.addSigningKey({ kid: "k", alg: "EdDSA", material: "m", createdAt: 2 }).catch((e: unknown) => e);
+      await store.addSigningKey({ kid: "k", alg: "EdDSA", material: "m", createdAt: 1 }, undefined);
+      const duplicate = await store.addSigningKey({ kid: "k", alg: "EdDSA", material: "m", createdAt: 2 }, "k").catch((e: unknown) => e);
       expect((duplicate as { code?: string }).code).toBe("SQLITE_CONSTRAINT_UNIQUE");
       expect(asStoreFailure(duplicate)).toBe(duplicate);
 
@@ -140,7 +140,8 @@ describe("HTTP on a full disk", () => {
   it("login, refresh and logout answer 503 with a detail (never 500, never a 204 for a logout that did not happen); the outage is logged once when it starts and once when it ends; once there is room the same requests succeed", async () => {
     const dataDir = freshDir();
     const { lines, logger } = recordingLogger();
-    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir }, logger });
+    // With a key encryption key: without one, boot warns (a line this test would count).
+    const app = serverApp({ server: { store: "sqlite", data_dir: dataDir, key_encryption_key: "ab".repeat(32) }, logger });
     const login = () => app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));
     const refresh = (token: string) => app.request("/api/v1/auth/refresh", postJson({ refresh_token: token }));
     const logout = (token: string) => app.request("/api/v1/auth/logout", postJson({ refresh_token: token }));
@@ -149,7 +150,7 @@ describe("HTTP on a full disk", () => {
     try {
       const a = (await (await login()).json()) as { refresh_token: string };
       const b = (await (await login()).json()) as { refresh_token: string; access_token: string };
-      const store = (app.container.get(AUTH_STORE) as ConfiguredAuthStore).backend as SqliteAuthStore;
+      const store = uninstrumented(app.container.get(SESSION_STORE)) as SqliteAuthStore;
       everyWriteNeedsAPage(store.path);
       setMaxPageCount(store, 1);
 
@@ -188,7 +189,7 @@ describe("HTTP on a full disk", () => {
     const app = serverApp({ server: { store: "sqlite", data_dir: freshDir() }, logger });
     try {
       await app.init();
-      const store = (app.container.get(AUTH_STORE) as ConfiguredAuthStore).backend as SqliteAuthStore;
+      const store = uninstrumented(app.container.get(SESSION_STORE)) as SqliteAuthStore;
       everyWriteNeedsAPage(store.path);
       setMaxPageCount(store, 1);
       const res = await app.request("/api/v1/auth/login", postJson({ email: ADMIN.email, password: ADMIN.password }));

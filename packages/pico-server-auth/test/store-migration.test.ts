@@ -67,7 +67,7 @@ describe("schema migration from version 1 (released) to version 2", () => {
       for (const f of [f1, f2]) expect(Math.abs((f?.startedAt ?? 0) - before)).toBeLessThanOrEqual(5);
       expect([f1?.stamp, f2?.stamp]).toStrictEqual([undefined, undefined]);
       expect(await store.familyOfRefresh("jti:j2")).toMatchObject({ id: "f2" });
-      expect(await store.revokedAccessTokens(0)).toStrictEqual([{ jti: "a2", exp: FAR }]);
+      expect((await store.revokedSince(undefined, 0)).revoked).toStrictEqual([{ jti: "a2", exp: FAR }]);
 
       const now = before + 10;
       const rotated = await store.redeemRefresh("jti:j1", { hash: "h".repeat(64), expiresAt: FAR }, { jti: "a3", exp: FAR }, now);
@@ -95,6 +95,42 @@ describe("schema migration from version 1 (released) to version 2", () => {
       ]);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("schema migration from version 2 to version 3 (the revocation feed)", () => {
+  it("fills the feed with the unexpired access tokens of revoked sessions, in issue order; a cursor then lists only what is revoked after", async () => {
+    const path = join(root, "v2", "auth.db");
+    mkdirSync(join(path, ".."), { recursive: true });
+    const db = new Database(path);
+    try {
+      db.pragma("journal_mode = WAL");
+      for (const step of MIGRATIONS.slice(0, 2)) db.exec(step as string);
+      db.pragma("user_version = 2");
+      const family = db.prepare("INSERT INTO refresh_families (id, sub, role, claims, current_hash, expires_at, started_at, revoked_at) VALUES (?, 'sub', 'user', '{}', ?, ?, 1, ?)");
+      family.run("live", "h-live", FAR, null);
+      family.run("revoked", "h-revoked", FAR, 150);
+      const accessToken = db.prepare("INSERT INTO access_tokens (family_id, jti, exp) VALUES (?, ?, ?)");
+      accessToken.run("revoked", "expired", 1000);
+      accessToken.run("live", "live-a0", FAR);
+      accessToken.run("revoked", "revoked-a1", FAR);
+      accessToken.run("revoked", "revoked-a2", FAR - 1);
+      db.prepare("INSERT INTO refresh_tokens (hash, family_id) VALUES (?, ?)").run("h-live", "live");
+    } finally {
+      db.close();
+    }
+    const store = SqliteAuthStore.open(path);
+    try {
+      const full = await store.revokedSince(undefined, 0);
+      expect(full.revoked).toStrictEqual([
+        { jti: "revoked-a1", exp: FAR },
+        { jti: "revoked-a2", exp: FAR - 1 },
+      ]);
+      await store.revokeFamily("live", 200);
+      expect(await store.revokedSince(full.cursor, 0)).toStrictEqual({ revoked: [{ jti: "live-a0", exp: FAR }], cursor: String(Number(full.cursor) + 1) });
+    } finally {
+      await store.close();
     }
   });
 });

@@ -9,8 +9,8 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { describe, expect, it, vi } from "vitest";
 import { parseSiweMessage } from "viem/siwe";
 import type { Application } from "pico-boot";
-import { ADDRESS_BINDINGS, AUTH_STORE, checksumAddress, deriveAddress, parseAddress } from "../src/index.js";
-import type { AddressBindings, AuthStore } from "../src/index.js";
+import { ADDRESS_BINDINGS, BINDING_STORE, checksumAddress, deriveAddress, parseAddress } from "../src/index.js";
+import type { AddressBindings, BindingStore } from "../src/index.js";
 import { UPSTREAM, askChallenge, claimsOf, ed25519Wallet, mlDsaWallet, personalSign, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
 import type { IssuedChallenge, Wallet } from "./support.js";
 
@@ -42,7 +42,7 @@ function flipFirstLetter(address: string): string {
 
 const stores = async (app: Application) => {
   await app.init();
-  return { store: app.container.get(AUTH_STORE) as AuthStore, bindings: app.container.get(ADDRESS_BINDINGS) as AddressBindings };
+  return { store: app.container.get(BINDING_STORE) as BindingStore, bindings: app.container.get(ADDRESS_BINDINGS) as AddressBindings };
 };
 
 describe("address derivation", () => {

@@ -31,7 +31,7 @@ function normalize(key: string): string {
 const SECRET_KEYS = new Set([
   "pwd", "passwd", "password_hash", "admin_password_hash",
   "authorization", "proxy-authorization", "x-agent-authorization",
-  "cookie", "set-cookie", "credentials", "signature", "key_encryption_key",
+  "cookie", "set-cookie", "credentials", "signature", "key_encryption_key", "key_encryption_key_previous",
 ].map(normalize));
 const SECRET_SUFFIXES = ["password", "passwd", "token", "bearer", "secret", "apikey", "privatekey"];
 

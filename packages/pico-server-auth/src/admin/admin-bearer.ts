@@ -4,12 +4,12 @@ import { ServerAuthError, unauthorized } from "../errors.js";
 import { bearerToken } from "../http-input.js";
 import { SigningKeys } from "../keys/signing-keys.js";
 import { SessionStamps } from "../sessions/credential-stamps.js";
+import { SESSION_STORE } from "../sessions/session-store.js";
+import type { SessionStore } from "../sessions/session-store.js";
 import { RevocationList } from "../sessions/revocation-list.js";
 import type { SessionTokenClaims } from "../sessions/verified-token.js";
 import { verifiedToken } from "../sessions/verified-token.js";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore } from "../store/auth-store.js";
 
 const REALM = 'Bearer realm="admin"';
 
@@ -30,7 +30,7 @@ export class AdminBearer {
     private readonly keys: SigningKeys,
     private readonly revocations: RevocationList,
     private readonly stamps: SessionStamps,
-    @inject(AUTH_STORE) private readonly store: AuthStore,
+    @inject(SESSION_STORE) private readonly store: SessionStore,
   ) {}
 
   /** The admin's claims; 401 (with `WWW-Authenticate`) without a valid admin access token, 403 for another role's. */

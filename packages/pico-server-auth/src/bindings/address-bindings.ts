@@ -1,14 +1,13 @@
 import { component, createToken, inject } from "pico-ioc";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AddressBinding, AuthStore } from "../store/auth-store.js";
+import { BINDING_STORE } from "./binding-store.js";
+import type { AddressBinding, BindingStore } from "./binding-store.js";
 import { isWalletAlgorithm } from "../wallet/algorithms.js";
 import type { WalletAlgorithm } from "../wallet/algorithms.js";
 import { deriveAddress, parseAddress } from "../wallet/address.js";
 import type { ParsedAddress } from "../wallet/address.js";
 import { canonicalKeyHex } from "../wallet/canonical-key.js";
 
-export type { AddressBinding } from "../store/auth-store.js";
 
 /** A verified signer: its algorithm and canonical public key (hex; secp256k1 uncompressed). */
 export interface SignerKey {
@@ -50,12 +49,12 @@ export interface AddressBindings {
 
 export const ADDRESS_BINDINGS = createToken<AddressBindings>("AddressBindings");
 
-/** Bindings kept in the auth store: one atomic insert-or-read per sign-in, so racing first sign-ins agree. */
+/** Bindings kept in BINDING_STORE: one atomic insert-or-read per sign-in, so racing first sign-ins agree. */
 @component({ provides: ADDRESS_BINDINGS, fallback: true })
 export class DefaultAddressBindings implements AddressBindings {
   readonly #secure: boolean;
 
-  constructor(@inject(AUTH_STORE) private readonly store: AuthStore, settings: ServerAuthSettings) {
+  constructor(@inject(BINDING_STORE) private readonly store: BindingStore, settings: ServerAuthSettings) {
     this.#secure = settings.walletMode === "secure";
   }
 

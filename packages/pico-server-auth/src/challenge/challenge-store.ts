@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { component, createToken } from "pico-ioc";
-import type { AddressBinding } from "../bindings/address-bindings.js";
+import type { AddressBinding } from "../bindings/binding-store.js";
 import { ServerAuthSettings } from "../settings.js";
 
 /** What a challenge was issued for: kept with it, so /sign-in checks the signature against exactly this. */

@@ -1,10 +1,12 @@
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger } from "pico-ioc";
 import { ServerAuthConfigurationError } from "../errors.js";
+import { keyEncryptionKeys } from "../keys/key-encryption-key.js";
 import { ServerAuthSettings } from "../settings.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
+import { checkStoreSharing } from "./store-sharing-check.js";
 
 /** Shortest revocation_feed_bearer: 32 characters of a random base64 secret are 192 bits. */
 export const MIN_FEED_BEARER_LENGTH = 32;
@@ -19,6 +21,7 @@ export const MIN_FEED_BEARER_LENGTH = 32;
 export class ServerAuthSettingsCheck {
   constructor(settings: ServerAuthSettings, @inject(LOGGER) logger: Logger) {
     checkServerAuthSettings(settings);
+    checkStoreSharing(settings.store);
     // Unsafe modes are opt-in, and said out loud every boot.
     if (settings.allowWeakSettings) logger.warn("pico-server-auth: server_auth.allow_weak_settings is on: argon2 parameters below the OWASP table are admitted; for tests only");
     if (settings.allowWeakAdminPassword) logger.warn("pico-server-auth: server_auth.allow_weak_admin_password is on: a short or common admin password is admitted; not for production");
@@ -35,6 +38,8 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
     // The value is a secret: the message says what is wrong with it, not what it is.
     fail(`server_auth.revocation_feed_bearer must be at least ${MIN_FEED_BEARER_LENGTH} printable ASCII characters without spaces (a random secret, e.g. 24 random bytes in base64url); got ${bearer.length} characters`);
   }
+  // Parsed (the file read) for its errors only; the values stay with KEY_ENCRYPTION.
+  keyEncryptionKeys(s);
   if (!s.autoCreateAdmin) return;
   if (s.adminPasswordHash !== undefined) {
     const phc = parseArgon2idPhc(s.adminPasswordHash);

@@ -6,10 +6,13 @@ import type { LocalJwks } from "pico-client-auth/contract";
 import { ServerAuthError } from "../errors.js";
 import { AuthEvents } from "../events/auth-events.js";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore, StoredSigningKey } from "../store/auth-store.js";
+import { SIGNING_KEY_STORE } from "./signing-key-store.js";
+import type { SigningKeyStore, StoredSigningKey } from "./signing-key-store.js";
 import { generateMaterial, loadKey } from "./key-material.js";
 import type { LoadedKey } from "./key-material.js";
+import { KEY_ENCRYPTION } from "./key-encryption.js";
+import type { KeyEncryption } from "./key-encryption.js";
+import { openSigningKey } from "./open-signing-key.js";
 import { parseCompactJws } from "./compact-jws.js";
 import type { CompactJws } from "./compact-jws.js";
 
@@ -36,15 +39,17 @@ export class SigningKeys implements LocalJwks, OnInit {
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #settings: ServerAuthSettings;
-  readonly #store: AuthStore;
+  readonly #store: SigningKeyStore;
   readonly #events: AuthEvents;
+  readonly #encryption: KeyEncryption;
   #kept: Kept[] = [];
   #jwks: { readonly keys: readonly JWK[] } = Object.freeze({ keys: Object.freeze([]) });
   /** When the next rotation or expiry is due: until then, signing and publishing are lookups. */
   #nextChange = 0;
   #changing: Promise<void> | undefined;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, events: AuthEvents) {
+  constructor(settings: ServerAuthSettings, @inject(SIGNING_KEY_STORE) store: SigningKeyStore, events: AuthEvents, @inject(KEY_ENCRYPTION) encryption: KeyEncryption) {
+    this.#encryption = encryption;
     this.#settings = settings;
     this.#store = store;
     this.#events = events;
@@ -52,7 +57,7 @@ export class SigningKeys implements LocalJwks, OnInit {
   }
 
   async onInit(): Promise<void> {
-    this.#kept = await Promise.all((await this.#store.signingKeys()).map(async (stored) => ({ stored, key: await loadKey(stored.alg, stored.material) })));
+    this.#kept = await Promise.all((await this.#store.signingKeys()).map(async (stored) => ({ stored, key: await openSigningKey(this.#encryption, stored) })));
     const active = this.#active();
     const wanted = this.#settings.algorithm;
     if (!active) await this.rotate(wanted, `first ${wanted} signing key`);
@@ -118,8 +123,8 @@ export class SigningKeys implements LocalJwks, OnInit {
     const createdAt = this.now();
     const material = await generateMaterial(algorithm);
     const key = await loadKey(algorithm, material);
-    const stored: StoredSigningKey = { kid: key.kid, alg: algorithm, material, createdAt };
-    await this.#store.addSigningKey(stored);
+    const stored: StoredSigningKey = { kid: key.kid, alg: algorithm, material: await this.#encryption.seal(material), createdAt };
+    await this.#store.addSigningKey(stored, this.#active()?.stored.kid);
     const previous = this.#active()?.stored.kid;
     this.#kept = [...this.#kept.map((k) => (k.stored.retiredAt === undefined ? { ...k, stored: { ...k.stored, retiredAt: createdAt } } : k)), { stored, key }];
     this.#events.keyAdded(key.kid, algorithm, previous, reason);

@@ -3,7 +3,7 @@ import { afterBoot } from "../after-boot.js";
 import { parseArgon2idPhc } from "../config/phc.js";
 import { StoreUnavailableError } from "../errors.js";
 import type { ServerAuthSettings } from "../settings.js";
-import type { AuthStore } from "../store/auth-store.js";
+import type { AdminCredentialStore } from "./admin-credential-store.js";
 
 /** What the store holds while admin login is off: not a hash, so no password matches it and switching back on starts a new generation. */
 const DISABLED = "disabled";
@@ -17,14 +17,14 @@ const DISABLED = "disabled";
  */
 export class AdminHash {
   readonly #settings: ServerAuthSettings;
-  readonly #store: AuthStore;
+  readonly #store: AdminCredentialStore;
   readonly #logger: Logger;
   #hash: Promise<string> | undefined;
   #generation: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(settings: ServerAuthSettings, store: AuthStore, logger: Logger) {
+  constructor(settings: ServerAuthSettings, store: AdminCredentialStore, logger: Logger) {
     this.#settings = settings;
     this.#store = store;
     this.#logger = logger;
@@ -83,7 +83,7 @@ export class AdminHash {
 
   /**
    * `promise`; when it fails, `forget` lets the next call start again, and the failure is logged
-   * once, unless the store failed: the store logs its outages itself (ConfiguredAuthStore), once
+   * once, unless the store failed: the store logs its outages itself (instrumentPort), once
    * when they start, not again here for each attempt.
    */
   #retryable<T>(promise: Promise<T>, what: string, forget: () => void): Promise<T> {

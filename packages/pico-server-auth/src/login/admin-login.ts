@@ -4,8 +4,8 @@ import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { forbidden, refused } from "../errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "../events/auth-events.js";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore } from "../store/auth-store.js";
+import { ADMIN_CREDENTIAL_STORE } from "./admin-credential-store.js";
+import type { AdminCredentialStore } from "./admin-credential-store.js";
 import { AdminHash, argon2 } from "./admin-hash.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { VerificationQueue } from "./verification-queue.js";
@@ -25,7 +25,7 @@ export class AdminLogin implements OnInit, OnDestroy {
   readonly #hash: AdminHash;
   readonly #events: AuthEvents;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger, events: AuthEvents) {
+  constructor(settings: ServerAuthSettings, @inject(ADMIN_CREDENTIAL_STORE) store: AdminCredentialStore, @inject(LOGGER) logger: Logger, events: AuthEvents) {
     this.#settings = settings;
     this.#events = events;
     this.#throttle = new LoginThrottle(settings.loginMaxFailures, settings.loginWindowSeconds);

@@ -1,5 +1,5 @@
 import { component, createToken, injectAll } from "pico-ioc";
-import type { RefreshFamily } from "../store/auth-store.js";
+import type { RefreshFamily } from "./session-store.js";
 
 /**
  * A credential that the sessions of one role follow: a session records the credential's stamp when it

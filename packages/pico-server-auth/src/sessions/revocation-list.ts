@@ -3,8 +3,9 @@ import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { LOCAL_REVOCATIONS } from "pico-client-auth/contract";
 import type { LocalRevocations } from "pico-client-auth/contract";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore, IssuedAccessToken } from "../store/auth-store.js";
+import { REVOCATION_STORE } from "./revocation-store.js";
+import type { RevocationStore } from "./revocation-store.js";
+import type { IssuedAccessToken } from "./session-store.js";
 
 /** How long after a failed reload the next try comes. */
 export const RELOAD_RETRY_MS = 1000;
@@ -18,13 +19,13 @@ export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
   readonly issuer: string;
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
-  readonly #store: AuthStore;
+  readonly #store: RevocationStore;
   readonly #logger: Logger;
   #revoked = new Map<string, number>();
   #syncedAt = 0;
   #retry: NodeJS.Timeout | undefined;
 
-  constructor(settings: ServerAuthSettings, @inject(AUTH_STORE) store: AuthStore, @inject(LOGGER) logger: Logger) {
+  constructor(settings: ServerAuthSettings, @inject(REVOCATION_STORE) store: RevocationStore, @inject(LOGGER) logger: Logger) {
     this.issuer = settings.issuer;
     this.#store = store;
     this.#logger = logger;
@@ -44,7 +45,7 @@ export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
 
   /** Rereads the store: called after every revocation, so expired entries fall away then too. */
   async reload(): Promise<void> {
-    const tokens = await this.#store.revokedAccessTokens(this.now());
+    const tokens = (await this.#store.revokedSince(undefined, this.now())).revoked;
     this.#revoked = new Map(tokens.map((t) => [t.jti, t.exp]));
     this.#syncedAt = Date.now();
   }

@@ -6,10 +6,10 @@ import { AuthEvents } from "../events/auth-events.js";
 import type { SessionRef, SessionRevocationReason } from "../events/auth-events.js";
 import { SigningKeys } from "../keys/signing-keys.js";
 import { ServerAuthSettings } from "../settings.js";
-import { AUTH_STORE } from "../store/auth-store.js";
-import type { AuthStore, RefreshFamily } from "../store/auth-store.js";
 import { SessionStamps } from "./credential-stamps.js";
 import { RevocationList } from "./revocation-list.js";
+import { SESSION_STORE } from "./session-store.js";
+import type { RefreshFamily, SessionStore } from "./session-store.js";
 import { isOpaqueRefreshToken, legacyRefreshHash, newRefreshToken, refreshTokenHash } from "./refresh-token.js";
 import { verifiedToken } from "./verified-token.js";
 
@@ -46,7 +46,7 @@ export class Sessions implements OnDestroy {
     private readonly keys: SigningKeys,
     private readonly revocations: RevocationList,
     private readonly stamps: SessionStamps,
-    @inject(AUTH_STORE) private readonly store: AuthStore,
+    @inject(SESSION_STORE) private readonly store: SessionStore,
     @inject(LOGGER) private readonly logger: Logger,
     private readonly events: AuthEvents,
   ) {}

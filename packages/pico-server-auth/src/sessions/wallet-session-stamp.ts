@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { component, inject } from "pico-ioc";
 import { ADDRESS_BINDINGS } from "../bindings/address-bindings.js";
 import type { AddressBindings } from "../bindings/address-bindings.js";
-import type { AddressBinding } from "../store/auth-store.js";
+import type { AddressBinding } from "../bindings/binding-store.js";
 import { isWalletAlgorithm } from "../wallet/algorithms.js";
 import { canonicalKeyHex } from "../wallet/canonical-key.js";
 import { CREDENTIAL_STAMPS } from "./credential-stamps.js";

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { AddressBinding, StoredSigningKey } from "./auth-store.js";
+import type { AddressBinding } from "../bindings/binding-store.js";
+import type { StoredSigningKey } from "../keys/signing-key-store.js";
 
 /** What an earlier version kept as files in the data directory, before the SQLite store. */
 const LEGACY_KEY_FILE = "signing-key.json";

@@ -1,10 +1,23 @@
-import type { AddressBinding, AdminCredential, AuthStore, IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, StoredSigningKey } from "./auth-store.js";
+import type { AddressBinding, BindingStore } from "../bindings/binding-store.js";
+import type { SigningKeyStore, StoredSigningKey } from "../keys/signing-key-store.js";
+import type { AdminCredential, AdminCredentialStore } from "../login/admin-credential-store.js";
+import type { RevocationChanges, RevocationStore } from "../sessions/revocation-store.js";
+import type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, SessionStore } from "../sessions/session-store.js";
+import type { DurableState } from "../state/durable-state.js";
+import { embeddedState } from "./embedded-state.js";
+import { parseCursor } from "./feed-cursor.js";
+
+/** One entry of the revocation feed: `seq` grows by one per entry and is never reused. */
+interface FeedEntry extends IssuedAccessToken {
+  readonly seq: number;
+}
 
 /**
- * The store in memory: for tests and `server_auth.store: "memory"`. Nothing survives the process.
- * Each method runs to completion without awaiting, so it is as atomic as the SQLite store's transactions.
+ * The durable ports in memory: for tests and `server_auth.store: "memory"`. Nothing survives the
+ * process, and nothing is shared with another one. Each method runs to completion without awaiting,
+ * so it is as atomic as the SQLite store's transactions.
  */
-export class InMemoryAuthStore implements AuthStore {
+export class InMemoryAuthStore implements SigningKeyStore, BindingStore, SessionStore, RevocationStore, AdminCredentialStore {
   readonly #keys: StoredSigningKey[] = [];
   #firstKid: string | undefined;
   readonly #bindings = new Map<string, AddressBinding>();
@@ -13,19 +26,23 @@ export class InMemoryAuthStore implements AuthStore {
   readonly #refreshHashes = new Map<string, string>();
   /** Access tokens per family id. */
   readonly #access = new Map<string, IssuedAccessToken[]>();
+  #feed: FeedEntry[] = [];
+  #lastSeq = 0;
   #admin: AdminCredential | undefined;
 
   async signingKeys(): Promise<StoredSigningKey[]> {
     return [...this.#keys];
   }
 
-  async addSigningKey(key: StoredSigningKey): Promise<void> {
+  async addSigningKey(key: StoredSigningKey, expectedActive: string | undefined): Promise<boolean> {
+    if (this.#keys.findLast((k) => k.retiredAt === undefined)?.kid !== expectedActive) return false;
     if (this.#keys.some((k) => k.kid === key.kid)) throw new Error(`signing key ${key.kid} exists already`);
     this.#keys.forEach((k, i) => {
       if (k.retiredAt === undefined) this.#keys[i] = { ...k, retiredAt: key.createdAt };
     });
     this.#keys.push(key);
     this.#firstKid ??= key.kid;
+    return true;
   }
 
   async deleteSigningKey(kid: string): Promise<void> {
@@ -74,7 +91,7 @@ export class InMemoryAuthStore implements AuthStore {
     if (!family) return { outcome: "unknown" };
     if (family.revokedAt !== undefined) return { outcome: "revoked" };
     if (family.currentHash !== tokenHash) {
-      this.#families.set(family.id, { ...family, revokedAt: now });
+      this.#revoke(family, now);
       return { outcome: "reused" };
     }
     if (family.expiresAt <= now) return { outcome: "expired" };
@@ -94,7 +111,7 @@ export class InMemoryAuthStore implements AuthStore {
   async revokeFamily(familyId: string, now: number): Promise<boolean> {
     const family = this.#families.get(familyId);
     if (!family) return false;
-    if (family.revokedAt === undefined) this.#families.set(familyId, { ...family, revokedAt: now });
+    if (family.revokedAt === undefined) this.#revoke(family, now);
     return true;
   }
 
@@ -103,7 +120,7 @@ export class InMemoryAuthStore implements AuthStore {
     for (const family of this.#families.values()) {
       if (family.sub !== sub || family.revokedAt !== undefined) continue;
       if (keepStamp !== undefined && family.stamp === keepStamp) continue;
-      this.#families.set(family.id, { ...family, revokedAt: now });
+      this.#revoke(family, now);
       revoked++;
     }
     return revoked;
@@ -113,13 +130,10 @@ export class InMemoryAuthStore implements AuthStore {
     return this.#families.get(familyId);
   }
 
-  async revokedAccessTokens(now: number): Promise<IssuedAccessToken[]> {
-    const revoked: IssuedAccessToken[] = [];
-    for (const [id, family] of this.#families) {
-      if (family.revokedAt === undefined) continue;
-      for (const token of this.#access.get(id) ?? []) if (token.exp > now) revoked.push(token);
-    }
-    return revoked;
+  async revokedSince(cursor: string | undefined, now: number): Promise<RevocationChanges> {
+    const after = parseCursor(cursor, this.#lastSeq) ?? 0;
+    const revoked = this.#feed.filter((e) => e.seq > after && e.exp > now).map(({ jti, exp }) => ({ jti, exp }));
+    return { revoked, cursor: String(this.#lastSeq) };
   }
 
   async prune(now: number): Promise<void> {
@@ -133,6 +147,7 @@ export class InMemoryAuthStore implements AuthStore {
       }
     }
     for (const [hash, id] of this.#refreshHashes) if (gone.has(id)) this.#refreshHashes.delete(hash);
+    this.#feed = this.#feed.filter((e) => e.exp > now);
   }
 
   async adminCredential(): Promise<AdminCredential | undefined> {
@@ -145,4 +160,15 @@ export class InMemoryAuthStore implements AuthStore {
   }
 
   async close(): Promise<void> {}
+
+  /** Marks `family` revoked at `now` and appends its unexpired access tokens to the feed, in one step. */
+  #revoke(family: RefreshFamily, now: number): void {
+    this.#families.set(family.id, { ...family, revokedAt: now });
+    for (const { jti, exp } of this.#access.get(family.id) ?? []) if (exp > now) this.#feed.push({ seq: ++this.#lastSeq, jti, exp });
+  }
+}
+
+/** `server_auth.store: memory` (and tests): the DurableState of `store`, a new empty one by default. */
+export function memoryState(store: InMemoryAuthStore = new InMemoryAuthStore()): DurableState {
+  return embeddedState("memory", store);
 }

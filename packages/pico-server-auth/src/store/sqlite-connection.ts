@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 
 /**
  * The open connection of each SqliteAuthStore, kept outside the class so that its public surface
- * stays the AuthStore: only test hooks read it (test/sqlite-hooks.ts caps the database's size to
+ * stays the ports': only test hooks read it (test/sqlite-hooks.ts caps the database's size to
  * fill the "disk" without root). This module is not among the package's exports.
  */
 const connections = new WeakMap<object, Database.Database>();

@@ -69,6 +69,23 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO store_meta (name, value) SELECT 'first_signing_key', kid FROM signing_keys ORDER BY seq LIMIT 1;
   `,
+  // 3: the revocation feed (REVOCATION_STORE) that every process on the file follows by cursor. Filled
+  // by each revoking step in its own transaction; here with what is revoked and unexpired already.
+  // AUTOINCREMENT: a seq is never reused, even after its row is pruned, so a cursor stays exact.
+  `
+  CREATE TABLE revocations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    jti TEXT NOT NULL,
+    exp INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX revocations_expiry ON revocations (exp);
+  -- The feed was read by scanning revoked families through this index; the table above replaces that read.
+  DROP INDEX refresh_families_revoked;
+  INSERT INTO revocations (jti, exp)
+    SELECT jti, exp FROM access_tokens
+    WHERE family_id IN (SELECT id FROM refresh_families WHERE revoked_at IS NOT NULL) AND exp > unixepoch()
+    ORDER BY seq;
+  `,
 ];
 
 /**

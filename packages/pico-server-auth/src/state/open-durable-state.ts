@@ -1,0 +1,49 @@
+import type { Logger, Metrics } from "pico-ioc";
+import { ServerAuthConfigurationError } from "../errors.js";
+import type { ServerAuthSettings } from "../settings.js";
+import { instrumentState, storeDuration } from "../store/instrument-port.js";
+import { StoreOutageLog } from "../store/outage-log.js";
+import type { DurableState } from "./durable-state.js";
+
+/**
+ * The backend `server_auth.store` names, with every port instrumented (latency histogram, outage
+ * log). SQLite's native addon and PostgreSQL's client are imported only when used.
+ */
+export async function openDurableState(settings: ServerAuthSettings, logger: Logger, metrics: Metrics): Promise<DurableState> {
+  const state = await openBackend(settings, logger);
+  return instrumentState(state, { duration: storeDuration(metrics), outages: new StoreOutageLog(logger) });
+}
+
+async function openBackend(settings: ServerAuthSettings, logger: Logger): Promise<DurableState> {
+  switch (settings.store) {
+    case "memory": {
+      logger.warn("pico-server-auth: server_auth.store is memory: signing keys, wallet bindings and sessions are lost on restart");
+      const { memoryState } = await import("../store/memory-store.js");
+      return memoryState();
+    }
+    case "postgres":
+      return openPostgres(settings, logger);
+    default: {
+      const { openSqliteState } = await import("../store/sqlite-state.js");
+      return openSqliteState(settings, logger);
+    }
+  }
+}
+
+/** The PostgreSQL backend (src/state/postgres, subpath pico-server-auth/postgres), loaded only for store: postgres. */
+async function openPostgres(settings: ServerAuthSettings, logger: Logger): Promise<DurableState> {
+  if (!settings.postgresUrl) {
+    throw new ServerAuthConfigurationError("server_auth.store is postgres, but server_auth.postgres_url is not set (env SERVER_AUTH__POSTGRES_URL)");
+  }
+  // A variable specifier: this package builds and runs without the PostgreSQL backend's module.
+  const specifier = "./postgres/index.js";
+  let backend: { openPostgresState(settings: ServerAuthSettings, logger: Logger): Promise<DurableState> };
+  try {
+    backend = (await import(specifier)) as typeof backend;
+  } catch (error) {
+    // Only the backend's own module missing; a dependency of it missing (pg) is reported as it is.
+    if (!String((error as Error).message).includes("postgres/index")) throw error;
+    throw new ServerAuthConfigurationError("server_auth.store is postgres, but this build of pico-server-auth has no PostgreSQL backend (src/state/postgres)");
+  }
+  return backend.openPostgresState(settings, logger);
+}
