@@ -98,7 +98,9 @@ describe("WORKERS=2 with the default embedded SQLite store", () => {
     for (let i = 0; i < LOGOUTS; i++) {
       const w = wallet();
       const asked = await callWithPid<Challenge>(p.url, "/api/v1/auth/challenge", p.pid, { body: { address: w.address, algorithm: w.algorithm } });
-      const session = (await callWithPid<Tokens>(p.url, "/api/v1/auth/sign-in", p.pid, { body: signInBody(w, asked.body) })).body;
+      const signedIn = await callWithPid<Tokens>(p.url, "/api/v1/auth/sign-in", p.pid, { body: signInBody(w, asked.body) });
+      expect(signedIn.status, signedIn.text).toBe(200);
+      const session = signedIn.body;
       // Both workers accept the session first.
       const accepting = new Set<number>();
       for (let tries = 0; accepting.size < 2 && tries < 10; tries++) {
