@@ -82,4 +82,35 @@ describe("keys from an auth server in the same Application", () => {
     expect((await app.request("/api/profile", bearer(before))).status).toBe(401);
     expect(fetchSpy).not.toHaveBeenCalled();
   });
+
+  it("a token with an unknown kid asks the in-process server to refresh: another instance may have rotated", async () => {
+    const first = await edKey("first");
+    const rotatedElsewhere = await edKey("rotated-elsewhere");
+    const asked: unknown[] = [];
+    @component({ provides: LOCAL_JWKS })
+    class InProcessServer implements LocalJwks {
+      readonly issuer = "http://localhost:8100";
+      readonly jwksPath = "/api/v1/auth/jwks";
+      #keys = { keys: [first.jwk] };
+      jwks(options?: { readonly refresh?: boolean }) {
+        asked.push(options);
+        // Only a reread of the shared store finds the key another instance added.
+        if (options?.refresh) this.#keys = { keys: [rotatedElsewhere.jwk, first.jwk] };
+        return this.#keys;
+      }
+    }
+    const app = new Application({
+      moduleNames: ["pico_client_auth"],
+      root: packageRoot,
+      components: [InProcessServer, MyController],
+      config: { auth_client: { issuer: "http://localhost:8100", audience: "my-app", jwks_url: "http://localhost:8100/api/v1/auth/jwks" } },
+      env: {},
+      logger: quiet,
+    });
+    const claims = { iss: "http://localhost:8100", aud: "my-app" };
+    expect((await app.request("/api/profile", bearer(await sign(first, defaultClaims(claims))))).status).toBe(200);
+    expect(asked).not.toContainEqual({ refresh: true });
+    expect((await app.request("/api/profile", bearer(await sign(rotatedElsewhere, defaultClaims(claims))))).status).toBe(200);
+    expect(asked).toContainEqual({ refresh: true });
+  });
 });

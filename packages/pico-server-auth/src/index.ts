@@ -17,6 +17,8 @@ export { KeyEncryptionNotice, KEY_ENCRYPTION_EVENT } from "./keys/key-encryption
 export { KeyEncryptionError } from "./keys/key-encryption-error.js";
 export { Sessions } from "./sessions/sessions.js";
 export { RevocationList } from "./sessions/revocation-list.js";
+export { CHANGE_SIGNAL } from "./sync/change-signal.js";
+export { NoChangeSignal } from "./sync/no-signal.js";
 export { CREDENTIAL_STAMPS, SessionStamps } from "./sessions/credential-stamps.js";
 export { AdminSessionStamp } from "./sessions/admin-session-stamp.js";
 export { WalletSessionStamp, walletKeyStamp } from "./sessions/wallet-session-stamp.js";
@@ -62,6 +64,7 @@ export type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, Sess
 export type { RevocationChanges, RevocationStore } from "./sessions/revocation-store.js";
 export type { AdminCredential, AdminCredentialStore } from "./login/admin-credential-store.js";
 export type { DurableState } from "./state/durable-state.js";
+export type { ChangeSignal, ChangeTopic } from "./sync/change-signal.js";
 export type { WalletAlgorithm } from "./wallet/algorithms.js";
 export type { KeyEncryption } from "./keys/key-encryption.js";
 export type { ServerAuthErrorCode, SignInFailureReason } from "./errors.js";

@@ -33,7 +33,11 @@ export class DefaultKeySource implements KeySource {
   }
 }
 
-/** Keys read straight from the in-process server; a new key-set object means new keys. */
+/**
+ * Keys read straight from the in-process server; a new key-set object means new keys. `refresh` (an
+ * unknown kid) is passed on: the server rereads its shared key store, where another instance may
+ * have rotated (it coalesces and rate-limits those rereads).
+ */
 class LocalKeySource implements KeySource {
   readonly #local: LocalJwks;
   #last: { source: object; set: KeySet } | undefined;
@@ -42,8 +46,8 @@ class LocalKeySource implements KeySource {
     this.#local = local;
   }
 
-  getKeySet(): KeySet | Promise<KeySet> {
-    const source = this.#local.jwks();
+  getKeySet(options?: { readonly refresh?: boolean }): KeySet | Promise<KeySet> {
+    const source = options?.refresh ? this.#local.jwks({ refresh: true }) : this.#local.jwks();
     return source instanceof Promise ? source.then((s) => this.#setOf(s)) : this.#setOf(source);
   }
 

@@ -29,7 +29,7 @@ export class DefaultRevocationCheck implements RevocationCheck {
       // Preferred over a configured feed: that feed is this very server's list, published late (one
       // poll behind) and through a socket that can fail; the in-process list is current and cannot.
       if (settings.revocationEndpoint !== "") logger.info(`pico-client-auth: revocations come from the in-process auth server; revocation_endpoint is not polled`);
-      this.#delegate = new LocalRevocationCheck(local);
+      this.#delegate = new LocalRevocationCheck(local, { ttlMs: settings.revocationTtlSeconds * 1000, failOpen: settings.revocationFailOpen, logger });
     } else if (settings.revocationEndpoint !== "") {
       this.#delegate = new RemoteRevocations({
         url: settings.revocationEndpoint,
@@ -49,16 +49,53 @@ export class DefaultRevocationCheck implements RevocationCheck {
   }
 }
 
-/** The in-process server's own list: a revocation is seen by the very next request. */
-class LocalRevocationCheck implements RevocationCheck {
+/**
+ * The in-process server's own list: a revocation here is seen by the very next request, one on
+ * another instance once the server has synced its view with the shared store. A view older than
+ * `revocation_ttl_seconds` is treated as a stale feed: a listed jti is still refused, any other is
+ * "unavailable" (503), or, with `revocation_fail_open`, accepted; either way warned once per outage.
+ */
+export class LocalRevocationCheck implements RevocationCheck {
   readonly enabled = true;
   readonly #local: LocalRevocations;
+  readonly #ttlMs: number;
+  readonly #failOpen: boolean;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  #stale = false;
 
-  constructor(local: LocalRevocations) {
+  constructor(local: LocalRevocations, options: { readonly ttlMs: number; readonly failOpen: boolean; readonly logger: Logger; readonly now?: () => number }) {
     this.#local = local;
+    this.#ttlMs = options.ttlMs;
+    this.#failOpen = options.failOpen;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
   }
 
   status(jti: string): RevocationStatus {
-    return this.#local.isRevoked(jti) ? "revoked" : "not-revoked";
+    // Listed is revoked for good (until it expires), however old the view: a 401, not a 503.
+    if (this.#local.isRevoked(jti)) return "revoked";
+    const age = this.#now() - this.#local.syncedAt;
+    if (age <= this.#ttlMs) {
+      if (this.#stale) this.#recovered();
+      return "not-revoked";
+    }
+    if (!this.#stale) this.#warn(age);
+    return this.#failOpen ? "not-revoked" : "unavailable";
+  }
+
+  #warn(age: number): void {
+    this.#stale = true;
+    const consequence = this.#failOpen ? "fail-open: checking tokens against the revocations it has" : "answering 503 to every token until it syncs again";
+    this.#logger.warn(`pico-client-auth: the in-process auth server's revocation list was last synced ${Math.round(age / 1000)} s ago, more than revocation_ttl_seconds; ${consequence}`, {
+      event: "auth.revocation_list_stale",
+      fail_open: this.#failOpen,
+      synced_at: new Date(this.#local.syncedAt).toISOString(),
+    });
+  }
+
+  #recovered(): void {
+    this.#stale = false;
+    this.#logger.info("pico-client-auth: the in-process auth server's revocation list is synced again", { event: "auth.revocation_list_recovered" });
   }
 }

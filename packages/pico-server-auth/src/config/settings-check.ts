@@ -3,6 +3,7 @@ import type { Logger } from "pico-ioc";
 import { ServerAuthConfigurationError } from "../errors.js";
 import { keyEncryptionKeys } from "../keys/key-encryption-key.js";
 import { ServerAuthSettings } from "../settings.js";
+import { postgresUrlProblem } from "../state/postgres/url.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
@@ -38,6 +39,7 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
     // The value is a secret: the message says what is wrong with it, not what it is.
     fail(`server_auth.revocation_feed_bearer must be at least ${MIN_FEED_BEARER_LENGTH} printable ASCII characters without spaces (a random secret, e.g. 24 random bytes in base64url); got ${bearer.length} characters`);
   }
+  checkPostgresSettings(s);
   // Parsed (the file read) for its errors only; the values stay with KEY_ENCRYPTION.
   keyEncryptionKeys(s);
   if (!s.autoCreateAdmin) return;
@@ -56,6 +58,15 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
   if (weakness) {
     fail(`server_auth.admin_password is too weak: ${weakness}. Choose a long passphrase (at least 12 characters, not a common password); server_auth.allow_weak_admin_password admits it (not for production)`);
   }
+}
+
+/** The messages say what is wrong with postgres_url, never what it is: it may hold a password. */
+function checkPostgresSettings(s: ServerAuthSettings): void {
+  if (s.store === "postgres" && s.postgresUrl === undefined) {
+    fail("server_auth.store = postgres needs server_auth.postgres_url (env SERVER_AUTH__POSTGRES_URL), e.g. postgres://user:password@host:5432/database");
+  }
+  const problem = s.postgresUrl === undefined ? undefined : postgresUrlProblem(s.postgresUrl);
+  if (problem !== undefined) fail(`server_auth.postgres_url ${problem}`);
 }
 
 function fail(message: string): never {

@@ -3,16 +3,22 @@ import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { LOCAL_REVOCATIONS } from "pico-client-auth/contract";
 import type { LocalRevocations } from "pico-client-auth/contract";
 import { ServerAuthSettings } from "../settings.js";
+import { CHANGE_SIGNAL } from "../sync/change-signal.js";
+import type { ChangeSignal } from "../sync/change-signal.js";
+import { StoreFollower } from "../sync/store-follower.js";
 import { REVOCATION_STORE } from "./revocation-store.js";
 import type { RevocationStore } from "./revocation-store.js";
 import type { IssuedAccessToken } from "./session-store.js";
 
-/** How long after a failed reload the next try comes. */
-export const RELOAD_RETRY_MS = 1000;
-
 /**
  * The unexpired access tokens of revoked sessions, in memory: the guard of this same Application asks
  * `isRevoked` on every request (a map lookup), and the revocation feed publishes `items()`.
+ *
+ * It follows the shared revocation feed (REVOCATION_STORE) with a cursor: everything at boot, then
+ * what was revoked since, read when another instance signals a revocation, every `sync_interval_ms`
+ * (the fallback when signals are lost), and at once after a revocation here. `syncedAt` says how
+ * current the view is: pico-client-auth refuses to vouch for tokens against a view older than
+ * `auth_client.revocation_ttl_seconds` (503, unless `revocation_fail_open`).
  */
 @component({ provides: LOCAL_REVOCATIONS })
 export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
@@ -20,60 +26,78 @@ export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #store: RevocationStore;
-  readonly #logger: Logger;
-  #revoked = new Map<string, number>();
+  readonly #follower: StoreFollower;
+  /** jti → exp. */
+  readonly #revoked = new Map<string, number>();
+  #cursor: string | undefined;
   #syncedAt = 0;
-  #retry: NodeJS.Timeout | undefined;
+  /** The earliest `exp` in the list: until then, no entry has expired. */
+  #nextExpiry = Infinity;
 
-  constructor(settings: ServerAuthSettings, @inject(REVOCATION_STORE) store: RevocationStore, @inject(LOGGER) logger: Logger) {
+  constructor(settings: ServerAuthSettings, @inject(REVOCATION_STORE) store: RevocationStore, @inject(CHANGE_SIGNAL) signal: ChangeSignal, @inject(LOGGER) logger: Logger) {
     this.issuer = settings.issuer;
     this.#store = store;
-    this.#logger = logger;
+    this.#follower = new StoreFollower({ topic: "revocations", signal, intervalMs: settings.syncIntervalMs, logger, what: "revocations", read: () => this.#read() });
   }
 
-  onInit(): Promise<void> {
-    return this.reload();
+  /** Boot fails when the feed cannot be read: without it, no token could be vouched for. */
+  async onInit(): Promise<void> {
+    await this.#read();
+    this.#follower.start();
   }
 
   onDestroy(): void {
-    clearTimeout(this.#retry);
+    this.#follower.stop();
   }
 
   isRevoked(jti: string): boolean {
     return this.#revoked.has(jti);
   }
 
-  /** Rereads the store: called after every revocation, so expired entries fall away then too. */
-  async reload(): Promise<void> {
-    const tokens = (await this.#store.revokedSince(undefined, this.now())).revoked;
-    this.#revoked = new Map(tokens.map((t) => [t.jti, t.exp]));
-    this.#syncedAt = Date.now();
+  /** Reads what was revoked since the last read, now (coalesced with reads already asked for); rejects when the store cannot answer. */
+  reload(): Promise<void> {
+    return this.#follower.reread();
   }
 
-  /** When the list was last read from the store in full (milliseconds since the epoch). */
+  /** When the view was last known complete (milliseconds since the epoch): the start of the last successful read. */
   get syncedAt(): number {
     return this.#syncedAt;
   }
 
   /**
-   * Rereads the store after a revocation that is committed already: never throws, since the caller's
-   * answer must say that it took effect. A failed reread is tried again every RELOAD_RETRY_MS until
-   * it succeeds; meanwhile the list still lacks the new entries (the store is failing anyway).
+   * After a revocation that is committed already: reads it in, and signals the other instances.
+   * Never throws, since the caller's answer must say that it took effect; a failed read is logged and
+   * caught up by the next poll (meanwhile the store is failing anyway, and the view grows stale).
    */
   async revoked(): Promise<void> {
-    try {
-      await this.reload();
-      clearTimeout(this.#retry);
-      this.#retry = undefined;
-    } catch (error) {
-      if (!this.#retry) this.#logger.error("pico-server-auth: the revocation list could not be reread after a revocation; retrying", { err: error });
-      clearTimeout(this.#retry);
-      this.#retry = setTimeout(() => void this.revoked(), RELOAD_RETRY_MS).unref();
-    }
+    await this.#follower.reread().catch(() => {});
+    await this.#follower.publish();
   }
 
   items(): IssuedAccessToken[] {
     const now = this.now();
     return [...this.#revoked].filter(([, exp]) => exp > now).map(([jti, exp]) => ({ jti, exp }));
+  }
+
+  async #read(): Promise<void> {
+    const startedAt = Date.now();
+    const now = this.now();
+    const changes = await this.#store.revokedSince(this.#cursor, now);
+    // A cursor the store no longer knows answers everything unexpired: merging it is still right.
+    for (const { jti, exp } of changes.revoked) {
+      this.#revoked.set(jti, exp);
+      if (exp < this.#nextExpiry) this.#nextExpiry = exp;
+    }
+    if (now >= this.#nextExpiry) this.#dropExpired(now);
+    this.#cursor = changes.cursor;
+    this.#syncedAt = startedAt;
+  }
+
+  #dropExpired(now: number): void {
+    this.#nextExpiry = Infinity;
+    for (const [jti, exp] of this.#revoked) {
+      if (exp <= now) this.#revoked.delete(jti);
+      else if (exp < this.#nextExpiry) this.#nextExpiry = exp;
+    }
   }
 }
