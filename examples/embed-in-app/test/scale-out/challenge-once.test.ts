@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
-import { Deployment } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS } from "./deployment.js";
 import { detail } from "./http.js";
 import { redeem, signedChallenge } from "./wallet.js";
 
 const ROUNDS = 20;
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("a challenge redeems once, on any instance", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("a challenge redeems once, on any instance", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment();
   afterAll(() => deployment.close());
 

@@ -6,6 +6,9 @@ import { SHARED_REDIS, temporaryDatabase, temporaryRedisPrefix } from "../../../
 import { startInstance } from "../../../../test-support/instances.js";
 import type { Instance } from "../../../../test-support/instances.js";
 
+/** Per test: several processes boot, and some tests measure over many rounds or wait out an outage. */
+export const PROOF_TIMEOUT_MS = 120_000;
+
 /** How often instances reread keys and revocations without a signal: stated, not left to the default, since bounds are derived from it. */
 export const SYNC_INTERVAL_MS = 500;
 

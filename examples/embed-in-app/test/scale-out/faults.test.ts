@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ownPostgresCluster, ownRedis, serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
 import { ADMIN_EMAIL } from "../../src/config.js";
-import { Deployment, SYNC_INTERVAL_MS } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS, SYNC_INTERVAL_MS } from "./deployment.js";
 import { call, detail, sleep, within } from "./http.js";
 import type { Answer } from "./http.js";
 import { report } from "./figures.js";
@@ -42,7 +42,7 @@ const failedLogin = (instance: Instance) => call(instance.url, "/api/v1/auth/log
 // These stop servers: only servers this file started itself (a redis-server and a PostgreSQL cluster
 // on free ports), never the shared ones. One at a time: every test that stops a server is in this
 // file, whose tests run in sequence (concurrent: false, even under --sequence.concurrent).
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("outages of Redis and PostgreSQL, on servers of the test's own", { concurrent: false }, () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("outages of Redis and PostgreSQL, on servers of the test's own", { concurrent: false, timeout: PROOF_TIMEOUT_MS }, () => {
   const closers: (() => unknown)[] = [];
   afterAll(async () => {
     for (const close of closers.reverse()) {

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
-import { Deployment } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS } from "./deployment.js";
 import { call } from "./http.js";
 
 interface Jwks {
   readonly keys: readonly { readonly kid: string }[];
 }
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("five instances booting at once on an empty PostgreSQL database", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("five instances booting at once on an empty PostgreSQL database", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment();
   afterAll(() => deployment.close());
 

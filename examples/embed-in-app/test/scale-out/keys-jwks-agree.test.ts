@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
-import { Deployment, SYNC_INTERVAL_MS } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS, SYNC_INTERVAL_MS } from "./deployment.js";
 import { call, sleep } from "./http.js";
 import { kidOf, profile, signIn } from "./wallet.js";
 import { report } from "./figures.js";
@@ -20,7 +20,7 @@ interface Sample {
 // far less, the margin covers a loaded machine.
 const CONVERGENCE_MS = SYNC_INTERVAL_MS + 500;
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("every instance publishes the same JWKS throughout", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("every instance publishes the same JWKS throughout", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment({ env: { SERVER_AUTH__KEY_ROTATION_DAYS: "1" } });
   afterAll(() => deployment.close());
 

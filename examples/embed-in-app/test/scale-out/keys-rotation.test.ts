@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
-import { Deployment, SYNC_INTERVAL_MS } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS, SYNC_INTERVAL_MS } from "./deployment.js";
 import { call, sleep } from "./http.js";
 import { kidOf, signIn } from "./wallet.js";
 
@@ -23,7 +23,7 @@ async function firstKey(deployment: Deployment): Promise<string> {
   return kid as string;
 }
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("exactly one rotation per period", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("exactly one rotation per period", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployments: Deployment[] = [];
   afterAll(async () => {
     for (const deployment of deployments) await deployment.close();

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
-import { Deployment } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS } from "./deployment.js";
 import { redeem, signedChallenge } from "./wallet.js";
 import { claims, ed25519Wallet } from "./wallet.js";
 import { report } from "./figures.js";
@@ -16,7 +16,7 @@ interface Acknowledged {
   readonly sid: string;
 }
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("kill -9 of one instance under load", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("kill -9 of one instance under load", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment();
   afterAll(() => deployment.close());
 

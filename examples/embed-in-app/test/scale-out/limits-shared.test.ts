@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
 import { ADMIN_EMAIL } from "../../src/config.js";
-import { Deployment } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS } from "./deployment.js";
 import { call } from "./http.js";
 import type { Answer } from "./http.js";
 import { ed25519Wallet } from "./wallet.js";
@@ -25,7 +25,7 @@ async function attemptsUntil429(target: (i: number) => Instance, attempt: (insta
   throw new Error(`no 429 in ${GIVE_UP} attempts`);
 }
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("login and challenge limits count across instances", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("login and challenge limits count across instances", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment({ env: { SERVER_AUTH__LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES), SERVER_AUTH__CHALLENGES_PER_CLIENT: String(CHALLENGES_PER_CLIENT) } });
   let instances: [Instance, Instance, Instance];
   beforeAll(async () => {

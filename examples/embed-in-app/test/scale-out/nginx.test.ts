@@ -7,7 +7,7 @@ import { runNginxTest, startNginx } from "../../../../test-support/nginx.js";
 import type { RunningNginx } from "../../../../test-support/nginx.js";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
-import { Deployment, SYNC_INTERVAL_MS } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS, SYNC_INTERVAL_MS } from "./deployment.js";
 import { within } from "./http.js";
 import { logout, profile, refresh, signIn } from "./wallet.js";
 
@@ -32,7 +32,7 @@ function site(listenPort: number, [a, b]: readonly [Instance, Instance]): string
   return text;
 }
 
-describe.skipIf(!runNginxTest || !serviceAvailable("postgres") || !serviceAvailable("redis"))("two instances behind Debian's nginx (docs/examples/nginx-scale-out.conf)", () => {
+describe.skipIf(!runNginxTest || !serviceAvailable("postgres") || !serviceAvailable("redis"))("two instances behind Debian's nginx (docs/examples/nginx-scale-out.conf)", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment({ env: { WEB__TRUSTED_PROXIES: NGINX_ITSELF } });
   const logDir = mkdtempSync(join(tmpdir(), "pico-nginx-upstreams-"));
   const upstreamLog = join(logDir, "upstreams.log");

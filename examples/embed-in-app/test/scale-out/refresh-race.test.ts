@@ -1,14 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
-import { Deployment } from "./deployment.js";
+import { Deployment, PROOF_TIMEOUT_MS } from "./deployment.js";
 import { within } from "./http.js";
 import { profile, refresh, signIn } from "./wallet.js";
 import type { Tokens } from "./wallet.js";
 
 const CONCURRENT = 50;
 
-describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("one refresh token, refreshed concurrently on three instances", () => {
+describe.skipIf(!serviceAvailable("postgres") || !serviceAvailable("redis"))("one refresh token, refreshed concurrently on three instances", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment();
   afterAll(() => deployment.close());
 

@@ -7,6 +7,7 @@ import { startInstance } from "../../../../test-support/instances.js";
 import type { Instance } from "../../../../test-support/instances.js";
 import { ADMIN_EMAIL } from "../../src/config.js";
 import { callWithPid } from "./accepting-process.js";
+import { PROOF_TIMEOUT_MS } from "./deployment.js";
 import { distribution, report } from "./figures.js";
 import { sleep } from "./http.js";
 import { ed25519Wallet } from "./wallet.js";
@@ -49,7 +50,7 @@ interface Challenge {
 
 const signInBody = (wallet: Wallet, { challenge, message }: Challenge) => ({ address: wallet.address, public_key: wallet.publicKeyHex, signature: wallet.sign(message), challenge, algorithm: wallet.algorithm });
 
-describe("WORKERS=2 with the default embedded SQLite store", () => {
+describe("WORKERS=2 with the default embedded SQLite store", { timeout: PROOF_TIMEOUT_MS }, () => {
   const dirs: string[] = [];
   const programs: Instance[] = [];
   const dataDir = () => {
