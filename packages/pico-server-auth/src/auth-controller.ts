@@ -1,9 +1,12 @@
 import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
+import { inject } from "pico-ioc";
 import { rateLimited } from "./errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
-import { WindowCounter } from "./login/window-counter.js";
 import { allowAnonymous, jsonObject, noStore } from "./http-input.js";
 import { SigningKeys } from "./keys/signing-keys.js";
+import { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
+import type { RateLimitStore } from "./limits/rate-limit-store.js";
+import { WindowCounter } from "./limits/window-counter.js";
 import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
 import { Sessions } from "./sessions/sessions.js";
@@ -17,6 +20,7 @@ import { WalletSignIn } from "./wallet/wallet-sign-in.js";
 @allowAnonymous
 @controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
 export class AuthController {
+  /** Challenges per client per challenge TTL (`challenge:<client>`), counted in every instance that shares the counters. */
   readonly challengeQuota: WindowCounter;
 
   constructor(
@@ -27,8 +31,9 @@ export class AuthController {
     private readonly wallets: WalletSignIn,
     private readonly events: AuthEvents,
     private readonly clients: ClientAddresses,
+    @inject(RATE_LIMIT_STORE) counters: RateLimitStore,
   ) {
-    this.challengeQuota = new WindowCounter(settings.challengesPerClient, settings.challengeTtlSeconds);
+    this.challengeQuota = new WindowCounter(counters, "challenge", settings.challengesPerClient, settings.challengeTtlSeconds);
     // Loaded in the background once boot is over: ready long before a wallet has signed its first
     // challenge (a sign-in that comes sooner waits for it).
     if (settings.supportedWalletAlgorithms.includes("ML-DSA-65")) afterBoot(() => void loadMlDsaVerifier().catch(() => undefined));
@@ -47,7 +52,7 @@ export class AuthController {
     // evict other users' challenges.
     challengeAddress(body.address);
     const client = this.clients.clientKey(ctx.c);
-    const wait = this.challengeQuota.hit(client);
+    const { retryAfter: wait } = await this.challengeQuota.hit(client);
     if (wait > 0) {
       this.events.throttled(THROTTLED_ROUTE.challenge, client, wait);
       throw rateLimited(wait, "too many challenges requested; try again later");

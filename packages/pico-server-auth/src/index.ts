@@ -18,7 +18,6 @@ export { KeyEncryptionError } from "./keys/key-encryption-error.js";
 export { Sessions } from "./sessions/sessions.js";
 export { RevocationList } from "./sessions/revocation-list.js";
 export { CHANGE_SIGNAL } from "./sync/change-signal.js";
-export { NoChangeSignal } from "./sync/no-signal.js";
 export { CREDENTIAL_STAMPS, SessionStamps } from "./sessions/credential-stamps.js";
 export { AdminSessionStamp } from "./sessions/admin-session-stamp.js";
 export { WalletSessionStamp, walletKeyStamp } from "./sessions/wallet-session-stamp.js";
@@ -39,6 +38,12 @@ export {
 export { InMemoryAuthStore, memoryState } from "./store/memory-store.js";
 export { AdminLogin } from "./login/admin-login.js";
 export { CHALLENGE_STORE, InMemoryChallengeStore } from "./challenge/challenge-store.js";
+export { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
+export { InMemoryRateLimitStore } from "./limits/memory-rate-limit-store.js";
+export { FAST_STATE } from "./state/fast-state.js";
+export { ChallengeStoreProvider, FastStateProvider, RateLimitStoreProvider } from "./state/fast-state-provider.js";
+export { ChangeSignalProvider } from "./sync/change-signal-provider.js";
+export { NoChangeSignal, noSignal } from "./sync/no-signal.js";
 export { ADDRESS_BINDINGS, DefaultAddressBindings } from "./bindings/address-bindings.js";
 export { WALLET_ALGORITHMS, isWalletAlgorithm } from "./wallet/algorithms.js";
 export { loadMlDsaVerifier, verifyWalletSignature } from "./wallet/verify-signature.js";
@@ -51,8 +56,11 @@ export { AuthEvents, AUTH_EVENT, THROTTLED_ROUTE } from "./events/auth-events.js
 export { ServerAuthError, ServerAuthConfigurationError, CredentialRefusedError, StoreLostError, StoreUnavailableError } from "./errors.js";
 export { StoreReadiness } from "./health/store-readiness.js";
 export { SigningKeyReadiness } from "./health/signing-key-readiness.js";
+export { SharedStateReadiness } from "./health/shared-state-readiness.js";
 
 export type { ChallengeRequest, ChallengeStore, PendingChallenge } from "./challenge/challenge-store.js";
+export type { RateLimitStore, WindowCount } from "./limits/rate-limit-store.js";
+export type { FastState } from "./state/fast-state.js";
 export type { AddressBinding } from "./bindings/binding-store.js";
 export type { AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/address-bindings.js";
 export type { IssuedTokens } from "./sessions/sessions.js";

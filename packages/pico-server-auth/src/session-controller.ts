@@ -1,8 +1,11 @@
 import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
+import { inject } from "pico-ioc";
 import { badRequest, notFound, rateLimited, unauthorized } from "./errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { allowAnonymous, asObject, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
-import { WindowCounter } from "./login/window-counter.js";
+import { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
+import type { RateLimitStore } from "./limits/rate-limit-store.js";
+import { WindowCounter } from "./limits/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
 import { ServerAuthSettings } from "./settings.js";
@@ -17,7 +20,7 @@ const REFRESH_WINDOW_SECONDS = 60;
 @allowAnonymous
 @controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
 export class SessionController {
-  /** Refreshes per client per window: a stolen-token guessing or replay loop is slowed down, not only the store. */
+  /** Refreshes per client per window (`refresh:<client>`): a stolen-token guessing or replay loop is slowed down, not only the store. */
   readonly refreshQuota: WindowCounter;
 
   constructor(
@@ -26,8 +29,9 @@ export class SessionController {
     private readonly revocations: RevocationList,
     private readonly events: AuthEvents,
     private readonly clients: ClientAddresses,
+    @inject(RATE_LIMIT_STORE) counters: RateLimitStore,
   ) {
-    this.refreshQuota = new WindowCounter(settings.refreshesPerClient, REFRESH_WINDOW_SECONDS);
+    this.refreshQuota = new WindowCounter(counters, "refresh", settings.refreshesPerClient, REFRESH_WINDOW_SECONDS);
   }
 
   @post("/refresh", {
@@ -38,7 +42,7 @@ export class SessionController {
   async refresh(ctx: RequestContext) {
     // Counted before anything is read: malformed attempts count too.
     const client = this.clients.clientKey(ctx.c);
-    const wait = this.refreshQuota.hit(client);
+    const { retryAfter: wait } = await this.refreshQuota.hit(client);
     if (wait > 0) {
       this.events.throttled(THROTTLED_ROUTE.refresh, client, wait);
       throw rateLimited(wait, "too many refreshes; try again later");

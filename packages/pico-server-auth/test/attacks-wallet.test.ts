@@ -9,8 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { describe, expect, it } from "vitest";
 import type { Application } from "pico-boot";
-import { InMemoryChallengeStore } from "../src/index.js";
-import { UPSTREAM, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp as anyModeApp } from "./support.js";
+import { UPSTREAM, ed25519Wallet, inProcessState, mlDsaWallet, postJson, secp256k1Wallet, serverApp as anyModeApp } from "./support.js";
 import type { Wallet } from "./support.js";
 
 /** An app in upstream wallet mode, with `server` settings on top. */
@@ -60,7 +59,7 @@ describe("attacks on wallet sign-in (upstream mode): challenges", () => {
   it("an expired challenge is refused (the store's clock, faked): valid 1 ms before the TTL, not at it", async () => {
     const app = serverApp({ server: { challenge_ttl_seconds: 60 } });
     await app.init();
-    const store = app.container.get(InMemoryChallengeStore);
+    const store = (await inProcessState(app)).challenges;
     let clock = 5_000_000;
     store.now = () => clock;
     const wallet = ed25519Wallet();

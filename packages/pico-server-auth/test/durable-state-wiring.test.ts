@@ -62,6 +62,6 @@ describe("DURABLE_STATE and the port tokens", () => {
     await app.stop().catch(() => undefined);
     const found = [error, (error as Error | undefined)?.cause].find((e) => e instanceof ServerAuthConfigurationError) ?? error;
     expect(found).toBeInstanceOf(ServerAuthConfigurationError);
-    expect((found as Error).message).toBe("server_auth.store is postgres, but server_auth.postgres_url is not set (env SERVER_AUTH__POSTGRES_URL)");
+    expect((found as Error).message).toBe("server_auth.store = postgres needs server_auth.postgres_url (env SERVER_AUTH__POSTGRES_URL), e.g. postgres://user:password@host:5432/database");
   });
 });

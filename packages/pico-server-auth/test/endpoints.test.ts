@@ -1,7 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { InMemoryChallengeStore } from "../src/index.js";
-import { UPSTREAM, claimsOf, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
+import { UPSTREAM, claimsOf, ed25519Wallet, inProcessState, mlDsaWallet, postJson, secp256k1Wallet, serverApp, walletSignIn } from "./support.js";
 
 async function call(app: ReturnType<typeof serverApp>, path: string, init?: RequestInit) {
   const res = await app.request(path, init);
@@ -125,7 +124,7 @@ describe("POST /sign-in (upstream mode)", () => {
   it("challenges expire after the TTL, and the store is bounded", async () => {
     const app = upstreamApp({ server: { challenge_ttl_seconds: 60, max_challenges: 5 } });
     await app.init();
-    const store = app.container.get(InMemoryChallengeStore);
+    const store = (await inProcessState(app)).challenges;
     let clock = 1_000_000;
     store.now = () => clock;
     const wallet = ed25519Wallet();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ServerAuthError } from "../src/index.js";
+import { ServerAuthError, StoreUnavailableError } from "../src/index.js";
+import type { RateLimitStore } from "../src/limits/rate-limit-store.js";
+import { InMemoryRateLimitStore } from "../src/limits/memory-rate-limit-store.js";
 import { LoginThrottle, MAX_LOGIN_DELAY_MS, backoff } from "../src/login/login-throttle.js";
 import { VerificationQueue } from "../src/login/verification-queue.js";
 
@@ -17,30 +19,63 @@ describe("LoginThrottle", () => {
     expect([0, 4, 5, 6, 7, 8, 9, 10, 1000].map((f) => backoff(f, 5))).toEqual([0, 0, 100, 200, 400, 800, 1600, MAX_LOGIN_DELAY_MS, MAX_LOGIN_DELAY_MS]);
   });
 
-  it("an email's failures delay another client's attempt but never block it; the client is clean (no failures of its own)", () => {
-    const throttle = new LoginThrottle(3, 60);
-    for (let i = 0; i < 3; i++) throttle.begin("admin", `attacker-${i}`);
-    for (let i = 0; i < 3; i++) throttle.begin("admin", "attacker-x");
-    expect(() => throttle.begin("admin", "attacker-x")).toThrow(expect.objectContaining({ status: 429, headers: { "Retry-After": "60" } }));
-    expect(throttle.begin("admin", "owner")).toEqual({ email: "admin", client: "owner", clean: true, delayMs: 800 });
-    expect(throttle.begin("admin", "attacker-0")).toMatchObject({ clean: false });
+  it("an email's failures delay another client's attempt but never block it; the client is clean (no failures of its own)", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 3, 60);
+    for (let i = 0; i < 3; i++) await throttle.begin("admin", `attacker-${i}`);
+    for (let i = 0; i < 3; i++) await throttle.begin("admin", "attacker-x");
+    await expect(throttle.begin("admin", "attacker-x")).rejects.toMatchObject({ status: 429, headers: { "Retry-After": "60" } });
+    expect(await throttle.begin("admin", "owner")).toEqual({ email: "admin", client: "owner", clean: true, delayMs: 800 });
+    expect(await throttle.begin("admin", "attacker-0")).toMatchObject({ clean: false });
   });
 
-  it("a success clears the pair and the email's delay, and takes the client's attempt back; a withdrawn attempt counts for nothing", () => {
-    const throttle = new LoginThrottle(2, 60);
-    throttle.begin("admin", "owner");
-    const right = throttle.begin("admin", "owner");
-    throttle.succeeded(right);
-    expect(throttle.begin("admin", "owner")).toMatchObject({ clean: false, delayMs: 0 });
-    const other = new LoginThrottle(1, 60);
-    other.withdraw(other.begin("admin", "c"));
-    expect(other.begin("admin", "c")).toMatchObject({ clean: true, delayMs: 0 });
+  it("a success clears the pair and the email's delay, and takes the client's attempt back; a withdrawn attempt counts for nothing", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 2, 60);
+    await throttle.begin("admin", "owner");
+    const right = await throttle.begin("admin", "owner");
+    await throttle.succeeded(right);
+    expect(await throttle.begin("admin", "owner")).toMatchObject({ clean: false, delayMs: 0 });
+    const other = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
+    await other.withdraw(await other.begin("admin", "c"));
+    expect(await other.begin("admin", "c")).toMatchObject({ clean: true, delayMs: 0 });
   });
 
-  it("the server-wide failures (20 × login_max_failures) delay everyone, without blocking", () => {
-    const throttle = new LoginThrottle(1, 60);
-    for (let i = 0; i < 20; i++) throttle.begin(`user${i}`, `client${i}`);
-    expect(throttle.begin("fresh", "fresh")).toEqual({ email: "fresh", client: "fresh", clean: true, delayMs: 100 });
+  it("the server-wide failures (20 × login_max_failures) delay everyone, without blocking", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
+    for (let i = 0; i < 20; i++) await throttle.begin(`user${i}`, `client${i}`);
+    expect(await throttle.begin("fresh", "fresh")).toEqual({ email: "fresh", client: "fresh", clean: true, delayMs: 100 });
+  });
+});
+
+describe("LoginThrottle over a RateLimitStore", () => {
+  it("a refused attempt is taken back: hammering a blocked pair does not use up the client's allowance over other emails", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 1, 60);
+    await throttle.begin("a", "c");
+    for (let i = 0; i < 10; i++) await expect(throttle.begin("a", "c")).rejects.toMatchObject({ status: 429 });
+    // The client's limit is 4 × 1: only its one counted attempt stands against it.
+    for (const email of ["b", "d", "e"]) expect(await throttle.begin(email, "c")).toMatchObject({ clean: false });
+    await expect(throttle.begin("f", "c")).rejects.toMatchObject({ status: 429 });
+  });
+
+  it("20 parallel attempts of one pair: exactly login_max_failures begin, the rest get 429", async () => {
+    const throttle = new LoginThrottle(new InMemoryRateLimitStore(), 3, 60);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => throttle.begin("a", "c")));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    expect(results.filter((r) => r.status === "rejected" && (r.reason as ServerAuthError).status === 429)).toHaveLength(17);
+  });
+
+  it("a store that fails: begin rejects with the store's error, and the counts it took are taken back", async () => {
+    const store = new InMemoryRateLimitStore();
+    const down = new StoreUnavailableError("Redis unreachable");
+    let failing = true;
+    const flaky: RateLimitStore = {
+      hit: (key, windowMs, amount) => (failing && key.startsWith("login:email:") && (amount ?? 1) > 0 ? Promise.reject(down) : store.hit(key, windowMs, amount)),
+      peek: (key) => store.peek(key),
+      reset: (key) => store.reset(key),
+    };
+    const throttle = new LoginThrottle(flaky, 1, 60);
+    await expect(throttle.begin("a", "c")).rejects.toBe(down);
+    failing = false;
+    expect(await throttle.begin("a", "c")).toEqual({ email: "a", client: "c", clean: true, delayMs: 0 });
   });
 });
 

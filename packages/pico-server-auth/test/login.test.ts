@@ -1,7 +1,7 @@
 import argon2 from "argon2";
 import { describe, expect, it } from "vitest";
 import { AdminLogin, ServerAuthConfigurationError } from "../src/index.js";
-import { ADMIN, claimsOf, postJson, serverApp } from "./support.js";
+import { ADMIN, claimsOf, inProcessState, postJson, serverApp } from "./support.js";
 
 const login = (email: string, password: string, headers?: Record<string, string>) => postJson({ email, password }, headers);
 
@@ -40,7 +40,7 @@ describe("POST /login", () => {
     const limited = await app.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password));
     expect([limited.status, limited.headers.get("retry-after"), await limited.json()]).toEqual([429, "60", { detail: "too many failed attempts; try again later" }]);
     const later = Date.now() + 61_000;
-    app.container.get(AdminLogin).now = () => later;
+    (await inProcessState(app)).counters.now = () => later;
     expect((await app.request("/api/v1/auth/login", login(ADMIN.email, ADMIN.password))).status).toBe(200);
   });
 

@@ -1,8 +1,4 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { factory } from "pico-ioc";
-import { DURABLE_STATE } from "../src/state/durable-state.js";
-import { CHANGE_SIGNAL } from "../src/sync/change-signal.js";
-import type { ChangeSignal } from "../src/sync/change-signal.js";
 import { ADMIN, Profile, claimsOf, postJson, serverApp } from "./support.js";
 import { FEED_BEARER, embeddedApp, feed, login, profile, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
@@ -67,10 +63,9 @@ describe.skipIf(!database)("pico-server-auth on store: postgres", () => {
   });
 
   it("with LISTEN/NOTIFY as the change signal (and polling once a minute): a logout on one instance is refused by the other within 1 s", async () => {
-    // The durable state's own signal as CHANGE_SIGNAL (what the fast state's provider picks without Redis).
-    const StoreSignal = factory({ provides: CHANGE_SIGNAL, inject: [DURABLE_STATE] as const, create: (state) => state.signal as ChangeSignal });
+    // CHANGE_SIGNAL is the durable state's own (ChangeSignalProvider's choice without Redis).
     const instance = () =>
-      serverApp({ embedded: true, components: [Profile, StoreSignal], server: { revocation_feed_bearer: FEED_BEARER, store: "postgres", postgres_url: db.url, sync_interval_ms: 60_000 } });
+      serverApp({ embedded: true, components: [Profile], server: { revocation_feed_bearer: FEED_BEARER, store: "postgres", postgres_url: db.url, sync_interval_ms: 60_000 } });
     const [a, b] = [instance(), instance()];
     try {
       await Promise.all([a.init(), b.init()]);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ADDRESS_BINDINGS, AdminLogin, BINDING_STORE, REVOCATION_STORE, SESSION_STORE, SessionController, Sessions, walletKeyStamp } from "../src/index.js";
-import { ADMIN, askChallenge, claimsOf, ed25519Wallet, postJson, secp256k1Wallet, walletSignIn } from "./support.js";
+import { ADMIN, askChallenge, claimsOf, ed25519Wallet, inProcessState, postJson, secp256k1Wallet, walletSignIn } from "./support.js";
 import type { Wallet } from "./support.js";
 import { answer, durableApp, embeddedApp, feed, login, newDataDir, profile, refresh } from "./session-support.js";
 import type { Tokens } from "./session-support.js";
@@ -214,6 +214,7 @@ describe("POST /refresh rate limit (server_auth.refreshes_per_client)", () => {
     const quota = a.container.get(SessionController).refreshQuota;
     let clock = Date.now();
     quota.now = () => clock;
+    (await inProcessState(a)).counters.now = () => clock;
     expect((await refresh(a, "garbage")).status).toBe(401);
     expect((await a.request("/api/v1/auth/refresh", { method: "POST", body: "{", headers: { "content-type": "application/json" } })).status).toBe(400);
     const ok = (await (await refresh(a, tokens.refresh_token)).json()) as Tokens;

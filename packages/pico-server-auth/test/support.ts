@@ -7,6 +7,8 @@ import { Application } from "pico-boot";
 import type { ApplicationOptions } from "pico-boot";
 import { SecurityContext } from "pico-client-auth";
 import { controller, get } from "pico-hono";
+import { FAST_STATE } from "../src/state/fast-state.js";
+import type { MemoryFastState } from "../src/state/memory-fast-state.js";
 
 /** This package's directory: "pico_server_auth" resolves here by self-reference, "pico_client_auth" from its dev dependencies. */
 export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -148,4 +150,15 @@ export function clientApp(authClient: { jwks_url: string } & Record<string, unkn
     components: [Profile],
     config: { auth_client: { issuer: serverConfig.issuer, audience: serverConfig.audience, ...authClient } },
   });
+}
+
+/**
+ * The in-process challenges and counters of an app on the memory fast state (the tests' default), to
+ * fake their clocks. Initialises the app first.
+ */
+export async function inProcessState(app: Application): Promise<MemoryFastState> {
+  await app.init();
+  const state = app.container.get(FAST_STATE);
+  if (state.kind !== "memory") throw new Error(`inProcessState: expected the app's fast state in memory, got ${state.kind}`);
+  return state as MemoryFastState;
 }

@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 import { privateKeyToAccount, generatePrivateKey } from "viem/accounts";
 import { createSiweMessage, parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import type { Application } from "pico-boot";
-import { InMemoryChallengeStore, checksumAddress } from "../src/index.js";
-import { askChallenge, ed25519Wallet, mlDsaWallet, postJson, secp256k1Wallet, serverApp, UPSTREAM } from "./support.js";
+import { checksumAddress } from "../src/index.js";
+import { askChallenge, ed25519Wallet, inProcessState, mlDsaWallet, postJson, secp256k1Wallet, serverApp, UPSTREAM } from "./support.js";
 import type { IssuedChallenge, Wallet } from "./support.js";
 
 async function call(app: Application, path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -31,7 +31,7 @@ async function clockedApp(server: Record<string, unknown> = {}, start = Date.UTC
   const app = serverApp({ server });
   await app.init();
   const clock = { now: start };
-  app.container.get(InMemoryChallengeStore).now = () => clock.now;
+  (await inProcessState(app)).challenges.now = () => clock.now;
   return { app, clock };
 }
 

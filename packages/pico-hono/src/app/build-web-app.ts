@@ -6,7 +6,7 @@ import type { Constructor, Logger, PicoContainer } from "pico-ioc";
 import { mountSwaggerUi } from "../docs/swagger-ui.js";
 import { NoControllersError, RouteConflictError } from "../errors.js";
 import { mountHealth } from "../health/mount-health.js";
-import { READINESS_CHECK } from "../health/readiness.js";
+import { readinessChecks } from "../health/readiness.js";
 import { METRICS_PATH, metricsHandler } from "../metrics/metrics-endpoint.js";
 import type { MetricsExposition } from "../metrics/metrics-endpoint.js";
 import { markRoute, timeRequests } from "../metrics/request-duration.js";
@@ -76,7 +76,7 @@ export function buildWebApp(container: PicoContainer, controllerClasses: readonl
   for (const extension of extensions) extension.configureApp?.(hono);
   const builtIn = [
     ...mountDocs(hono, settings, openApiDocument).map((path) => ({ path, by: "the API docs (web.docs_url / web.openapi_url)" })),
-    ...mountHealth(hono, container.getAll(READINESS_CHECK), settings.readinessTimeoutMs, logger).map((path) => ({ path, by: "the health probes" })),
+    ...mountHealth(hono, readinessChecks(container), settings.readinessTimeoutMs, logger).map((path) => ({ path, by: "the health probes" })),
     ...mountMetrics(hono, settings, options.metrics).map((path) => ({ path, by: "the metrics endpoint (web.metrics)" })),
   ];
   rejectDuplicates(routes, builtIn);

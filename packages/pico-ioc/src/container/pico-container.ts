@@ -174,7 +174,8 @@ export class PicoContainer {
       // Almost always a forgotten `return`; `null` stays available for an explicit "none".
       throw new ComponentInitError(node.name, "create", new TypeError("create returned undefined: return the product"));
     }
-    this.tsyringe.register(this.#token(node) as never, { useValue: product });
+    // tsyringe takes a `useValue` of null for no provider at all: an explicit "none" is served by a function.
+    this.tsyringe.register(this.#token(node) as never, (product === null ? { useFactory: () => null } : { useValue: product }) as never);
     return product;
   }
 

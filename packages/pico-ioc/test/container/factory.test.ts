@@ -32,6 +32,18 @@ describe("factory providers", () => {
     expect(container.getAll(STORE)).toEqual([store]);
   });
 
+  it("a product of null (an explicit \"none\") is injected and listed as null, not taken for a missing provider", async () => {
+    const NoneProvider = factory({ provides: STORE, create: () => null as unknown as Store });
+    @component()
+    class Reader {
+      constructor(@inject(STORE) readonly store: Store | null) {}
+    }
+    const container = await PicoContainer.create({ components: [NoneProvider, Reader] });
+    expect(container.get(Reader).store).toBeNull();
+    expect(container.getAll(STORE)).toEqual([null]);
+    await container.destroy();
+  });
+
   it("awaits an async create before constructing a dependent, which sees the product in its constructor", async () => {
     const events: string[] = [];
     @component()

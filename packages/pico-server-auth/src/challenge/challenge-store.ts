@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { component, createToken } from "pico-ioc";
+import { createToken } from "pico-ioc";
 import type { AddressBinding } from "../bindings/binding-store.js";
-import { ServerAuthSettings } from "../settings.js";
+import type { ServerAuthSettings } from "../settings.js";
 
 /** What a challenge was issued for: kept with it, so /sign-in checks the signature against exactly this. */
 export interface PendingChallenge {
@@ -24,9 +24,9 @@ export type ChallengeRequest = Omit<PendingChallenge, "message" | "issuedAt" | "
 };
 
 /**
- * Where wallet challenges live. Replace the in-memory default with
- * `@component({ provides: CHALLENGE_STORE })` (e.g. Redis for several instances). Async-first:
- * every method is awaited.
+ * Where wallet challenges live: the FAST_STATE's (memory, the workers' shared.db, or Redis, as the
+ * settings choose). Replace with `@component({ provides: CHALLENGE_STORE })`; every implementation
+ * passes `challengeStoreContract` of `pico-server-auth/testing`. Async-first: every method is awaited.
  */
 export interface ChallengeStore {
   /** A new 64-hex-char challenge (the nonce), valid for the configured TTL, kept with what it was issued for. */
@@ -44,11 +44,11 @@ export interface ChallengeStore {
 export const CHALLENGE_STORE = createToken<ChallengeStore>("ChallengeStore");
 
 /**
- * The default store: challenges keyed by the challenge itself (so nobody can overwrite or burn
- * another address's pending challenge), at most `max_challenges` of them (oldest evicted first, so a
- * flood of addresses cannot exhaust memory), consumed atomically (one synchronous delete).
+ * The store of one process (the memory FastState, the default without workers or Redis): challenges
+ * keyed by the challenge itself (so nobody can overwrite or burn another address's pending challenge),
+ * at most `max_challenges` of them (oldest evicted first, so a flood of addresses cannot exhaust
+ * memory), consumed atomically (one synchronous delete).
  */
-@component({ provides: CHALLENGE_STORE, fallback: true })
 export class InMemoryChallengeStore implements ChallengeStore {
   readonly #ttlMs: number;
   readonly #max: number;

@@ -4,6 +4,7 @@ import { ServerAuthConfigurationError } from "../errors.js";
 import { keyEncryptionKeys } from "../keys/key-encryption-key.js";
 import { ServerAuthSettings } from "../settings.js";
 import { postgresUrlProblem } from "../state/postgres/url.js";
+import { redisUrlProblem } from "../state/redis/url.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
@@ -40,6 +41,7 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
     fail(`server_auth.revocation_feed_bearer must be at least ${MIN_FEED_BEARER_LENGTH} printable ASCII characters without spaces (a random secret, e.g. 24 random bytes in base64url); got ${bearer.length} characters`);
   }
   checkPostgresSettings(s);
+  checkRedisSettings(s);
   // Parsed (the file read) for its errors only; the values stay with KEY_ENCRYPTION.
   keyEncryptionKeys(s);
   if (!s.autoCreateAdmin) return;
@@ -67,6 +69,15 @@ function checkPostgresSettings(s: ServerAuthSettings): void {
   }
   const problem = s.postgresUrl === undefined ? undefined : postgresUrlProblem(s.postgresUrl);
   if (problem !== undefined) fail(`server_auth.postgres_url ${problem}`);
+}
+
+/** The same for redis_url; and a prefix that reads unambiguously in redis-cli and logs (keys are <prefix><kind>:<id>). */
+function checkRedisSettings(s: ServerAuthSettings): void {
+  const problem = s.redisUrl === undefined ? undefined : redisUrlProblem(s.redisUrl);
+  if (problem !== undefined) fail(`server_auth.redis_url ${problem}`);
+  if (!/^[\x21-\x7e]{1,100}$/.test(s.redisKeyPrefix)) {
+    fail(`server_auth.redis_key_prefix must be 1 to 100 printable ASCII characters without spaces (e.g. "pico-auth:"); got ${JSON.stringify(s.redisKeyPrefix.slice(0, 100))}`);
+  }
 }
 
 function fail(message: string): never {

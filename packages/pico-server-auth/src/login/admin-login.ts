@@ -3,6 +3,8 @@ import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { forbidden, refused } from "../errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "../events/auth-events.js";
+import { RATE_LIMIT_STORE } from "../limits/rate-limit-store.js";
+import type { RateLimitStore } from "../limits/rate-limit-store.js";
 import { ServerAuthSettings } from "../settings.js";
 import { ADMIN_CREDENTIAL_STORE } from "./admin-credential-store.js";
 import type { AdminCredentialStore } from "./admin-credential-store.js";
@@ -25,10 +27,16 @@ export class AdminLogin implements OnInit, OnDestroy {
   readonly #hash: AdminHash;
   readonly #events: AuthEvents;
 
-  constructor(settings: ServerAuthSettings, @inject(ADMIN_CREDENTIAL_STORE) store: AdminCredentialStore, @inject(LOGGER) logger: Logger, events: AuthEvents) {
+  constructor(
+    settings: ServerAuthSettings,
+    @inject(ADMIN_CREDENTIAL_STORE) store: AdminCredentialStore,
+    @inject(LOGGER) logger: Logger,
+    events: AuthEvents,
+    @inject(RATE_LIMIT_STORE) counters: RateLimitStore,
+  ) {
     this.#settings = settings;
     this.#events = events;
-    this.#throttle = new LoginThrottle(settings.loginMaxFailures, settings.loginWindowSeconds);
+    this.#throttle = new LoginThrottle(counters, settings.loginMaxFailures, settings.loginWindowSeconds);
     this.#adminEmail = digest(settings.adminEmail.toLowerCase());
     this.#hash = new AdminHash(settings, store, logger);
   }
@@ -81,7 +89,7 @@ export class AdminLogin implements OnInit, OnDestroy {
     const adminHash = this.#hash.hash();
     // A fixed-size key: the throttle's counters then hold 32 bytes per email, however long it is.
     const emailDigest = digest(email.toLowerCase());
-    const attempt = this.#throttle.begin(emailDigest.toString("base64url"), client);
+    const attempt = await this.#throttle.begin(emailDigest.toString("base64url"), client);
     let passwordOk: boolean;
     try {
       // Both checks always run: no early exit that would time the email apart from the password.
@@ -91,18 +99,13 @@ export class AdminLogin implements OnInit, OnDestroy {
       });
     } catch (error) {
       // Not a wrong password (the server was busy, the store unavailable, hashing failed): not held against the client.
-      this.#throttle.withdraw(attempt);
+      await this.#throttle.withdraw(attempt);
       throw error;
     }
     const emailOk = timingSafeEqual(emailDigest, this.#adminEmail);
     checked.adminEmail = emailOk;
     if (!(passwordOk && emailOk)) throw refused("invalid_credentials", "invalid credentials");
-    this.#throttle.succeeded(attempt);
-  }
-
-  /** For tests: the limiters' clock. */
-  set now(now: () => number) {
-    this.#throttle.now = now;
+    await this.#throttle.succeeded(attempt);
   }
 }
 

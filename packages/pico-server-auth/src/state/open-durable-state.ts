@@ -1,5 +1,4 @@
 import type { Logger, Metrics } from "pico-ioc";
-import { ServerAuthConfigurationError } from "../errors.js";
 import type { ServerAuthSettings } from "../settings.js";
 import { instrumentState, storeDuration } from "../store/instrument-port.js";
 import { StoreOutageLog } from "../store/outage-log.js";
@@ -30,20 +29,11 @@ async function openBackend(settings: ServerAuthSettings, logger: Logger): Promis
   }
 }
 
-/** The PostgreSQL backend (src/state/postgres, subpath pico-server-auth/postgres), loaded only for store: postgres. */
+/**
+ * The PostgreSQL backend (src/state/postgres, subpath pico-server-auth/postgres), loaded only for
+ * store: postgres; the settings check has made sure postgres_url is set and well formed by then.
+ */
 async function openPostgres(settings: ServerAuthSettings, logger: Logger): Promise<DurableState> {
-  if (!settings.postgresUrl) {
-    throw new ServerAuthConfigurationError("server_auth.store is postgres, but server_auth.postgres_url is not set (env SERVER_AUTH__POSTGRES_URL)");
-  }
-  // A variable specifier: this package builds and runs without the PostgreSQL backend's module.
-  const specifier = "./postgres/index.js";
-  let backend: { openPostgresState(settings: ServerAuthSettings, logger: Logger): Promise<DurableState> };
-  try {
-    backend = (await import(specifier)) as typeof backend;
-  } catch (error) {
-    // Only the backend's own module missing; a dependency of it missing (pg) is reported as it is.
-    if (!String((error as Error).message).includes("postgres/index")) throw error;
-    throw new ServerAuthConfigurationError("server_auth.store is postgres, but this build of pico-server-auth has no PostgreSQL backend (src/state/postgres)");
-  }
-  return backend.openPostgresState(settings, logger);
+  const { openPostgresState } = await import("./postgres/index.js");
+  return openPostgresState(settings, logger);
 }

@@ -1,5 +1,3 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StoreUnavailableError } from "../errors.js";
 import type { AddressBinding, BindingStore } from "../bindings/binding-store.js";
@@ -10,14 +8,11 @@ import type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, Sess
 import { GroupCommit } from "./group-commit.js";
 import { readLegacyBindings, readLegacyKey } from "./legacy-files.js";
 import type { KidOf } from "./legacy-files.js";
-import { forgetConnection, rememberConnection } from "./sqlite-connection.js";
+import { BUSY_TIMEOUT_MS, configure, createPrivateFile, forgetConnection, rememberConnection } from "./sqlite-connection.js";
 import { asStoreFailure } from "./sqlite-failure.js";
 import { migrate } from "./sqlite-schema.js";
 import { operations } from "./sqlite-operations.js";
 import type { Operations } from "./sqlite-operations.js";
-
-/** How long a call waits for another process's write lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * The store in one SQLite file (WAL, `synchronous = FULL`): a call resolves only after its transaction
@@ -185,26 +180,6 @@ export class SqliteAuthStore implements SigningKeyStore, BindingStore, SessionSt
   #closedError(method: string): Error {
     return new Error(`SqliteAuthStore.${method}() was called after close() on ${this.path}; open the store again to use it`);
   }
-}
-
-function createPrivateFile(path: string): void {
-  // mkdir's mode applies to the directories it creates only: an existing directory is the user's choice.
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    // SQLite would create the file with mode 0644; it holds private keys. Its -wal and -shm files copy this mode.
-    closeSync(openSync(path, "wx", 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-}
-
-function configure(db: Database.Database, path: string, synchronous: "full" | "normal"): void {
-  const mode = db.pragma("journal_mode = WAL", { simple: true });
-  if (mode !== "wal") throw new Error(`SQLite could not put ${path} in WAL journal mode: expected "wal", got ${JSON.stringify(mode)}`);
-  // Per connection, not stored in the file: FULL syncs the WAL at every commit, so a resolved call
-  // survives power loss; NORMAL leaves the WAL to the OS between checkpoints (a kill -9 loses nothing).
-  db.pragma(`synchronous = ${synchronous === "normal" ? "NORMAL" : "FULL"}`);
-  db.pragma("foreign_keys = ON");
 }
 
 /**
