@@ -15,47 +15,63 @@ export const SYNC_INTERVAL_MS = 500;
 export interface DeploymentOptions {
   /** Another PostgreSQL server than the shared one (a fault test's own cluster): its URL, database `postgres`. */
   readonly postgresServer?: string;
-  /** Another Redis than the shared one (a fault test's own), or null for none. */
-  readonly redisUrl?: string | null;
+  /** Another Redis than the shared one (a fault test's own). */
+  readonly redisUrl?: string;
   /** Settings every instance gets, over the deployment's. */
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/** What a deployment owns on the servers and on disk, made when its first instance starts. */
+interface Resources {
+  readonly database: ReturnType<typeof temporaryDatabase>;
+  readonly redisPrefix: ReturnType<typeof temporaryRedisPrefix>;
+  readonly dataDir: string;
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /**
  * One deployment of the seed app, as production scales it out: every instance on one PostgreSQL
  * database and one Redis key prefix of this test's own, sharing an issuer. `start` boots instances
  * (several at once, as a scale-up does); `close` kills them all, drops the database and deletes the
- * keys, and is safe to call whatever failed before (afterAll).
+ * keys, and is safe to call whatever failed before (afterAll). Nothing is created before the first
+ * `start`: a file whose suite is skipped (no PostgreSQL here) touches no server.
  */
 export class Deployment {
-  readonly database: ReturnType<typeof temporaryDatabase>;
-  readonly redisPrefix: ReturnType<typeof temporaryRedisPrefix> | undefined;
-  readonly env: Readonly<Record<string, string>>;
   readonly instances: Instance[] = [];
-  readonly #dataDir: string;
+  readonly #options: DeploymentOptions;
+  #resources: Resources | undefined;
 
   constructor(options: DeploymentOptions = {}) {
-    const redisUrl = options.redisUrl === undefined ? SHARED_REDIS : options.redisUrl;
-    this.database = temporaryDatabase(options.postgresServer);
-    this.redisPrefix = redisUrl === null ? undefined : temporaryRedisPrefix(redisUrl);
+    this.#options = options;
+  }
+
+  #open(): Resources {
+    if (this.#resources) return this.#resources;
+    const redisUrl = this.#options.redisUrl ?? SHARED_REDIS;
+    const database = temporaryDatabase(this.#options.postgresServer);
+    const redisPrefix = temporaryRedisPrefix(redisUrl);
     // Nothing of PostgreSQL's state goes there; a file-backed fast state would, so it is the test's own.
-    this.#dataDir = mkdtempSync(join(tmpdir(), "pico-scale-out-"));
-    this.env = {
+    const dataDir = mkdtempSync(join(tmpdir(), "pico-scale-out-"));
+    const env = {
       SERVER_AUTH__STORE: "postgres",
-      SERVER_AUTH__POSTGRES_URL: this.database.url,
-      ...(redisUrl === null ? {} : { SERVER_AUTH__REDIS_URL: redisUrl, SERVER_AUTH__REDIS_KEY_PREFIX: this.redisPrefix?.prefix as string }),
+      SERVER_AUTH__POSTGRES_URL: database.url,
+      SERVER_AUTH__REDIS_URL: redisUrl,
+      SERVER_AUTH__REDIS_KEY_PREFIX: redisPrefix.prefix,
       SERVER_AUTH__SYNC_INTERVAL_MS: String(SYNC_INTERVAL_MS),
-      SERVER_AUTH__DATA_DIR: this.#dataDir,
+      SERVER_AUTH__DATA_DIR: dataDir,
       // One test client asks for many challenges and refreshes; the files about limits lower these again.
       SERVER_AUTH__CHALLENGES_PER_CLIENT: "1000000",
       SERVER_AUTH__REFRESHES_PER_CLIENT: "1000000",
-      ...options.env,
+      ...this.#options.env,
     };
+    this.#resources = { database, redisPrefix, dataDir, env };
+    return this.#resources;
   }
 
   /** Boots `count` instances at once, each with `env` over the deployment's. */
   async start(count: number, env: Readonly<Record<string, string>> = {}): Promise<Instance[]> {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => startInstance({ ...this.env, ...env })));
+    const shared = this.#open().env;
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startInstance({ ...shared, ...env })));
     for (const result of started) if (result.status === "fulfilled") this.instances.push(result.value);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
@@ -64,7 +80,7 @@ export class Deployment {
 
   /** Rows of `sql` on the deployment's database, each a list of column texts (psql -At). */
   query(sql: string): string[][] {
-    const result = spawnSync("psql", [this.database.url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql], { encoding: "utf8" });
+    const result = spawnSync("psql", [this.#open().database.url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql], { encoding: "utf8" });
     if (result.status !== 0) throw new Error(`psql ${sql}: ${result.stderr}`);
     return result.stdout.split("\n").filter((line) => line !== "").map((line) => line.split("\t"));
   }
@@ -76,11 +92,13 @@ export class Deployment {
 
   async close(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.kill()));
+    const resources = this.#resources;
+    if (!resources) return;
     try {
-      this.database.drop();
+      resources.database.drop();
     } finally {
-      this.redisPrefix?.clean();
-      rmSync(this.#dataDir, { recursive: true, force: true });
+      resources.redisPrefix.clean();
+      rmSync(resources.dataDir, { recursive: true, force: true });
     }
   }
 }

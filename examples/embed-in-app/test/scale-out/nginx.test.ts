@@ -34,13 +34,15 @@ function site(listenPort: number, [a, b]: readonly [Instance, Instance]): string
 
 describe.skipIf(!runNginxTest || !serviceAvailable("postgres") || !serviceAvailable("redis"))("two instances behind Debian's nginx (docs/examples/nginx-scale-out.conf)", { timeout: PROOF_TIMEOUT_MS }, () => {
   const deployment = new Deployment({ env: { WEB__TRUSTED_PROXIES: NGINX_ITSELF } });
-  const logDir = mkdtempSync(join(tmpdir(), "pico-nginx-upstreams-"));
-  const upstreamLog = join(logDir, "upstreams.log");
+  let logDir: string | undefined;
+  let upstreamLog: string;
   let instances: [Instance, Instance];
   let nginx: RunningNginx;
   let base: string;
 
   beforeAll(async () => {
+    logDir = mkdtempSync(join(tmpdir(), "pico-nginx-upstreams-"));
+    upstreamLog = join(logDir, "upstreams.log");
     instances = (await deployment.start(2)) as [Instance, Instance];
     // Besides the documented site, a log of which instance answered each request (test only).
     nginx = await startNginx((port) => `  log_format upstreams '$request_method $uri $status $upstream_addr';\n  access_log ${upstreamLog} upstreams;\n${site(port, instances)}`);
@@ -49,7 +51,7 @@ describe.skipIf(!runNginxTest || !serviceAvailable("postgres") || !serviceAvaila
   afterAll(async () => {
     await nginx?.stop();
     await deployment.close();
-    rmSync(logDir, { recursive: true, force: true });
+    if (logDir) rmSync(logDir, { recursive: true, force: true });
   });
 
   /** Which instance answered each request so far, in order: "POST /api/v1/auth/sign-in 200 127.0.0.1:41234". */
