@@ -2,8 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../../../test-support/services.js";
 import type { Instance } from "../../../../test-support/instances.js";
 import { Deployment, PROOF_TIMEOUT_MS } from "./deployment.js";
-import { redeem, signedChallenge } from "./wallet.js";
-import { claims, ed25519Wallet } from "./wallet.js";
+import { claims, ed25519Wallet, redeem, signedChallenge } from "./wallet.js";
 import { report } from "./figures.js";
 
 const LOOPS = 6;
