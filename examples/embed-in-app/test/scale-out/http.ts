@@ -6,7 +6,8 @@ export interface Answer<T = unknown> {
   readonly body: T;
   readonly text: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The connection's port on this side: tells which worker process accepted it (see workers.ts). */
+  /** The connection's address and port on this side: they tell which worker process accepted it (accepting-process.ts). */
+  readonly localAddress: string;
   readonly localPort: number;
 }
 
@@ -42,6 +43,7 @@ export function call<T = unknown>(base: string, path: string, options: CallOptio
       (res) => {
         // Read now: once answered, a kept-alive socket goes back to its agent.
         const localPort = res.socket?.localPort ?? 0;
+        const localAddress = res.socket?.localAddress ?? "";
         let text = "";
         res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
         res.on("end", () => {
@@ -51,7 +53,7 @@ export function call<T = unknown>(base: string, path: string, options: CallOptio
           } catch {
             parsed = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed as T, text, headers: res.headers, localPort });
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, text, headers: res.headers, localAddress, localPort });
         });
         res.on("error", reject);
       },

@@ -146,12 +146,12 @@ describe("WORKERS=2 with the default embedded SQLite store", { timeout: PROOF_TI
       throw new Error(`no 429 from ${path}`);
     };
     const logins = await counted("/api/v1/auth/login", () => ({ email: ADMIN_EMAIL, password: "not the admin password" }), "127.0.0.7", 401);
-    expect(logins).toEqual({ attempts: LOGIN_MAX_FAILURES + 1, pids: 2 });
+    expect(logins, p.output()).toEqual({ attempts: LOGIN_MAX_FAILURES + 1, pids: 2 });
     const challenges = await counted("/api/v1/auth/challenge", () => {
       const w = ed25519Wallet();
       return { address: w.address, algorithm: w.algorithm };
     }, "127.0.0.8", 200);
-    expect(challenges).toEqual({ attempts: CHALLENGES_PER_CLIENT + 1, pids: 2 });
+    expect(challenges, p.output()).toEqual({ attempts: CHALLENGES_PER_CLIENT + 1, pids: 2 });
   });
 
   it("a signing key coming due is rotated once, and the new key reaches every worker within 1 s", async () => {
