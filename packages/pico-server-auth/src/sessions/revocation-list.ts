@@ -23,6 +23,8 @@ import type { IssuedAccessToken } from "./session-store.js";
 @component({ provides: LOCAL_REVOCATIONS })
 export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
   readonly issuer: string;
+  /** `server_auth.sync_interval_ms`: the poll, the reread that keeps `syncedAt` recent when nothing changes. */
+  readonly syncIntervalMs: number;
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #store: RevocationStore;
@@ -36,6 +38,7 @@ export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
 
   constructor(settings: ServerAuthSettings, @inject(REVOCATION_STORE) store: RevocationStore, @inject(CHANGE_SIGNAL) signal: ChangeSignal, @inject(LOGGER) logger: Logger) {
     this.issuer = settings.issuer;
+    this.syncIntervalMs = settings.syncIntervalMs;
     this.#store = store;
     this.#follower = new StoreFollower({ topic: "revocations", signal, intervalMs: settings.syncIntervalMs, logger, what: "revocations", read: () => this.#read() });
   }
