@@ -113,6 +113,22 @@ describe("run({ workers }) / WORKERS", () => {
     expect(await program.exited).toBe(0);
   });
 
+  it("SIGTERM while a replacement is still loading (before its run()): it is stopped too, and the primary exits 0", async () => {
+    const slowFile = join(mkdtempSync(join(tmpdir(), "workers-")), "slow");
+    const { program, url } = await startWorkers({ WORKERS: "2", FIXTURE_SLOW_START_FILE: slowFile });
+    const [victim] = await workerPids(url, 2);
+    writeFileSync(slowFile, "");
+    process.kill(victim as number, "SIGKILL");
+    const [, replacement] = await program.waitFor(/^slow start (\d+)$/m);
+    // The stop is asked while the replacement has not reached run(): no one listens for it there yet.
+    program.child.kill("SIGTERM");
+    const code = await Promise.race([program.exited, new Promise((r) => setTimeout(() => r("still running after 8 s"), 8_000))]);
+    const replacementLeft = processExists(Number(replacement));
+    if (replacementLeft) process.kill(Number(replacement), "SIGKILL");
+    expect(code).toBe(0);
+    expect(replacementLeft).toBe(false);
+  });
+
   it("a worker that keeps dying is not replaced forever: the primary stops and exits 1, saying why", async () => {
     const { program, url } = await startWorkers({ WORKERS: "2" });
     let code: number | null | undefined;

@@ -42,6 +42,13 @@ export interface LocalRevocations {
    * as it treats a stale revocation feed (`revocation_fail_open`).
    */
   readonly syncedAt: number;
+  /**
+   * Milliseconds between the server's rereads of the view when nothing else makes it reread (its
+   * poll), if it has one. Only a reread makes the view fresh again: the guard refuses to boot when
+   * this is not below `auth_client.revocation_ttl_seconds`, since every token would then be answered
+   * as against a stale view (503) for part of each interval, with the store healthy.
+   */
+  readonly syncIntervalMs?: number;
 }
 
 export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as Token<LocalRevocations>;

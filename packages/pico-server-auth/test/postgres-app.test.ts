@@ -65,7 +65,13 @@ describe.skipIf(!database)("pico-server-auth on store: postgres", () => {
   it("with LISTEN/NOTIFY as the change signal (and polling once a minute): a logout on one instance is refused by the other within 1 s", async () => {
     // CHANGE_SIGNAL is the durable state's own (ChangeSignalProvider's choice without Redis).
     const instance = () =>
-      serverApp({ embedded: true, components: [Profile], server: { revocation_feed_bearer: FEED_BEARER, store: "postgres", postgres_url: db.url, sync_interval_ms: 60_000 } });
+      serverApp({
+        embedded: true,
+        components: [Profile],
+        server: { revocation_feed_bearer: FEED_BEARER, store: "postgres", postgres_url: db.url, sync_interval_ms: 60_000 },
+        // The guard's TTL must exceed the poll (refused at boot otherwise).
+        client: { revocation_ttl_seconds: 120 },
+      });
     const [a, b] = [instance(), instance()];
     try {
       await Promise.all([a.init(), b.init()]);

@@ -150,4 +150,24 @@ describe.skipIf(!database)("PostgreSQL outages", () => {
       await proxy.close();
     }
   });
+
+  it("a server that stops answering in the middle of a transaction: the call fails within one client-side timeout, not one more for the ROLLBACK", async () => {
+    const proxy = await freezableProxy(new URL(SHARED_POSTGRES));
+    const pool = new PostgresDatabase(proxy.url(db.name), recordingLogger(), { timeouts: { queryMs: 1_000, connectMs: 1_000 } });
+    try {
+      const started = performance.now();
+      const call = pool.transaction("test", async (q) => {
+        await q.query("SELECT 1");
+        proxy.freeze();
+        await q.query("SELECT 2");
+      });
+      expect((await failure(call)).reason).toBe("database timed out");
+      expect(performance.now() - started).toBeLessThan(1_600);
+      proxy.thaw();
+      await expect(pool.run("after", async (q) => (await q.query<{ n: number }>("SELECT 3 AS n")).rows[0]?.n)).resolves.toBe(3);
+    } finally {
+      await pool.close();
+      await proxy.close();
+    }
+  });
 });

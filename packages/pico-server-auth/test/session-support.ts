@@ -10,13 +10,13 @@ export type Tokens = { access_token: string; refresh_token: string; token_type: 
 export const FEED_BEARER = "feed-credential-for-tests-32-chars";
 
 /** pico-server-auth and pico-client-auth in one Application, with a protected `/api/profile`. */
-export function embeddedApp(server: Record<string, unknown> = {}): Application {
-  return serverApp({ embedded: true, components: [Profile], server: { revocation_feed_bearer: FEED_BEARER, ...server } });
+export function embeddedApp(server: Record<string, unknown> = {}, client: Record<string, unknown> = {}): Application {
+  return serverApp({ embedded: true, components: [Profile], server: { revocation_feed_bearer: FEED_BEARER, ...server }, client });
 }
 
 /** The same, keeping its state in a new SQLite data dir (pass the dir again to restart on that state). */
-export function durableApp(dataDir: string, server: Record<string, unknown> = {}): Application {
-  return embeddedApp({ store: "sqlite", data_dir: dataDir, ...server });
+export function durableApp(dataDir: string, server: Record<string, unknown> = {}, client: Record<string, unknown> = {}): Application {
+  return embeddedApp({ store: "sqlite", data_dir: dataDir, ...server }, client);
 }
 
 export const newDataDir = (): string => join(mkdtempSync(join(tmpdir(), "pico-auth-")), "state");

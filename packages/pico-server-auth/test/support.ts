@@ -26,8 +26,8 @@ export const serverConfig = {
 };
 
 /** An Application with pico-server-auth (and, when `embedded`, pico-client-auth) loaded. */
-export function serverApp(options: { server?: Record<string, unknown>; embedded?: boolean } & Partial<ApplicationOptions> = {}): Application {
-  const { server, embedded, ...rest } = options;
+export function serverApp(options: { server?: Record<string, unknown>; client?: Record<string, unknown>; embedded?: boolean } & Partial<ApplicationOptions> = {}): Application {
+  const { server, client, embedded, ...rest } = options;
   return new Application({
     moduleNames: embedded ? ["pico_server_auth", "pico_client_auth"] : ["pico_server_auth"],
     root: packageRoot,
@@ -37,7 +37,7 @@ export function serverApp(options: { server?: Record<string, unknown>; embedded?
     logger: quiet,
     config: {
       server_auth: { ...serverConfig, ...server },
-      ...(embedded ? { auth_client: { issuer: serverConfig.issuer, audience: serverConfig.audience, jwks_url: "http://localhost:8100/api/v1/auth/jwks" } } : {}),
+      ...(embedded ? { auth_client: { issuer: serverConfig.issuer, audience: serverConfig.audience, jwks_url: "http://localhost:8100/api/v1/auth/jwks", ...client } } : {}),
     },
     ...rest,
   });

@@ -39,9 +39,10 @@ describe("two instances sharing one store", () => {
 
   it("B adopts A's signing key at boot and A's rotation at once on a token with the new kid, and both publish the same JWKS", async () => {
     const dataDir = newDataDir();
-    const a = durableApp(dataDir, { sync_interval_ms: 60_000 });
+    // No poll within the test (the guard's TTL must exceed it).
+    const a = durableApp(dataDir, { sync_interval_ms: 60_000 }, { revocation_ttl_seconds: 120 });
     await a.init();
-    const b = durableApp(dataDir, { sync_interval_ms: 60_000 });
+    const b = durableApp(dataDir, { sync_interval_ms: 60_000 }, { revocation_ttl_seconds: 120 });
     await b.init();
     try {
       const jwks = async (x: typeof a) => (await (await x.request("/api/v1/auth/jwks")).json()) as unknown;

@@ -80,6 +80,9 @@ export class WorkerSupervisor {
     if (isWorkerMessage(message, "configuration?")) {
       const { config, env } = this.#options.configuration;
       this.#send(worker, { picoBoot: "configuration", config, env });
+      // Asked after stop(): the stop sent then reached a worker still loading, before its run() listened
+      // for it, and was lost. Said again now that it listens (it boots, then stops at once).
+      if (this.#ending) this.#send(worker, { picoBoot: "stop" });
     } else if (isWorkerMessage(message, "listening")) {
       this.#onListening(worker, message.url);
     } else if (isWorkerMessage(message, "boot-failed")) {

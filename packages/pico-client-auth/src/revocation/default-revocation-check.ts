@@ -1,5 +1,6 @@
 import { LOGGER, component, inject, injectAll } from "pico-ioc";
 import type { Logger } from "pico-ioc";
+import { AuthConfigurationError } from "../errors.js";
 import { AuthClientSettings } from "../settings.js";
 import { LOCAL_REVOCATIONS, REVOCATION_CHECK } from "./revocation-check.js";
 import type { LocalRevocations, RevocationCheck, RevocationStatus } from "./revocation-check.js";
@@ -29,6 +30,7 @@ export class DefaultRevocationCheck implements RevocationCheck {
       // Preferred over a configured feed: that feed is this very server's list, published late (one
       // poll behind) and through a socket that can fail; the in-process list is current and cannot.
       if (settings.revocationEndpoint !== "") logger.info(`pico-client-auth: revocations come from the in-process auth server; revocation_endpoint is not polled`);
+      checkLocalPoll(local, settings.revocationTtlSeconds);
       this.#delegate = new LocalRevocationCheck(local, { ttlMs: settings.revocationTtlSeconds * 1000, failOpen: settings.revocationFailOpen, logger });
     } else if (settings.revocationEndpoint !== "") {
       this.#delegate = new RemoteRevocations({
@@ -47,6 +49,15 @@ export class DefaultRevocationCheck implements RevocationCheck {
   status(jti: string): RevocationStatus | Promise<RevocationStatus> {
     return this.#delegate.status(jti);
   }
+}
+
+/** A view reread less often than the TTL goes stale between rereads on a healthy store: refused at boot. */
+function checkLocalPoll(local: LocalRevocations, ttlSeconds: number): void {
+  const interval = local.syncIntervalMs;
+  if (interval === undefined || interval < ttlSeconds * 1000) return;
+  throw new AuthConfigurationError(
+    `server_auth.sync_interval_ms (${interval}) must be below auth_client.revocation_ttl_seconds (${ttlSeconds}) in milliseconds: the in-process revocation list is reread that often, and a list older than the TTL makes every token answer 503 (or, with revocation_fail_open, go unchecked); lower sync_interval_ms or raise revocation_ttl_seconds`,
+  );
 }
 
 /**

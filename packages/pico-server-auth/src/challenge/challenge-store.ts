@@ -43,6 +43,13 @@ export interface ChallengeStore {
 
 export const CHALLENGE_STORE = createToken<ChallengeStore>("ChallengeStore");
 
+/** A new challenge (256 random bits, in hex) and what it is kept with, valid `ttlMs` from `issuedAt`: every store issues them alike. */
+export function newChallenge({ compose, ...request }: ChallengeRequest, issuedAt: number, ttlMs: number): { challenge: string; pending: PendingChallenge } {
+  const challenge = randomBytes(32).toString("hex");
+  const expiresAt = issuedAt + ttlMs;
+  return { challenge, pending: { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt } };
+}
+
 /**
  * The store of one process (the memory FastState, the default without workers or Redis): challenges
  * keyed by the challenge itself (so nobody can overwrite or burn another address's pending challenge),
@@ -61,11 +68,8 @@ export class InMemoryChallengeStore implements ChallengeStore {
     this.#max = settings.maxChallenges;
   }
 
-  async create({ compose, ...request }: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
-    const challenge = randomBytes(32).toString("hex");
-    const issuedAt = this.now();
-    const expiresAt = issuedAt + this.#ttlMs;
-    const pending = { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt };
+  async create(request: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
+    const { challenge, pending } = newChallenge(request, this.now(), this.#ttlMs);
     this.#entries.set(challenge, pending);
     // Map keeps insertion order, and every entry has the same TTL: the first ones are the oldest.
     for (const [key, entry] of this.#entries) {

@@ -55,6 +55,16 @@ export class AdminHash {
     return this.#generation;
   }
 
+  /**
+   * The generation in the store now, once ours is saved: another instance (or worker) that hashed
+   * the same password at the same time saved its own hash after ours, a generation on, and every
+   * instance must stamp sessions with that one.
+   */
+  async storedGeneration(): Promise<number> {
+    const saved = await this.generation();
+    return (await this.#store.adminCredential())?.generation ?? saved;
+  }
+
   /** Waits for work in flight: argon2 on a native thread, or a store write, must not outlive the app. */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);

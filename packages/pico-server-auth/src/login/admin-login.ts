@@ -57,11 +57,13 @@ export class AdminLogin implements OnInit, OnDestroy {
    * The admin account's credential stamp, `"admin:<generation>"`: it changes when the password or
    * the hash changes, and stays across restarts with the same one. Undefined while admin login is
    * off (auto_create_admin false). Admin sessions carry it and die at their next refresh once it
-   * differs. Waits for the hashing if it has not finished.
+   * differs. Waits for the hashing if it has not finished. The store's generation, read each time:
+   * instances sharing the store each save their own hash (own salt) of the same password once, so
+   * the generation this one saved may be behind theirs.
    */
   async currentStamp(): Promise<string | undefined> {
     if (!this.#settings.autoCreateAdmin) return undefined;
-    return `admin:${await this.#hash.generation()}`;
+    return `admin:${await this.#hash.storedGeneration()}`;
   }
 
   /**

@@ -2,6 +2,7 @@ import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { LOCAL_REVOCATIONS } from "pico-client-auth/contract";
 import type { LocalRevocations } from "pico-client-auth/contract";
+import { StoreUnavailableError } from "../errors.js";
 import { ServerAuthSettings } from "../settings.js";
 import { CHANGE_SIGNAL } from "../sync/change-signal.js";
 import type { ChangeSignal } from "../sync/change-signal.js";
@@ -23,6 +24,8 @@ import type { IssuedAccessToken } from "./session-store.js";
 @component({ provides: LOCAL_REVOCATIONS })
 export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
   readonly issuer: string;
+  /** `server_auth.sync_interval_ms`: the poll, the reread that keeps `syncedAt` recent when nothing changes. */
+  readonly syncIntervalMs: number;
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #store: RevocationStore;
@@ -36,6 +39,7 @@ export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
 
   constructor(settings: ServerAuthSettings, @inject(REVOCATION_STORE) store: RevocationStore, @inject(CHANGE_SIGNAL) signal: ChangeSignal, @inject(LOGGER) logger: Logger) {
     this.issuer = settings.issuer;
+    this.syncIntervalMs = settings.syncIntervalMs;
     this.#store = store;
     this.#follower = new StoreFollower({ topic: "revocations", signal, intervalMs: settings.syncIntervalMs, logger, what: "revocations", read: () => this.#read() });
   }
@@ -74,7 +78,14 @@ export class RevocationList implements LocalRevocations, OnInit, OnDestroy {
     await this.#follower.publish();
   }
 
+  /**
+   * The revoked, unexpired tokens, for the revocation feed. Throws StoreUnavailableError (503) while
+   * the last read of the store failed: the view may lack revocations made on other instances since,
+   * and a remote guard would take a 200 for a current list (its revocation_ttl_seconds counts from
+   * its fetch); a 503 makes it apply its own stale-feed rule (revocation_fail_open) instead.
+   */
   items(): IssuedAccessToken[] {
+    if (this.#follower.failing) throw new StoreUnavailableError("the revocation list cannot be read from the store");
     const now = this.now();
     return [...this.#revoked].filter(([, exp]) => exp > now).map(([jti, exp]) => ({ jti, exp }));
   }

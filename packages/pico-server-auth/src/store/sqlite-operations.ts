@@ -4,14 +4,8 @@ import type { StoredSigningKey } from "../keys/signing-key-store.js";
 import type { AdminCredential } from "../login/admin-credential-store.js";
 import type { LegacyBinding } from "./legacy-files.js";
 import { sessionOperations } from "./sqlite-session-operations.js";
-
-interface KeyRow {
-  kid: string;
-  alg: string;
-  material: string;
-  created_at: number;
-  retired_at: number | null;
-}
+import { toKey } from "../state/stored-rows.js";
+import type { KeyRow } from "../state/stored-rows.js";
 
 export type Operations = ReturnType<typeof operations>;
 
@@ -97,9 +91,4 @@ export function operations(db: Database.Database) {
       return bound;
     },
   };
-}
-
-function toKey(row: KeyRow): StoredSigningKey {
-  const key = { kid: row.kid, alg: row.alg, material: row.material, createdAt: row.created_at };
-  return row.retired_at === null ? key : { ...key, retiredAt: row.retired_at };
 }

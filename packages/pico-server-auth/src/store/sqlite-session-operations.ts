@@ -2,18 +2,8 @@ import type Database from "better-sqlite3";
 import type { RevocationChanges } from "../sessions/revocation-store.js";
 import type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily } from "../sessions/session-store.js";
 import { parseCursor } from "./feed-cursor.js";
-
-interface FamilyRow {
-  id: string;
-  sub: string;
-  role: string;
-  claims: string;
-  current_hash: string;
-  expires_at: number;
-  started_at: number;
-  stamp: string | null;
-  revoked_at: number | null;
-}
+import { toFamily } from "../state/stored-rows.js";
+import type { FamilyRow } from "../state/stored-rows.js";
 
 /**
  * SESSION_STORE and REVOCATION_STORE as prepared statements (run by SqliteAuthStore inside one
@@ -109,18 +99,4 @@ export function sessionOperations(db: Database.Database) {
       pruneFeed.run(now);
     },
   };
-}
-
-function toFamily(row: FamilyRow): RefreshFamily {
-  const family = {
-    id: row.id,
-    sub: row.sub,
-    role: row.role,
-    claims: JSON.parse(row.claims) as Record<string, unknown>,
-    currentHash: row.current_hash,
-    expiresAt: row.expires_at,
-    startedAt: row.started_at,
-    ...(row.stamp === null ? {} : { stamp: row.stamp }),
-  };
-  return row.revoked_at === null ? family : { ...family, revokedAt: row.revoked_at };
 }

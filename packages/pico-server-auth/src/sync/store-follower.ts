@@ -53,6 +53,11 @@ export class StoreFollower {
     this.#unsubscribe = undefined;
   }
 
+  /** Whether the last read failed (the store could not answer): what is in memory may lack changes since. */
+  get failing(): boolean {
+    return this.#failing;
+  }
+
   /** Whether a read is requested and has not started yet (a new request would join it). */
   get pending(): boolean {
     return this.#waiting !== undefined;

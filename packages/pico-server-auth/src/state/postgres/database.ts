@@ -116,7 +116,9 @@ export class PostgresDatabase {
           await client.query("COMMIT");
           return result;
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
+          // A broken or timed-out connection is closed below, which ends the transaction on the server:
+          // a ROLLBACK on it would only wait behind the stuck statement for one more query timeout.
+          if (!breaksConnection(error)) await client.query("ROLLBACK").catch(() => undefined);
           throw error;
         }
       } catch (error) {

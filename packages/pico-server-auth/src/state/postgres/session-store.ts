@@ -1,18 +1,8 @@
 import type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, SessionStore } from "../../sessions/session-store.js";
 import type { PostgresDatabase, Queryable } from "./database.js";
 import { appendToFeed } from "./revocation-store.js";
-
-interface FamilyRow {
-  id: string;
-  sub: string;
-  role: string;
-  claims: string;
-  current_hash: string;
-  expires_at: number;
-  started_at: number;
-  stamp: string | null;
-  revoked_at: number | null;
-}
+import { toFamily } from "../stored-rows.js";
+import type { FamilyRow } from "../stored-rows.js";
 
 const FAMILY_COLUMNS = "f.id, f.sub, f.role, f.claims, f.current_hash, f.expires_at, f.started_at, f.stamp, f.revoked_at";
 
@@ -137,18 +127,4 @@ export class PostgresSessionStore implements SessionStore {
 async function revoke(tx: Queryable, familyIds: readonly string[], now: number): Promise<void> {
   await tx.query("UPDATE pico_auth_refresh_families SET revoked_at = $1 WHERE id = ANY($2::text[]) AND revoked_at IS NULL", [now, familyIds]);
   await appendToFeed(tx, familyIds, now);
-}
-
-function toFamily(row: FamilyRow): RefreshFamily {
-  const family = {
-    id: row.id,
-    sub: row.sub,
-    role: row.role,
-    claims: JSON.parse(row.claims) as Record<string, unknown>,
-    currentHash: row.current_hash,
-    expiresAt: row.expires_at,
-    startedAt: row.started_at,
-    ...(row.stamp === null ? {} : { stamp: row.stamp }),
-  };
-  return row.revoked_at === null ? family : { ...family, revokedAt: row.revoked_at };
 }

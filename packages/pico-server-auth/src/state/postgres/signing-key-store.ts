@@ -1,13 +1,7 @@
 import type { SigningKeyStore, StoredSigningKey } from "../../keys/signing-key-store.js";
 import type { PostgresDatabase } from "./database.js";
-
-interface KeyRow {
-  kid: string;
-  alg: string;
-  material: string;
-  created_at: number;
-  retired_at: number | null;
-}
+import { toKey } from "../stored-rows.js";
+import type { KeyRow } from "../stored-rows.js";
 
 /** SIGNING_KEY_STORE in PostgreSQL. */
 export class PostgresSigningKeyStore implements SigningKeyStore {
@@ -61,9 +55,4 @@ export class PostgresSigningKeyStore implements SigningKeyStore {
       return rows[0]?.value;
     });
   }
-}
-
-function toKey(row: KeyRow): StoredSigningKey {
-  const key = { kid: row.kid, alg: row.alg, material: row.material, createdAt: row.created_at };
-  return row.retired_at === null ? key : { ...key, retiredAt: row.retired_at };
 }

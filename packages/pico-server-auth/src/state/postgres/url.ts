@@ -2,6 +2,7 @@
  * PostgreSQL connection URLs: checked and shown without ever carrying their password. This file does
  * not load `pg`, so the settings check can use it whatever the store.
  */
+import { redactUrl } from "../redact-url.js";
 
 const SCHEMES = new Set(["postgres:", "postgresql:"]);
 
@@ -21,16 +22,7 @@ export function postgresUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-/**
- * `url` for logs and error messages: scheme, host, port and database, without user, password or
- * query (a `password=` parameter is as secret as the userinfo). Unparsable input gives a placeholder,
- * never the input itself.
- */
+/** `url` for logs and error messages: see redactUrl. */
 export function redactPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(an unparsable PostgreSQL URL)";
-  }
+  return redactUrl(url, "PostgreSQL");
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { newChallenge } from "../../challenge/challenge-store.js";
 import type { ChallengeRequest, ChallengeStore, PendingChallenge } from "../../challenge/challenge-store.js";
 import { LuaScript } from "./lua-script.js";
 import type { RedisConnection } from "./redis-connection.js";
@@ -67,11 +67,8 @@ export class RedisChallengeStore implements ChallengeStore {
     this.#max = settings.maxChallenges;
   }
 
-  async create({ compose, ...request }: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
-    const challenge = randomBytes(32).toString("hex");
-    const issuedAt = this.now();
-    const expiresAt = issuedAt + this.#ttlMs;
-    const pending: PendingChallenge = { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt };
+  async create(request: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
+    const { challenge, pending } = newChallenge(request, this.now(), this.#ttlMs);
     const key = this.#keys.challenge(challenge);
     const args = [JSON.stringify(pending), String(this.#ttlMs), String(this.#max)];
     const issued = await this.#redis.run("challenges.create", (client) => ISSUE.run(client, [key, this.#keys.challengeOrder()], args));

@@ -2,6 +2,7 @@
  * Redis connection URLs: checked and shown without ever carrying their password. This file does not
  * load the Redis client, so the settings check can use it whether or not redis_url is set.
  */
+import { redactUrl } from "../redact-url.js";
 
 const SCHEMES = new Set(["redis:", "rediss:"]);
 
@@ -23,15 +24,7 @@ export function redisUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-/**
- * `url` for logs and error messages: scheme, host, port and database, without user, password or
- * query. Unparsable input gives a placeholder, never the input itself.
- */
+/** `url` for logs and error messages: see redactUrl. */
 export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(an unparsable Redis URL)";
-  }
+  return redactUrl(url, "Redis");
 }

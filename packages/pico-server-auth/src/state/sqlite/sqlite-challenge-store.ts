@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
+import { newChallenge } from "../../challenge/challenge-store.js";
 import type { ChallengeRequest, ChallengeStore, PendingChallenge } from "../../challenge/challenge-store.js";
 import { sharedCall } from "./shared-db.js";
 
@@ -40,12 +40,9 @@ export class SqliteChallengeStore implements ChallengeStore {
     }).immediate;
   }
 
-  async create({ compose, ...request }: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
-    const challenge = randomBytes(32).toString("hex");
-    const issuedAt = this.now();
-    const expiresAt = issuedAt + this.#ttlMs;
-    const pending: PendingChallenge = { ...request, message: compose(challenge, issuedAt, expiresAt), issuedAt, expiresAt };
-    await sharedCall(() => this.#issue({ challenge, address: pending.address, expires_at: expiresAt, pending: JSON.stringify(pending) }, this.#max, issuedAt));
+  async create(request: ChallengeRequest): Promise<{ challenge: string; pending: PendingChallenge }> {
+    const { challenge, pending } = newChallenge(request, this.now(), this.#ttlMs);
+    await sharedCall(() => this.#issue({ challenge, address: pending.address, expires_at: pending.expiresAt, pending: JSON.stringify(pending) }, this.#max, pending.issuedAt));
     return { challenge, pending };
   }
 
