@@ -4,7 +4,7 @@
  * time from start to the last response, and the CPU used by the server and by this process.
  */
 import autocannon from "autocannon";
-import { HarnessError, cpuSeconds, machineBusySeconds } from "./proc.js";
+import { HarnessError, cpuSeconds, cpuSince, machineBusySeconds, matchingCpu, treeCpuSeconds } from "./proc.js";
 import { percentile } from "./stats.js";
 
 /** The load generator settings, the same for every HTTP case (sign-in included). */
@@ -28,6 +28,10 @@ export interface LoadSpec {
   readonly expect?: readonly number[];
   /** Server pid, for its CPU use. */
   readonly serverPid?: number;
+  /** Count the CPU of the server's descendants too (a cluster primary and its workers). */
+  readonly serverTree?: boolean;
+  /** Marks of the command lines of the database processes serving this server (see `matchingCpu`): their CPU is the store's, not "other". */
+  readonly storeMarks?: readonly string[];
 }
 
 export interface LoadResult {
@@ -42,6 +46,8 @@ export interface LoadResult {
   /** CPU seconds per wall second: 1.0 = one core busy. */
   readonly serverCpu: number;
   readonly loadCpu: number;
+  /** The database processes named by `storeMarks` (0 without). */
+  readonly storeCpu: number;
   /** The rest of the machine (other processes, the kernel's share not charged to these two). */
   readonly otherCpu: number;
 }
@@ -90,8 +96,11 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let firstError: Error | undefined;
 
   return new Promise((resolve, reject) => {
+    const serverCpuSeconds = (pid: number) => (spec.serverTree ? treeCpuSeconds(pid) : cpuSeconds(pid));
+    const server0 = spec.serverPid !== undefined ? serverCpuSeconds(spec.serverPid) : 0;
+    const store0 = matchingCpu(spec.storeMarks ?? []);
+    // After the /proc scans above: they are the harness's bookkeeping, not load generation.
     const cpu0 = process.cpuUsage();
-    const server0 = spec.serverPid !== undefined ? cpuSeconds(spec.serverPid) : 0;
     const busy0 = machineBusySeconds();
     const start = performance.now();
     const instance = autocannon(
@@ -111,9 +120,10 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         const wall = (last > start ? last : performance.now()) - start;
         const cpu = process.cpuUsage(cpu0);
         const elapsed = (performance.now() - start) / 1000;
-        const serverCpu = spec.serverPid !== undefined ? (cpuSeconds(spec.serverPid) - server0) / elapsed : 0;
+        const serverCpu = spec.serverPid !== undefined ? (serverCpuSeconds(spec.serverPid) - server0) / elapsed : 0;
         const loadCpu = (cpu.user + cpu.system) / 1e6 / elapsed;
-        const otherCpu = Math.max(0, (machineBusySeconds() - busy0) / elapsed - serverCpu - loadCpu);
+        const storeCpu = cpuSince(store0, matchingCpu(spec.storeMarks ?? [])) / elapsed;
+        const otherCpu = Math.max(0, (machineBusySeconds() - busy0) / elapsed - serverCpu - loadCpu - storeCpu);
         const unexpected = Object.entries(statuses).filter(([s]) => !expected.has(Number(s)));
         if (errors > 0 || unexpected.length > 0 || count === 0) {
           return reject(
@@ -133,6 +143,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
           statuses,
           serverCpu,
           loadCpu,
+          storeCpu,
           otherCpu,
         });
       },

@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
@@ -36,7 +36,7 @@ export function pinCores(): Pinning {
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(SERVER_AUTH__|AUTH_CLIENT__|WEB__|PICO_)/.test(k) || k === "PORT" || k === "HOST" || k === "NODE_OPTIONS") continue;
+    if (/^(SERVER_AUTH__|AUTH_CLIENT__|WEB__|PICO_)/.test(k) || k === "PORT" || k === "HOST" || k === "NODE_OPTIONS" || k === "WORKERS") continue;
     env[k] = v;
   }
   return { ...env, ...extra };
@@ -186,8 +186,75 @@ export function fsTypeOf(path: string): string {
 
 /** User + system CPU seconds of a process (all its threads), from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = statFields(pid);
+  if (!f) throw new HarnessError(`no /proc/${pid}/stat: the process is gone`);
+  return f.cpu;
+}
+
+/** Parent pid and CPU seconds of a process, or undefined when it is gone. */
+function statFields(pid: number): { ppid: number; cpu: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
   // Fields after the command name (which may hold spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK };
+}
+
+const pids = (): number[] => readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+
+/**
+ * CPU seconds of a process and of every live descendant: a server run with WORKERS=N is a cluster
+ * primary and its workers. A process that exited meanwhile is not counted (the servers' workers live
+ * as long as the run).
+ */
+export function treeCpuSeconds(root: number): number {
+  const children = new Map<number, number[]>();
+  const cpu = new Map<number, number>();
+  for (const pid of pids()) {
+    const f = statFields(pid);
+    if (!f) continue;
+    cpu.set(pid, f.cpu);
+    children.set(f.ppid, [...(children.get(f.ppid) ?? []), pid]);
+  }
+  let total = 0;
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop() as number;
+    total += cpu.get(pid) ?? 0;
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/**
+ * CPU seconds, per pid, of the processes whose command line contains one of `marks`: a database
+ * server's processes serving this run (PostgreSQL shows each connection's database in its backend's
+ * command line; Redis is one process). Compare two snapshots with `cpuSince`.
+ */
+export function matchingCpu(marks: readonly string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  if (marks.length === 0) return out;
+  for (const pid of pids()) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    } catch {
+      continue;
+    }
+    if (!marks.some((m) => cmdline.includes(m))) continue;
+    const f = statFields(pid);
+    if (f) out.set(pid, f.cpu);
+  }
+  return out;
+}
+
+/** CPU seconds used between two `matchingCpu` snapshots (a process started meanwhile counts from 0). */
+export function cpuSince(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
 }

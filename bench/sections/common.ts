@@ -31,6 +31,7 @@ export interface Summary {
   readonly p99Steady: number;
   readonly serverCpu: number;
   readonly loadCpu: number;
+  readonly storeCpu: number;
   readonly otherCpu: number;
   readonly requests: number;
 }
@@ -46,6 +47,7 @@ export function summarise(runs: readonly LoadResult[]): Summary {
     p99Steady: median(runs.map((r) => r.p99Steady)),
     serverCpu: median(runs.map((r) => r.serverCpu)),
     loadCpu: median(runs.map((r) => r.loadCpu)),
+    storeCpu: median(runs.map((r) => r.storeCpu)),
     otherCpu: median(runs.map((r) => r.otherCpu)),
     requests: runs.reduce((n, r) => n + r.requests, 0),
   };

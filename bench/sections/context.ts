@@ -21,6 +21,12 @@ export interface Targets {
   readonly signIn: number;
   readonly boot: number;
   readonly rssMiB: number;
+  /** Issue 16: ML-DSA-65 sign-ins/s with WORKERS=2 ÷ WORKERS=1. */
+  readonly workers: number;
+  /** Issue 16: sign-ins/s on the PostgreSQL store ÷ on SQLite. */
+  readonly storeSignIn: number;
+  /** Issue 16: the cached GET on PostgreSQL + Redis ÷ on SQLite, within these bounds. */
+  readonly cachedGet: readonly [number, number];
 }
 
 /** A data dir and access tokens minted on it, shared by the http and memory sections. */

@@ -5,12 +5,13 @@ import { CONNECTIONS, runLoad } from "../lib/load.js";
 import type { LoadResult } from "../lib/load.js";
 import { fsTypeOf } from "../lib/proc.js";
 import type { Pinning } from "../lib/proc.js";
+import { signInBodies } from "../lib/sign-ins.js";
 import { startSigner } from "../lib/signer.js";
 import { int, ms, pct, table, verdict } from "../lib/report.js";
-import { mapLimit, postJson, startSeed, tempDir } from "../lib/seed.js";
+import { startSeed, tempDir } from "../lib/seed.js";
 import type { Running } from "../lib/seed.js";
 import { max, median, min } from "../lib/stats.js";
-import { WALLET_ALGORITHMS, challengeBody, newWallet, signInBody } from "../lib/wallets.js";
+import { WALLET_ALGORITHMS, newWallet } from "../lib/wallets.js";
 import type { Wallet, WalletAlgorithm } from "../lib/wallets.js";
 import { cpuCell, cycle, pairedRatio, profArgs, profileOf, ratioVs, repeatNote, summarise } from "./common.js";
 import type { BenchContext, Section } from "./context.js";
@@ -51,15 +52,7 @@ export async function signInSection(ctx: BenchContext, pinning: Pinning): Promis
     /** Challenges requested and signed before the run (not measured): one request body each. */
     const prepare = async (c: SignInCase, count: number): Promise<string[]> => {
       const t0 = performance.now();
-      const ws = wallets[c.algorithm];
-      const owners = Array.from({ length: count }, (_, i) => ws[i % ws.length] as Wallet);
-      const issued = await mapLimit(owners, 16, (w) => postJson<{ challenge: string; message: string }>(`${c.seed.url}/api/v1/auth/challenge`, challengeBody(w)));
-      // ML-DSA-65 signing is slow: the helper on the (idle) server core signs the first half meanwhile.
-      const half = signer && c.algorithm === "ML-DSA-65" ? Math.floor(count / 2) : 0;
-      const helped = signer && half > 0 ? signer.sign(owners.slice(0, half).map((w, i) => ({ seedHex: w.seedHex as string, message: issued[i]?.message as string }))) : Promise.resolve([]);
-      const own = owners.slice(half).map((w, i) => w.sign(issued[half + i]?.message as string));
-      const signatures = [...(await helped), ...own];
-      const bodies = owners.map((w, i) => signInBody(w, issued[i]?.challenge as string, signatures[i] as Uint8Array));
+      const bodies = await signInBodies(c.seed.url, wallets[c.algorithm], count, signer);
       prepSeconds += (performance.now() - t0) / 1000;
       return bodies;
     };
