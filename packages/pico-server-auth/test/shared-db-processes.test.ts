@@ -10,8 +10,12 @@ import type { ServerAuthSettings } from "../src/settings.js";
 
 const run = promisify(execFile);
 const worker = fileURLToPath(new URL("./fixtures/shared-db-worker.mjs", import.meta.url));
-const built = fileURLToPath(new URL("../dist/state/sqlite/sqlite-rate-limit-store.js", import.meta.url));
-const sources = ["sqlite-rate-limit-store.ts", "sqlite-challenge-store.ts", "shared-db.ts"].map((f) => fileURLToPath(new URL(`../src/state/sqlite/${f}`, import.meta.url)));
+// The workers run the built package: each source they use must not be newer than its own output (tsc -b
+// rewrites only the outputs of the sources that changed, so each pair is compared, not one output with all).
+const builtPairs = ["sqlite-rate-limit-store", "sqlite-challenge-store", "shared-db"].map((f) => ({
+  source: fileURLToPath(new URL(`../src/state/sqlite/${f}.ts`, import.meta.url)),
+  built: fileURLToPath(new URL(`../dist/state/sqlite/${f}.js`, import.meta.url)),
+}));
 const PROCESSES = 4;
 const HITS = 50;
 
@@ -20,8 +24,10 @@ describe("shared.db under several real processes (the workers of one machine)", 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(() => {
-    if (!existsSync(built)) throw new Error(`expected the built package at ${built} (the workers run it in plain Node), found nothing; run "pnpm build" first`);
-    for (const source of sources) if (statSync(built).mtimeMs < statSync(source).mtimeMs) throw new Error(`${built} is older than ${source}: run "pnpm build" so the workers run the current code`);
+    for (const { source, built } of builtPairs) {
+      if (!existsSync(built)) throw new Error(`expected the built package at ${built} (the workers run it in plain Node), found nothing; run "pnpm build" first`);
+      if (statSync(built).mtimeMs < statSync(source).mtimeMs) throw new Error(`${built} is older than ${source}: run "pnpm build" so the workers run the current code`);
+    }
   });
 
   it("4 processes × 50 concurrent hits on one counter are all counted, each count once; of 10 consumes each, one process gets the challenge once", { timeout: 30_000 }, async () => {
