@@ -4,8 +4,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoredSigningKey } from "../src/keys/signing-key-store.js";
-import type { RefreshFamily } from "../src/sessions/session-store.js";
 import { SqliteAuthStore } from "../src/store/sqlite-store.js";
+import { access, family, next } from "../src/testing/fixtures.js";
 
 const root = mkdtempSync(join(tmpdir(), "pico-auth-store-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -14,18 +14,6 @@ let dirs = 0;
 const freshDir = () => join(root, `d${++dirs}`);
 
 const key = (kid: string, createdAt: number): StoredSigningKey => ({ kid, alg: "EdDSA", material: `{"privateJwk":{"kid":"${kid}"}}`, createdAt });
-const family = (id: string, overrides: Partial<RefreshFamily> = {}): RefreshFamily => ({
-  id,
-  sub: `sub-${id}`,
-  role: "user",
-  claims: { algorithm: "Ed25519", wallet_address: `0x${id}`, nested: { n: 1, list: ["a", "ü"] } },
-  currentHash: `${id}-r0`,
-  startedAt: 1,
-  expiresAt: 1000,
-  ...overrides,
-});
-const access = (jti: string, exp = 500) => ({ jti, exp });
-const next = (hash: string, expiresAt = 2000) => ({ hash, expiresAt });
 
 describe("SqliteAuthStore", () => {
   const stores: SqliteAuthStore[] = [];
