@@ -11,3 +11,21 @@ export function redactUrl(url: string, what: string): string {
     return `(an unparsable ${what} URL)`;
   }
 }
+
+/**
+ * `url` parsed, when it is a URL of one of `schemes` (e.g. "redis:"); else what is wrong with it, which
+ * never quotes it (it may hold a password): `expected` is the form to show instead. Node's own parse
+ * error keeps the input in `.input`, so it is dropped, not wrapped.
+ */
+export function parseConnectionUrl(url: string, schemes: readonly string[], expected: string): URL | string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `is not a URL (expected ${expected})`;
+  }
+  if (!schemes.includes(parsed.protocol)) {
+    return `must start with ${schemes.map((s) => `${s}//`).join(" or ")}; got a ${JSON.stringify(parsed.protocol.slice(0, 20))} URL`;
+  }
+  return parsed;
+}

@@ -2,9 +2,7 @@
  * PostgreSQL connection URLs: checked and shown without ever carrying their password. This file does
  * not load `pg`, so the settings check can use it whatever the store.
  */
-import { redactUrl } from "../redact-url.js";
-
-const SCHEMES = new Set(["postgres:", "postgresql:"]);
+import { parseConnectionUrl, redactUrl } from "../redact-url.js";
 
 /**
  * What is wrong with `url` as a `server_auth.postgres_url`, or undefined when it is usable. The answer
@@ -12,14 +10,8 @@ const SCHEMES = new Set(["postgres:", "postgresql:"]);
  * as in libpq: the default (PGHOST, else the local socket) applies.
  */
 export function postgresUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "is not a URL (expected postgres://user:password@host:port/database)";
-  }
-  if (!SCHEMES.has(parsed.protocol)) return `must start with postgres:// or postgresql://; got a ${JSON.stringify(parsed.protocol.slice(0, 20))} URL`;
-  return undefined;
+  const parsed = parseConnectionUrl(url, ["postgres:", "postgresql:"], "postgres://user:password@host:port/database");
+  return typeof parsed === "string" ? parsed : undefined;
 }
 
 /** `url` for logs and error messages: see redactUrl. */

@@ -2,23 +2,15 @@
  * Redis connection URLs: checked and shown without ever carrying their password. This file does not
  * load the Redis client, so the settings check can use it whether or not redis_url is set.
  */
-import { redactUrl } from "../redact-url.js";
-
-const SCHEMES = new Set(["redis:", "rediss:"]);
+import { parseConnectionUrl, redactUrl } from "../redact-url.js";
 
 /**
  * What is wrong with `url` as a `server_auth.redis_url`, or undefined when it is usable. The answer
  * never quotes the URL (it may hold a password): it names the part that is wrong.
  */
 export function redisUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // Node's own error keeps the input (password included) in `.input`: dropped, not wrapped.
-    return "is not a URL (expected redis://[user:password@]host[:port][/db], or rediss:// for TLS)";
-  }
-  if (!SCHEMES.has(parsed.protocol)) return `must start with redis:// or rediss://; got a ${JSON.stringify(parsed.protocol.slice(0, 20))} URL`;
+  const parsed = parseConnectionUrl(url, ["redis:", "rediss:"], "redis://[user:password@]host[:port][/db], or rediss:// for TLS");
+  if (typeof parsed === "string") return parsed;
   if (!parsed.hostname) return "has no host (expected redis://[user:password@]host[:port][/db])";
   if (!/^\/?(\d{1,5})?$/.test(parsed.pathname)) return "has a path that is not a database number (expected redis://host:6379/0)";
   return undefined;
