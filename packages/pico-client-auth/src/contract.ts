@@ -20,6 +20,11 @@ export interface LocalJwks {
   /** Path the server publishes its JWKS at, e.g. `/api/v1/auth/jwks`. */
   readonly jwksPath: string;
   /**
+   * Other paths of this server that serve this same complete key set (e.g. `/api/v1/auth/jwks/all`
+   * when ML-DSA keys are published apart): a `jwks_url` naming one of them is served in-process too.
+   */
+  readonly jwksPaths?: readonly string[];
+  /**
    * The published keys; the same object while they are unchanged. `refresh: true` follows a token
    * whose key id is unknown: the server rereads its key store (coalesced, rate-limited), since
    * another instance may have rotated.
@@ -55,3 +60,24 @@ export const LOCAL_REVOCATIONS = Symbol.for("pico-auth.local-revocations") as To
 
 /** Route metadata key: `true` marks a public route (`@allowAnonymous`), `false` a route with requirements. */
 export const ANONYMOUS = Symbol.for("pico-client-auth.anonymous");
+
+/**
+ * Agent delegation (RFC 8693 token exchange): what pico-server-auth issues and pico-client-auth
+ * accepts, defined once. An agent token is told apart from an access token by both its header `typ`
+ * and its audience (RFC 8725 §3.11), so an access-token check refuses it and the other way round.
+ */
+export const AGENT_TOKEN_TYPE = "agent+jwt";
+
+/** The request header that carries an agent token, as `Bearer <token>` (upstream's name). */
+export const AGENT_AUTHORIZATION_HEADER = "x-agent-authorization";
+
+/** The audience of agent tokens when none is configured: the access tokens' audience with an `agent:` prefix. */
+export function defaultAgentAudience(accessAudience: string): string {
+  return `agent:${accessAudience}`;
+}
+
+/**
+ * Header `typ` values of access tokens (RFC 7515 §4.1.9: case-insensitive, `application/` may be
+ * left out; RFC 9068's `at+jwt`). A token without `typ` is accepted as an access token too.
+ */
+export const ACCESS_TOKEN_TYPES: readonly string[] = Object.freeze(["jwt", "at+jwt", "application/jwt", "application/at+jwt"]);

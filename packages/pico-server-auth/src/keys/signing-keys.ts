@@ -17,9 +17,9 @@ import { openSigningKey } from "./open-signing-key.js";
 import { parseCompactJws } from "./compact-jws.js";
 import type { CompactJws } from "./compact-jws.js";
 import { SIGNING_KEY_STORE } from "./signing-key-store.js";
+import { JWKS_PATH } from "../endpoints.js";
 import type { SigningKeyStore, StoredSigningKey } from "./signing-key-store.js";
 
-export const JWKS_PATH = "/api/v1/auth/jwks";
 
 /** Tokens may arrive a little after their key's window by clock skew: publish and keep a minute longer. */
 const MARGIN_SECONDS = 60;
