@@ -127,7 +127,7 @@ export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
    * REFRESH_COOLDOWN_MS; a failed reread answers the keys in memory.
    */
   jwks(options?: { readonly refresh?: boolean }): Jwks | Promise<Jwks> {
-    if (options?.refresh) return this.#refresh().then(() => this.#published.all);
+    if (options?.refresh) return this.#refresh().then(() => this.jwks());
     const published = this.published();
     return published instanceof Promise ? published.then((p) => p.all) : published.all;
   }
