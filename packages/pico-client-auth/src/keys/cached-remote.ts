@@ -1,6 +1,19 @@
+import type { Logger } from "pico-ioc";
+
 /** After a failed load, the next try waits this long (or the cooldown, if shorter, but at least 1 s). */
 const FAILURE_BACKOFF_MS = 5000;
 const MIN_FAILURE_BACKOFF_MS = 1000;
+
+/** How a remote document (a key set, a discovery document) is fetched and cached: the `jwks_*` settings. */
+export interface RemoteDocumentOptions {
+  readonly ttlMs: number;
+  readonly cooldownMs: number;
+  /** Per request. */
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
 
 export interface CachedRemoteOptions<T> {
   /** How long a loaded value is used before it is loaded again. */

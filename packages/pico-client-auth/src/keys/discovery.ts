@@ -1,7 +1,7 @@
-import type { Logger } from "pico-ioc";
 import { DEFAULT_JWKS_PATH, OAUTH_METADATA_PATH, OPENID_CONFIGURATION_PATH } from "../contract.js";
 import { insecureUrlProblem } from "../settings-check.js";
 import { CachedRemote } from "./cached-remote.js";
+import type { RemoteDocumentOptions } from "./cached-remote.js";
 import { NOT_FOUND, UnexpectedStatus, getJson } from "./get-json.js";
 import type { JwksLocation } from "./remote-jwks.js";
 
@@ -29,15 +29,9 @@ export class DiscoveryError extends Error {
   }
 }
 
-export interface IssuerDiscoveryOptions {
+export interface IssuerDiscoveryOptions extends RemoteDocumentOptions {
   /** The configured `auth_client.issuer`: where the documents are, and what they must name. */
   readonly issuer: string;
-  readonly ttlMs: number;
-  readonly cooldownMs: number;
-  readonly timeoutMs: number;
-  readonly logger: Logger;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
 }
 
 interface Discovered {

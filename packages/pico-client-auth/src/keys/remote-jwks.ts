@@ -1,7 +1,7 @@
 import type { JWK } from "jose";
-import type { Logger } from "pico-ioc";
 import { keysUnavailable } from "../errors.js";
 import { CachedRemote } from "./cached-remote.js";
+import type { RemoteDocumentOptions } from "./cached-remote.js";
 import { getJson } from "./get-json.js";
 import type { KeySet, KeySource } from "./key-source.js";
 
@@ -14,15 +14,9 @@ export interface JwksLocation {
   jwksUrl(options: { readonly rediscover: boolean }): Promise<string>;
 }
 
-export interface RemoteJwksOptions {
+export interface RemoteJwksOptions extends RemoteDocumentOptions {
   /** The key set's URL (`jwks_url`), or where to learn it. */
   readonly url: string | JwksLocation;
-  readonly ttlMs: number;
-  readonly cooldownMs: number;
-  readonly timeoutMs: number;
-  readonly logger: Logger;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
 }
 
 /**
