@@ -102,7 +102,7 @@ describe("discovery against a stand-in IdP", () => {
   });
 
   it("a document naming another issuer is refused: 503, logged, neither its jwks_uri nor the next document is read", async () => {
-    for (const issuer of ["https://evil.example.com", `${idp.origin}/`, idp.origin.toUpperCase(), undefined]) {
+    for (const issuer of ["https://evil.example.com", `${idp.origin}/`, idp.origin.toUpperCase(), undefined, "x".repeat(300)]) {
       idp.requests.length = 0;
       serve(OAUTH_METADATA_PATH, { issuer, jwks_uri: `${idp.origin}/keys` });
       serve(OPENID_CONFIGURATION_PATH, { issuer: idp.origin, jwks_uri: `${idp.origin}/keys` });
@@ -112,7 +112,7 @@ describe("discovery against a stand-in IdP", () => {
         "KEYS_UNAVAILABLE",
         503,
         "issuer_mismatch",
-        `${url} names issuer ${JSON.stringify(issuer)}, not the configured ${JSON.stringify(idp.origin)}; refused`,
+        `${url} names issuer ${issuer === undefined ? "undefined" : `"${issuer}"`.replace(/^(.{200}).+$/, "$1...")}, not the configured "${idp.origin}"; refused`,
       ]);
       expect(idp.requests).toEqual([OAUTH_METADATA_PATH]);
       expect(logger.events.map(([level, event, fields]) => [level, event, fields.reason, fields.url, fields.issuer, fields.kept_last])).toEqual([

@@ -128,7 +128,7 @@ export class IssuerDiscovery implements JwksLocation {
     if (body === null || typeof body !== "object" || Array.isArray(body)) throw new DiscoveryError("bad_document", url, `${url} is not a JSON object`);
     const document = body as { issuer?: unknown; jwks_uri?: unknown };
     if (document.issuer !== issuer) {
-      throw new DiscoveryError("issuer_mismatch", url, `${url} names issuer ${JSON.stringify(document.issuer)}, not the configured ${JSON.stringify(issuer)}; refused`);
+      throw new DiscoveryError("issuer_mismatch", url, `${url} names issuer ${shown(document.issuer)}, not the configured ${JSON.stringify(issuer)}; refused`);
     }
     if (typeof document.jwks_uri !== "string") throw new DiscoveryError("bad_document", url, `${url} has no "jwks_uri" string`);
     const problem = insecureUrlProblem(document.jwks_uri);
@@ -146,6 +146,12 @@ export function oauthMetadataUrl(issuer: string): string {
 /** OpenID Connect Discovery §4: appended to the whole issuer, without its trailing slash. */
 export function openidConfigurationUrl(issuer: string): string {
   return `${withoutTrailingSlash(issuer)}${OPENID_CONFIGURATION_PATH}`;
+}
+
+/** A value from the remote document, for a log line: JSON (so control characters are escaped), at most 200 characters. */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 200 ? `${json.slice(0, 200)}...` : json;
 }
 
 function withoutTrailingSlash(text: string): string {
