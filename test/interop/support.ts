@@ -49,7 +49,7 @@ export function apiFor(idp: StandInIdp, authClient: Record<string, unknown> = {}
   });
 }
 
-export { bearer };
+export { bearer, quiet };
 
 /** Status and JSON body of GET `path` with `token`. */
 export async function call(app: Application, path: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
