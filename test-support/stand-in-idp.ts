@@ -121,12 +121,18 @@ export class StandInIdp {
     return key.sign(header, new TextEncoder().encode(JSON.stringify(claims)));
   }
 
+  /** A new RS256 signing key for `rotate({ to })`, made ahead when the rotation itself must be quick. */
+  static signingKey(): Promise<IdpKey> {
+    return rsaKey();
+  }
+
   /**
-   * A new RS256 signing key (new thumbprint kid) takes over; the previous one stays published after
-   * the others unless `keepPrevious` is false (then every earlier key is dropped). Returns the new key.
+   * A new RS256 signing key (new thumbprint kid, or `to`) takes over; the previous one stays
+   * published after the others unless `keepPrevious` is false (then every earlier key is dropped).
+   * Returns the new key.
    */
-  async rotate({ keepPrevious = true } = {}): Promise<IdpKey> {
-    const next = await rsaKey();
+  async rotate({ to, keepPrevious = true }: { to?: IdpKey; keepPrevious?: boolean } = {}): Promise<IdpKey> {
+    const next = to ?? (await rsaKey());
     const previous = this.key("rsa");
     this.#keys = this.#keys.map((key) => (key === previous ? next : key));
     this.#retired = keepPrevious ? [previous, ...this.#retired] : [];

@@ -94,23 +94,41 @@ describe("key rotation at the IdP", () => {
     const idp = await StandInIdp.start();
     try {
       const app = apiFor(idp, { jwks_cooldown_seconds: 1 });
+      // Made ahead: the second rotation must fall well within the cooldown, however slow key generation is.
+      const [second, third] = await Promise.all([StandInIdp.signingKey(), StandInIdp.signingKey()]);
       const old = await idp.mint("keycloak");
       expect((await call(app, "/api/me", old)).status).toBe(200);
       expect(jwksFetches(idp)).toBe(1);
 
-      await idp.rotate();
+      await idp.rotate({ to: second });
       expect((await call(app, "/api/me", await idp.mint("keycloak"))).status).toBe(200);
       expect(jwksFetches(idp)).toBe(2);
       expect((await call(app, "/api/me", old)).status).toBe(200);
 
       // A second rotation within the cooldown: the new kid is unknown until the cooldown is over.
-      await idp.rotate();
+      await idp.rotate({ to: third });
       const newest = await idp.mint("keycloak");
       expect(await call(app, "/api/me", newest)).toEqual({ status: 401, body: { detail: "Invalid token: no matching signing key" } });
       expect(jwksFetches(idp)).toBe(2);
       await sleep(1100);
       expect((await call(app, "/api/me", newest)).status).toBe(200);
       expect(jwksFetches(idp)).toBe(3);
+    } finally {
+      await idp.stop();
+    }
+  });
+});
+
+describe("key withdrawal at the IdP", () => {
+  it("tokens of a key the IdP stops publishing are refused from the next fetch of the set", async () => {
+    const idp = await StandInIdp.start();
+    try {
+      const app = apiFor(idp, { jwks_ttl_seconds: 0 });
+      const old = await idp.mint("auth0");
+      expect((await call(app, "/api/me", old)).status).toBe(200);
+      await idp.rotate({ keepPrevious: false });
+      expect(await call(app, "/api/me", old)).toEqual({ status: 401, body: { detail: "Invalid token: no matching signing key" } });
+      expect((await call(app, "/api/me", await idp.mint("auth0"))).status).toBe(200);
     } finally {
       await idp.stop();
     }
