@@ -3,6 +3,7 @@ import type { JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import type { Application } from "pico-boot";
 import { JWKS_ALL_PATH, JWKS_PATH, SigningKeys } from "../src/index.js";
+import { freePort } from "../../../test-support/ports.js";
 import { ADMIN, Profile, clientApp, postJson, serverApp, serverConfig } from "./support.js";
 
 /**
@@ -88,6 +89,28 @@ describe("pico-client-auth across the switch with ml_dsa_jwks separate", () => {
       expect([await profile(classical, rs256), await profile(classical, mlDsa)]).toEqual([200, 401]);
     } finally {
       await Promise.all([all.stop(), classical.stop(), app.stop()]);
+    }
+  });
+
+  it("over HTTP by discovery (no jwks_url): RS256 throughout; ML-DSA-65 once the client rereads the document, within jwks_ttl_seconds", async () => {
+    // The issuer is the server's address: the client reads the documents from it.
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    const app = serverApp({ server: { issuer, ml_dsa_jwks: "separate" } });
+    await app.start({ port, host: "127.0.0.1" });
+    const api = clientApp({ issuer, jwks_url: "", jwks_ttl_seconds: 1 });
+    try {
+      const rs256 = await login(app);
+      expect(await profile(api, rs256)).toBe(200);
+      await app.container.get(SigningKeys).rotate("ML-DSA-65");
+      const mlDsa = await login(app);
+      // The document read before the switch named /jwks: the unknown kid refetches that set, which
+      // holds no AKP key. A service that verifies ML-DSA-65 should name /jwks/all (test above).
+      expect([await profile(api, rs256), await profile(api, mlDsa)]).toEqual([200, 401]);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect([await profile(api, rs256), await profile(api, mlDsa)]).toEqual([200, 200]);
+    } finally {
+      await Promise.all([api.stop(), app.stop()]);
     }
   });
 });
