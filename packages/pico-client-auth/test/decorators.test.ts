@@ -77,7 +77,7 @@ describe("class-level and method-level decorators", () => {
         both() {}
       }
       return Both;
-    }).toThrow("@allowAnonymous cannot be combined with @requiresRole/@requiresGroup/@requiresScope on the same target");
+    }).toThrow("@allowAnonymous cannot be combined with @requiresRole/@requiresGroup/@requiresScope/@requiresAgentScope on the same target");
     expect(() => {
       class Twice {
         @requiresRole("a")
