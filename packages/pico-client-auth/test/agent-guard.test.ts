@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DecoratorMisuseError } from "pico-ioc";
 import { controller, get } from "pico-hono";
-import { AgentContext, REVOCATION_CHECK, SecurityContext, allowAnonymous, requiresAgentScope, requiresRole, requiresScope } from "../src/index.js";
+import { AgentContext, AuthConfigurationError, REVOCATION_CHECK, SecurityContext, allowAnonymous, requiresAgentScope, requiresRole, requiresScope } from "../src/index.js";
 import type { RevocationCheck, RevocationStatus } from "../src/index.js";
-import { authApp } from "./app.js";
+import { authApp, authConfig } from "./app.js";
 import { agentClaims, defaultClaims, rsaKey, sign, signAgent, staticKeySource } from "./support/tokens.js";
 import type { ClassicalKey } from "./support/tokens.js";
 
@@ -175,6 +175,28 @@ describe("X-Agent-Authorization on guarded routes", () => {
     expect(((await res.json()) as { agentId: string }).agentId).toBe("agent-7");
     const without = await fetch(`${url}/agent/wallet`, { headers: { authorization: headers.authorization } });
     expect(without.status).toBe(401);
+  });
+});
+
+describe("auth_client.agent_audience", () => {
+  it("is the audience agent tokens must carry (env AUTH_CLIENT__AGENT_AUDIENCE); unset, agent:<audience>", async () => {
+    const custom = authApp([Delegated], staticKeySource([key.jwk]), { env: { AUTH_CLIENT__AGENT_AUDIENCE: "https://agents.example.com" } });
+    const access = await accessToken();
+    const headers = (agent: string) => ({ headers: { authorization: `Bearer ${access}`, "x-agent-authorization": `Bearer ${agent}` } });
+    expect((await custom.request("/agent/wallet", headers(await agentToken({ aud: "https://agents.example.com" })))).status).toBe(200);
+    expect((await custom.request("/agent/wallet", headers(await agentToken()))).status).toBe(401);
+  });
+
+  it("boot fails when it is empty or equal to the access audience (agent tokens would differ from access tokens by typ alone)", async () => {
+    const cases: [string, string][] = [
+      ["", 'auth_client.agent_audience must not be empty (leave it unset for "agent:" + audience)'],
+      ["my-api", 'auth_client.agent_audience must differ from auth_client.audience, both are "my-api"'],
+    ];
+    for (const [agent_audience, message] of cases) {
+      const error = await authApp([Delegated], staticKeySource([]), { config: { auth_client: { ...authConfig, agent_audience } } }).init().catch((e: unknown) => e);
+      expect((error as Error).message, message).toContain(message);
+      expect((error as { cause?: unknown }).cause).toBeInstanceOf(AuthConfigurationError);
+    }
   });
 });
 
