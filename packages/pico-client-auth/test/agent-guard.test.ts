@@ -2,6 +2,7 @@
  * The guard with agent tokens: X-Agent-Authorization is verified on every guarded route that gets
  * one, runs the handler inside an AgentContext, and @requiresAgentScope reads it (and only it).
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DecoratorMisuseError } from "pico-ioc";
 import { controller, get } from "pico-hono";
@@ -165,6 +166,39 @@ describe("X-Agent-Authorization on guarded routes", () => {
     expect(await call("/agent/any", access, agent)).toEqual(agentRefused("Token revoked"));
     revoked.add("never-used");
     expect(await call("/agent/wallet", access, await agentToken({ jti: "never-used" }))).toEqual(agentRefused("Token revoked"));
+  });
+
+  it("any X-Agent-Authorization value is a 200 only for the valid agent token, else a 401 with a JSON detail (300 runs, fixed seed)", async () => {
+    const access = await accessToken();
+    const valid = await agentToken();
+    const value = fc.oneof(
+      fc.string({ unit: "grapheme-ascii", maxLength: 80 }),
+      fc.string({ maxLength: 200 }).map((s) => `Bearer ${s}`),
+      fc.tuple(fc.constantFrom("Bearer", "bearer", "Basic", ""), fc.constantFrom(" ", "\t", "", "  "), fc.constantFrom(valid, access, `${valid}x`, valid.slice(0, -2), `${valid} ${valid}`, `${valid}, Bearer ${valid}`, "")).map((parts) => parts.join("")),
+    );
+    await fc.assert(
+      fc.asyncProperty(value, async (header) => {
+        let headers: Headers;
+        try {
+          headers = new Headers({ authorization: `Bearer ${access}`, "x-agent-authorization": header });
+        } catch {
+          return; // not a legal header value: no client can send it
+        }
+        const res = await app.request("/agent/any", { headers });
+        const sent = headers.get("x-agent-authorization") ?? "";
+        const body = (await res.json()) as { detail?: unknown; agent?: unknown };
+        const context = `${res.status} ${JSON.stringify(body)} for ${JSON.stringify(sent.slice(0, 120))}`;
+        if (/^bearer[ \t]+(\S+)$/i.exec(sent.trim())?.[1] === valid) {
+          expect(res.status, context).toBe(200);
+          expect(body, context).toEqual({ agent: "agent-7" });
+          return;
+        }
+        expect(res.status, context).toBe(401);
+        expect(body.detail, context).toEqual(expect.any(String));
+        expect(res.headers.get("www-authenticate"), context).toMatch(/^Bearer realm="api"/);
+      }),
+      { seed: 20_261_202, numRuns: 300 },
+    );
   });
 
   it("over a socket: the header is read from Node's parsed headers", async () => {
