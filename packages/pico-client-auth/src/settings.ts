@@ -1,5 +1,6 @@
 import { configured, setting } from "pico-ioc";
 import type { SettingsSection } from "pico-ioc";
+import { defaultAgentAudience } from "./contract.js";
 
 /** The `auth_client` config section (env: `AUTH_CLIENT__ISSUER`, ...). Checked at boot by `checkAuthSettings`. */
 @configured("auth_client")
@@ -55,6 +56,14 @@ export class AuthClientSettings {
 
   @setting({ type: "integer", min: 1, max: 31_536_000, description: "Longest a token may still be valid for when checked (exp - now, plus the leeway); a token with a later exp is refused with 401" })
   maxTokenLifetimeSeconds: number = 86_400;
+
+  @setting({ type: "string", optional: true, description: '`aud` every agent token (X-Agent-Authorization) must carry; unset: "agent:" + audience. Must differ from audience' })
+  agentAudience?: string;
+}
+
+/** The audience agent tokens must carry: `agent_audience`, or the access audience with an `agent:` prefix. */
+export function agentAudienceOf(settings: AuthClientSettings): string {
+  return settings.agentAudience ?? defaultAgentAudience(settings.audience);
 }
 
 /**

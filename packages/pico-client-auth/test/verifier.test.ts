@@ -165,7 +165,7 @@ describe("TokenVerifier: token format", () => {
       [await new CompactSign(new TextEncoder().encode("[1]")).setProtectedHeader({ alg: "RS256", kid: "rsa-1" }).sign(rsa.privateKey), "Invalid token: malformed payload"],
     ];
     for (const [token, message] of cases) expect(await failure(verifier, token), token).toEqual(invalid(message));
-    for (const typ of ["JWT", "at+jwt", "application/at+JWT"]) expect((await verifier.verify(await sign(rsa, claims(), { typ }))).sub).toBe("user-123");
+    for (const typ of ["JWT", "at+jwt", "application/at+JWT", "application/jwt"]) expect((await verifier.verify(await sign(rsa, claims(), { typ }))).sub).toBe("user-123");
   });
 });
 
