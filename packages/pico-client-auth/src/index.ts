@@ -8,6 +8,7 @@ export { allowAnonymous, requiresRole, requiresGroup, requiresScope } from "./gu
 export { SecurityContext } from "./security-context.js";
 export { ROLE_RESOLVER, DefaultRoleResolver } from "./guard/role-resolver.js";
 export { scopeGranted, anyScopeGranted } from "./guard/scopes.js";
+export { claimMappingOf } from "./token/claim-paths.js";
 export { AuthWebExtension } from "./guard/auth-extension.js";
 export { TokenVerifier } from "./token/token-verifier.js";
 export { KEY_SOURCE, LOCAL_JWKS } from "./keys/key-source.js";
@@ -20,6 +21,7 @@ export { JwksReadiness } from "./health/jwks-readiness.js";
 export { AuthClientError, AuthConfigurationError } from "./errors.js";
 
 export type { TokenClaims } from "./token/claims.js";
+export type { ClaimMapping, ClaimMappingSettings, GroupMatch, MappedClaims } from "./token/claim-paths.js";
 export type { RoleResolver } from "./guard/role-resolver.js";
 export type { KeySet, KeySource, LocalJwks } from "./keys/key-source.js";
 export type { RemoteJwksOptions } from "./keys/remote-jwks.js";

@@ -1,5 +1,6 @@
 import { AuthConfigurationError } from "./errors.js";
 import { AuthClientSettings, jwksUrlOf } from "./settings.js";
+import { claimMappingOf } from "./token/claim-paths.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -13,6 +14,8 @@ export function checkAuthSettings(settings: AuthClientSettings): void {
   if (settings.audience === "") throw new AuthConfigurationError("auth_client.audience must be set when auth is enabled");
   requireSecureUrl("jwks_url", jwksUrlOf(settings));
   if (settings.revocationEndpoint !== "") requireSecureUrl("revocation_endpoint", settings.revocationEndpoint);
+  // Builds the claim mapping now: a malformed role/group/scope claim path fails boot, not the first request.
+  claimMappingOf(settings);
   // A header value fetch() refuses would fail every poll: with fail-closed, every request. The value
   // itself is a secret, so the message does not show it.
   if (settings.revocationBearer !== undefined && !/^[\x21-\x7e]*$/.test(settings.revocationBearer)) {
