@@ -35,6 +35,20 @@ export interface LocalJwks {
 export const LOCAL_JWKS = Symbol.for("pico-auth.local-jwks") as Token<LocalJwks>;
 
 /**
+ * Where the auth server publishes its key set: ours and upstream's. A client without `jwks_url`
+ * falls back to `{issuer}` + this path when the issuer has no discovery document.
+ */
+export const DEFAULT_JWKS_PATH = "/api/v1/auth/jwks";
+
+/**
+ * RFC 8414 metadata and OpenID Connect discovery, at the root of the issuer's origin (RFC 8414 puts
+ * an issuer's path after it; OIDC appends this to the whole issuer): served by the server, read by
+ * a client without `jwks_url`.
+ */
+export const OAUTH_METADATA_PATH = "/.well-known/oauth-authorization-server";
+export const OPENID_CONFIGURATION_PATH = "/.well-known/openid-configuration";
+
+/**
  * Provided by an auth server running in the same Application: its revocations are seen at once, and
  * those of other instances once its view is synced.
  */

@@ -1,5 +1,5 @@
 import { AuthConfigurationError } from "./errors.js";
-import { AuthClientSettings, jwksUrlOf } from "./settings.js";
+import type { AuthClientSettings } from "./settings.js";
 import { claimMappingOf } from "./token/claim-paths.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -12,7 +12,9 @@ export function checkAuthSettings(settings: AuthClientSettings): void {
   if (!settings.enabled) return;
   if (settings.issuer === "") throw new AuthConfigurationError("auth_client.issuer must be set when auth is enabled");
   if (settings.audience === "") throw new AuthConfigurationError("auth_client.audience must be set when auth is enabled");
-  requireSecureUrl("jwks_url", jwksUrlOf(settings));
+  // Without jwks_url, the discovery documents (and the fallback key set) are fetched from the issuer.
+  if (settings.jwksUrl !== "") requireSecureUrl("jwks_url", settings.jwksUrl);
+  else requireSecureUrl("issuer", settings.issuer, " (auth_client.jwks_url is empty: the keys are discovered from the issuer)");
   if (settings.revocationEndpoint !== "") requireSecureUrl("revocation_endpoint", settings.revocationEndpoint);
   // Builds the claim mapping now: a malformed role/group/scope claim path fails boot, not the first request.
   claimMappingOf(settings);
@@ -24,16 +26,27 @@ export function checkAuthSettings(settings: AuthClientSettings): void {
 }
 
 /** https, or plain http on loopback only, so keys and revocations cannot be tampered with on the way. */
-function requireSecureUrl(key: string, url: string): void {
+function requireSecureUrl(key: string, url: string, why = ""): void {
+  const problem = insecureUrlProblem(url);
+  if (problem !== undefined) throw new AuthConfigurationError(`auth_client.${key} ${problem}${why}`);
+}
+
+/**
+ * Why `url` may not be fetched keys, revocations or discovery documents from, as the end of a
+ * sentence naming it ("must use https ..."); `undefined` when it may: an absolute https URL, or plain
+ * http on loopback only, without `user:password@`.
+ */
+export function insecureUrlProblem(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new AuthConfigurationError(`auth_client.${key} must be an absolute URL, got ${JSON.stringify(url)}`);
+    return `must be an absolute URL, got ${JSON.stringify(url)}`;
   }
   // fetch() rejects such URLs anyway; refusing them here also keeps the password out of our messages.
-  if (parsed.username !== "" || parsed.password !== "") throw new AuthConfigurationError(`auth_client.${key} must not contain credentials (user:password@)`);
+  if (parsed.username !== "" || parsed.password !== "") return "must not contain credentials (user:password@)";
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && LOOPBACK.has(parsed.hostname))) {
-    throw new AuthConfigurationError(`auth_client.${key} must use https (plain http only on localhost), got ${url}`);
+    return `must use https (plain http only on localhost), got ${url}`;
   }
+  return undefined;
 }

@@ -14,7 +14,7 @@ export class AuthClientSettings {
   @setting({ description: "`aud` every token must carry (string equal, or array containing it); required when enabled" })
   audience: string = "";
 
-  @setting({ type: "url", optional: true, description: 'JWKS location; "" means {issuer}/api/v1/auth/jwks. https, except on loopback' })
+  @setting({ type: "url", optional: true, description: 'JWKS location, https except on loopback; "" means discovery from the issuer (RFC 8414 metadata, then OpenID Connect discovery; if both answer 404, {issuer}/api/v1/auth/jwks)' })
   jwksUrl: string = "";
 
   @setting({
@@ -70,9 +70,13 @@ export class AuthClientSettings {
   groupMatch: GroupMatch = "full_path";
 }
 
-/** `{issuer}/api/v1/auth/jwks` unless `jwks_url` says otherwise. */
-export function jwksUrlOf(settings: AuthClientSettings): string {
-  return settings.jwksUrl || `${settings.issuer.replace(/\/+$/, "")}/api/v1/auth/jwks`;
+/**
+ * The key set's URL when `jwks_url` names one; `undefined` when it is empty: the keys are then those
+ * of an auth server in the same Application with this issuer, or found by discovery from the issuer
+ * (RFC 8414, OpenID Connect, then `{issuer}/api/v1/auth/jwks`; docs/auth-client.md#discovery).
+ */
+export function jwksUrlOf(settings: AuthClientSettings): string | undefined {
+  return settings.jwksUrl === "" ? undefined : settings.jwksUrl;
 }
 
 // `config.auth_client` of `new Application({ moduleNames: ["pico_client_auth"], config })` is checked

@@ -4,11 +4,14 @@ import type { Logger } from "pico-ioc";
 import { AuthClientSettings, jwksUrlOf } from "../settings.js";
 import { KEY_SOURCE, LOCAL_JWKS } from "./key-source.js";
 import type { KeySet, KeySource, LocalJwks } from "./key-source.js";
+import { IssuerDiscovery } from "./discovery.js";
 import { RemoteJwks } from "./remote-jwks.js";
 
 /**
- * The default key source: the auth server in this same Application when `jwks_url` points at it
- * (same issuer and path; no socket, so `app.request()` tests work), otherwise the remote JWKS.
+ * The default key source: the auth server in this same Application when it is the one `jwks_url`
+ * means (same issuer, and `jwks_url` empty or naming one of its key-set paths; no socket, so
+ * `app.request()` tests work), otherwise the remote JWKS at `jwks_url`, or found by discovery from
+ * the issuer when `jwks_url` is empty.
  */
 @component({ provides: KEY_SOURCE, fallback: true })
 export class DefaultKeySource implements KeySource {
@@ -16,16 +19,16 @@ export class DefaultKeySource implements KeySource {
 
   constructor(settings: AuthClientSettings, @injectAll(LOCAL_JWKS) locals: LocalJwks[], @inject(LOGGER) logger: Logger) {
     const url = jwksUrlOf(settings);
-    const local = locals.find((candidate) => candidate.issuer === settings.issuer && pathOf(url) === candidate.jwksPath);
+    const local = locals.find((candidate) => candidate.issuer === settings.issuer && (url === undefined || servesPathOf(candidate, url)));
+    const timing = {
+      ttlMs: settings.jwksTtlSeconds * 1000,
+      cooldownMs: settings.jwksCooldownSeconds * 1000,
+      timeoutMs: settings.jwksTimeoutMs,
+      logger,
+    };
     this.#delegate = local
       ? new LocalKeySource(local)
-      : new RemoteJwks({
-          url,
-          ttlMs: settings.jwksTtlSeconds * 1000,
-          cooldownMs: settings.jwksCooldownSeconds * 1000,
-          timeoutMs: settings.jwksTimeoutMs,
-          logger,
-        });
+      : new RemoteJwks({ url: url ?? new IssuerDiscovery({ issuer: settings.issuer, ...timing }), ...timing });
   }
 
   getKeySet(options?: { readonly refresh?: boolean }): KeySet | Promise<KeySet> {
@@ -57,10 +60,13 @@ class LocalKeySource implements KeySource {
   }
 }
 
-function pathOf(url: string): string | undefined {
+/** Only the path is compared, not the host or port: the server may be reached under any name. */
+function servesPathOf(local: LocalJwks, url: string): boolean {
+  let path: string;
   try {
-    return new URL(url).pathname;
+    path = new URL(url).pathname;
   } catch {
-    return undefined;
+    return false;
   }
+  return path === local.jwksPath || (local.jwksPaths ?? []).includes(path);
 }
