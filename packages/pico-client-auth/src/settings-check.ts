@@ -1,6 +1,7 @@
 import { AuthConfigurationError } from "./errors.js";
 import { agentAudienceOf } from "./settings.js";
 import type { AuthClientSettings } from "./settings.js";
+import { claimMappingOf } from "./token/claim-paths.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -17,6 +18,8 @@ export function checkAuthSettings(settings: AuthClientSettings): void {
   else requireSecureUrl("issuer", settings.issuer, " (auth_client.jwks_url is empty: the keys are discovered from the issuer)");
   checkAgentAudience(settings);
   if (settings.revocationEndpoint !== "") requireSecureUrl("revocation_endpoint", settings.revocationEndpoint);
+  // Builds the claim mapping now: a malformed role/group/scope claim path fails boot, not the first request.
+  claimMappingOf(settings);
   // A header value fetch() refuses would fail every poll: with fail-closed, every request. The value
   // itself is a secret, so the message does not show it.
   if (settings.revocationBearer !== undefined && !/^[\x21-\x7e]*$/.test(settings.revocationBearer)) {

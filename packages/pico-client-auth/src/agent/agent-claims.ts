@@ -19,12 +19,14 @@ export interface AgentClaims extends TokenClaims {
   /** Granted scopes, space-separated (or, from other issuers, an array). */
   readonly scope?: string;
   readonly sid?: string;
+  /** The user's role when the token was issued (pico-server-auth's tokens carry one string). */
+  readonly role?: string;
   readonly task_id?: string;
   /** A decimal string, carried as issued and not enforced (as upstream). */
   readonly spend_limit?: string;
 }
 
-const OPTIONAL_STRINGS = ["sid", "task_id", "spend_limit"] as const;
+const OPTIONAL_STRINGS = ["sid", "role", "task_id", "spend_limit"] as const;
 const BAD_ACT = 'Invalid token: an agent token needs an "act" claim: an object with a non-empty string "sub" (at every level)';
 
 /**

@@ -9,7 +9,7 @@ import { asAgentTokenError, insufficient, invalidToken, missingAgentToken, missi
 import { SecurityContext, listRepr } from "../security-context.js";
 import { checkAuthSettings } from "../settings-check.js";
 import { AuthClientSettings } from "../settings.js";
-import { scopesOf } from "../token/claims.js";
+import { claimMappingOf } from "../token/claim-paths.js";
 import type { TokenClaims } from "../token/claims.js";
 import { TokenVerifier } from "../token/token-verifier.js";
 import { ANONYMOUS, REQUIRED_AGENT_SCOPES, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./decorators.js";
@@ -120,7 +120,10 @@ export class AuthWebExtension implements WebExtension, OnInit {
     if (known) return known;
     const roles = this.#roles.resolve(claims);
     const make = (resolved: readonly string[]) => {
-      const context = new SecurityContext(claims, resolved, scopesOf(claims));
+      // Built at boot by checkAuthSettings; the verifier has already read these claims through it.
+      const mapping = claimMappingOf(this.#settings);
+      const { scopes, groups } = mapping.read(claims);
+      const context = new SecurityContext(claims, resolved, scopes, groups, mapping.groupMatch);
       this.#contexts?.set(claims, context);
       return context;
     };
