@@ -1,11 +1,11 @@
 import { ClientAddresses, HTTPException, RequestContext, controller, post } from "pico-hono";
 import { inject } from "pico-ioc";
 import { TOKEN_PATH } from "../endpoints.js";
-import { rateLimited } from "../errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "../events/auth-events.js";
 import { allowAnonymous, noStore } from "../http-input.js";
 import { RATE_LIMIT_STORE } from "../limits/rate-limit-store.js";
 import type { RateLimitStore } from "../limits/rate-limit-store.js";
+import { chargeClient } from "../limits/client-quota.js";
 import { WindowCounter } from "../limits/window-counter.js";
 import { STORE_DOWN, TOKEN_EXCHANGE_DOCS } from "../openapi-docs.js";
 import { ServerAuthSettings } from "../settings.js";
@@ -48,11 +48,7 @@ export class TokenController {
   async token(ctx: RequestContext) {
     // Counted before anything is read, as /refresh: malformed attempts count too.
     const client = this.clients.clientKey(ctx.c);
-    const { retryAfter: wait } = await this.quota.hit(client);
-    if (wait > 0) {
-      this.events.throttled(THROTTLED_ROUTE.token, client, wait);
-      throw rateLimited(wait, "too many token requests; try again later");
-    }
+    await chargeClient(this.quota, client, THROTTLED_ROUTE.token, this.events, "too many token requests; try again later");
     noStore(ctx);
     try {
       return await this.exchange.exchange(parseExchangeRequest(await this.#fields(ctx)), client);
