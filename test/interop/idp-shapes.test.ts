@@ -212,9 +212,14 @@ describe("accepted typ values", () => {
     for (const typ of ["JWT", "jwt", "at+jwt", "application/jwt", "application/at+jwt", "Application/AT+JWT", undefined]) {
       expect((await call(app, "/api/me", await idp.mint("google", { header: { typ } }))).status, String(typ)).toBe(200);
     }
-    for (const typ of ["JOSE", "agent+jwt", "application/json", "dpop+jwt"]) {
+    for (const typ of ["JOSE", "application/json", "dpop+jwt"]) {
       expect(await call(app, "/api/me", await idp.mint("google", { header: { typ } })), typ).toEqual({ status: 401, body: { detail: "Invalid token: unexpected token type" } });
     }
+    // An agent token's typ, in Authorization: refused, and told where it belongs (docs/agent-delegation.md).
+    expect(await call(app, "/api/me", await idp.mint("google", { header: { typ: "agent+jwt" } }))).toEqual({
+      status: 401,
+      body: { detail: "Invalid token: an agent token is not an access token (it goes in X-Agent-Authorization)" },
+    });
   });
 });
 

@@ -27,7 +27,9 @@ function describeDefault(value: unknown, field: SettingField): string {
 function describeType(field: SettingField): string {
   const limits = [field.min !== undefined ? `≥ ${field.min}` : "", field.max !== undefined ? `≤ ${field.max}` : ""].filter(Boolean).join(", ");
   const choices = field.choices ? `; one of ${field.choices.map((c) => `\`${c}\``).join(", ")}` : "";
-  return `${field.type}${limits ? ` (${limits})` : ""}${choices}`;
+  // The env column shows a variable name only: say how a map is written there.
+  const form = field.type === "string[] map" ? " (env: a JSON object)" : "";
+  return `${field.type}${form}${limits ? ` (${limits})` : ""}${choices}`;
 }
 
 function render(): string {

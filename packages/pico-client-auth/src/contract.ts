@@ -95,3 +95,9 @@ export function defaultAgentAudience(accessAudience: string): string {
  * left out; RFC 9068's `at+jwt`). A token without `typ` is accepted as an access token too.
  */
 export const ACCESS_TOKEN_TYPES: readonly string[] = Object.freeze(["jwt", "at+jwt", "application/jwt", "application/at+jwt"]);
+
+/**
+ * Scope matching (`*`, `a:*` covers `a` and `a:...`, else equal): re-exported here so that the server
+ * grants delegated scopes by the very rule the guard checks them with, without loading the guard.
+ */
+export { scopeGranted } from "./guard/scopes.js";

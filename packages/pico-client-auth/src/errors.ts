@@ -41,6 +41,20 @@ export const missingToken = (): AuthClientError =>
   // No error code when no credentials came at all (RFC 6750 §3.1).
   new AuthClientError("MISSING_TOKEN", 401, "Missing or invalid Authorization header", challenge());
 
+/** A route or code that needs an agent token, on a request without X-Agent-Authorization. */
+export const missingAgentToken = (): AuthClientError =>
+  new AuthClientError("MISSING_TOKEN", 401, "Missing or invalid X-Agent-Authorization header: an agent token is required", challenge());
+
+/**
+ * An agent token's 401 names the header it came in, so a client that sends two tokens knows which
+ * one to replace; other errors (a 503 while keys are unavailable) are the same for either token.
+ */
+export function asAgentTokenError(error: unknown): unknown {
+  if (!(error instanceof AuthClientError) || error.status !== 401 || error.code === "MISSING_TOKEN") return error;
+  const detail = `X-Agent-Authorization: ${error.message}`;
+  return new AuthClientError(error.code, 401, detail, challenge("invalid_token", detail), { cause: error });
+}
+
 export const tokenExpired = (): AuthClientError =>
   new AuthClientError("TOKEN_EXPIRED", 401, "Token has expired", challenge("invalid_token", "Token has expired"));
 

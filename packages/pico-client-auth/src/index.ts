@@ -3,11 +3,13 @@
  * that is not `@allowAnonymous`.
  * @module
  */
-export { AuthClientSettings, jwksUrlOf } from "./settings.js";
-export { allowAnonymous, requiresRole, requiresGroup, requiresScope } from "./guard/decorators.js";
+export { AuthClientSettings, agentAudienceOf, jwksUrlOf } from "./settings.js";
+export { allowAnonymous, requiresRole, requiresGroup, requiresScope, requiresAgentScope } from "./guard/decorators.js";
 export { SecurityContext } from "./security-context.js";
+export { AgentContext } from "./agent/agent-context.js";
 export { ROLE_RESOLVER, DefaultRoleResolver } from "./guard/role-resolver.js";
 export { scopeGranted, anyScopeGranted } from "./guard/scopes.js";
+export { claimMappingOf } from "./token/claim-paths.js";
 export { AuthWebExtension } from "./guard/auth-extension.js";
 export { TokenVerifier } from "./token/token-verifier.js";
 export { KEY_SOURCE, LOCAL_JWKS } from "./keys/key-source.js";
@@ -21,6 +23,8 @@ export { JwksReadiness } from "./health/jwks-readiness.js";
 export { AuthClientError, AuthConfigurationError } from "./errors.js";
 
 export type { TokenClaims } from "./token/claims.js";
+export type { ActorClaim, AgentClaims } from "./agent/agent-claims.js";
+export type { ClaimMapping, ClaimMappingSettings, GroupMatch, MappedClaims } from "./token/claim-paths.js";
 export type { RoleResolver } from "./guard/role-resolver.js";
 export type { KeySet, KeySource, LocalJwks } from "./keys/key-source.js";
 export type { JwksLocation, RemoteJwksOptions } from "./keys/remote-jwks.js";

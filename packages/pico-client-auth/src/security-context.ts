@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { insufficient, missingToken } from "./errors.js";
 import { scopeGranted } from "./guard/scopes.js";
+import { groupSatisfies } from "./token/claim-paths.js";
+import type { GroupMatch } from "./token/claim-paths.js";
 import type { TokenClaims } from "./token/claims.js";
 
 const storage = new AsyncLocalStorage<SecurityContext>();
@@ -15,13 +17,20 @@ export class SecurityContext {
   readonly roles: readonly string[];
   readonly groups: readonly string[];
   readonly scopes: readonly string[];
+  /** How hasGroup compares (auth_client.group_match). */
+  readonly groupMatch: GroupMatch;
 
-  constructor(claims: TokenClaims, roles: readonly string[], scopes: readonly string[]) {
+  /**
+   * `roles` from the RoleResolver; `scopes` and `groups` as auth_client.scope_claims/group_claims read
+   * them (the guard passes its claim mapping's lists).
+   */
+  constructor(claims: TokenClaims, roles: readonly string[], scopes: readonly string[], groups: readonly string[] = NONE, groupMatch: GroupMatch = "full_path") {
     this.claims = claims;
-    // Claims are deep-frozen already; only what came from elsewhere needs a frozen copy.
-    this.roles = Object.isFrozen(roles) ? roles : Object.freeze([...roles]);
-    this.groups = claims.groups ?? NONE;
-    this.scopes = Object.isFrozen(scopes) ? scopes : Object.freeze([...scopes]);
+    // The claim mapping's lists are frozen already; only what came from elsewhere needs a frozen copy.
+    this.roles = frozen(roles);
+    this.groups = frozen(groups);
+    this.scopes = frozen(scopes);
+    this.groupMatch = groupMatch;
     Object.freeze(this);
   }
 
@@ -51,14 +60,19 @@ export class SecurityContext {
     if (!roles.some((role) => this.hasRole(role))) throw insufficient(`Requires one of roles: ${listRepr(roles)}`);
   }
 
+  /** With group_match "last_segment", a granted `/a/b` also satisfies `b` (Keycloak full group paths). */
   hasGroup(group: string): boolean {
-    return this.groups.includes(group);
+    return this.groups.some((granted) => groupSatisfies(granted, group, this.groupMatch));
   }
 
   /** Wildcard-aware: a granted `billing:*` covers `billing:read`. */
   hasScope(scope: string): boolean {
     return this.scopes.some((granted) => scopeGranted(granted, scope));
   }
+}
+
+function frozen(values: readonly string[]): readonly string[] {
+  return Object.isFrozen(values) ? values : Object.freeze([...values]);
 }
 
 /** Upstream's detail format: a sorted Python-style list, `['admin', 'editor']`. */

@@ -1,5 +1,7 @@
 import { configured, setting } from "pico-ioc";
 import type { SettingsSection } from "pico-ioc";
+import { defaultAgentAudience } from "./contract.js";
+import type { GroupMatch } from "./token/claim-paths.js";
 
 /** The `auth_client` config section (env: `AUTH_CLIENT__ISSUER`, ...). Checked at boot by `checkAuthSettings`. */
 @configured("auth_client")
@@ -55,6 +57,26 @@ export class AuthClientSettings {
 
   @setting({ type: "integer", min: 1, max: 31_536_000, description: "Longest a token may still be valid for when checked (exp - now, plus the leeway); a token with a later exp is refused with 401" })
   maxTokenLifetimeSeconds: number = 86_400;
+
+  @setting({ type: "string[]", description: 'Claim paths roles come from, in order (union, deduplicated): a top-level claim name ("https://example.com/roles") or a dotted path ("realm_access.roles"); a string is one role' })
+  roleClaims: string[] = ["role", "roles"];
+
+  @setting({ type: "string[]", description: "Claim paths groups come from (same path syntax); a string is one group" })
+  groupClaims: string[] = ["groups"];
+
+  @setting({ type: "string[]", description: 'Claim paths scopes come from (same path syntax); a string is split on spaces, e.g. ["scp"] or ["scope", "permissions"]' })
+  scopeClaims: string[] = ["scope", "scopes"];
+
+  @setting({ type: "string", choices: ["full_path", "last_segment"], description: '@requiresGroup matching: full_path (exact) or last_segment (a granted "/a/b" also satisfies "b")' })
+  groupMatch: GroupMatch = "full_path";
+
+  @setting({ type: "string", optional: true, description: '`aud` every agent token (X-Agent-Authorization) must carry; unset: "agent:" + audience. Must differ from audience' })
+  agentAudience?: string;
+}
+
+/** The audience agent tokens must carry: `agent_audience`, or the access audience with an `agent:` prefix. */
+export function agentAudienceOf(settings: AuthClientSettings): string {
+  return settings.agentAudience ?? defaultAgentAudience(settings.audience);
 }
 
 /**

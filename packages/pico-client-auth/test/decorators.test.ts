@@ -77,7 +77,7 @@ describe("class-level and method-level decorators", () => {
         both() {}
       }
       return Both;
-    }).toThrow("@allowAnonymous cannot be combined with @requiresRole/@requiresGroup/@requiresScope on the same target");
+    }).toThrow("@allowAnonymous cannot be combined with @requiresRole/@requiresGroup/@requiresScope/@requiresAgentScope on the same target");
     expect(() => {
       class Twice {
         @requiresRole("a")
@@ -144,6 +144,23 @@ describe("scope matching (granted side only)", () => {
     ["treasury:*:budget", "treasury:write:budget", false],
     ["treasury:read", "treasury:*", false],
     ["treasury:*", "treasury:*", true],
+    // Glob edge cases: only a whole trailing ":*" segment, or "*" alone, is a wildcard.
+    ["a:*", "a:", true],
+    ["a:*", "a", true],
+    ["a:*", "ab", false],
+    ["a:*", "b:a", false],
+    ["a:*:c", "a:*:c", true],
+    ["a:*:c", "a:b:c", false],
+    ["a:*:c", "a:c", false],
+    ["a:*:c", "a", false],
+    ["a*", "ab", false],
+    ["a*", "a*", true],
+    ["*:read", "a:read", false],
+    ["a:b:*", "a:b:c:d", true],
+    ["a:b:*", "a:c", false],
+    ["A:*", "a:read", false],
+    ["**", "a", false],
+    ["", "a", false],
   ])("granted %j, required %j → %s", (granted, required, expected) => {
     expect(scopeGranted(granted, required)).toBe(expected);
   });

@@ -165,7 +165,7 @@ describe("TokenVerifier: token format", () => {
       [await new CompactSign(new TextEncoder().encode("[1]")).setProtectedHeader({ alg: "RS256", kid: "rsa-1" }).sign(rsa.privateKey), "Invalid token: malformed payload"],
     ];
     for (const [token, message] of cases) expect(await failure(verifier, token), token).toEqual(invalid(message));
-    for (const typ of ["JWT", "at+jwt", "application/at+JWT"]) expect((await verifier.verify(await sign(rsa, claims(), { typ }))).sub).toBe("user-123");
+    for (const typ of ["JWT", "at+jwt", "application/at+JWT", "application/jwt"]) expect((await verifier.verify(await sign(rsa, claims(), { typ }))).sub).toBe("user-123");
   });
 });
 
@@ -234,16 +234,24 @@ describe("TokenVerifier: claims", () => {
       [{ type: { evil: "</x>" } }, "Invalid token: non-access tokens are not accepted here"],
       [{ sub: undefined }, 'Invalid token: "sub" claim missing'],
       [{ sub: "" }, 'Invalid token: "sub" claim missing'],
-      [{ role: 5 }, 'Invalid token: "role" claim must be a string'],
-      [{ groups: "abc" }, 'Invalid token: "groups" claim must be an array of strings'],
-      [{ roles: ["a", 1] }, 'Invalid token: "roles" claim must be an array of strings'],
+      [{ email: 5 }, 'Invalid token: "email" claim must be a string'],
+      // The default role_claims, group_claims and scope_claims paths: a string or an array of strings.
+      [{ role: 5 }, 'Invalid token: "role" claim must be a string or an array of strings'],
+      [{ groups: { a: "b" } }, 'Invalid token: "groups" claim must be a string or an array of strings'],
+      [{ roles: ["a", 1] }, 'Invalid token: "roles" claim must be a string or an array of strings'],
+      [{ scope: null }, 'Invalid token: "scope" claim must be a string or an array of strings'],
       [{ scopes: 5 }, 'Invalid token: "scopes" claim must be a string or an array of strings'],
     ];
     for (const [overrides, message] of cases) {
       for (const key of [rsa, ml]) expect(await failure(verifier, await sign(key, claims(overrides))), `${key.jwk.alg} ${message}`).toEqual(invalid(message));
     }
-    const ok = claims({ aud: ["other-api", "my-api"], type: "access", groups: [], scopes: "a b" });
+    const ok = claims({ aud: ["other-api", "my-api"], type: "access", groups: "a b", role: ["x", "y"], roles: "z", scope: ["s"], scopes: "a b" });
     expect(await verifier.verify(await sign(rsa, ok))).toEqual(ok);
+    // Claims at paths that are not configured are not type-checked any more.
+    const elsewhere = verifierFor([rsa.jwk], { roleClaims: ["realm_access.roles"], groupClaims: [], scopeClaims: ["scp"] });
+    const odd = claims({ role: 5, groups: { a: 1 }, scope: null, realm_access: { roles: ["admin"] }, scp: ["read"] });
+    expect(await elsewhere.verify(await sign(rsa, odd))).toEqual(odd);
+    expect(await failure(elsewhere, await sign(rsa, claims({ realm_access: { roles: 7 } })))).toEqual(invalid('Invalid token: "realm_access.roles" claim must be a string or an array of strings'));
   });
 });
 

@@ -20,14 +20,23 @@ export class PicoHonoError extends Error {
 }
 
 /**
+ * String fields an exposed error adds to its response body next to `detail`: OAuth errors carry
+ * `error` and `error_description` (RFC 6749 §5.2). A `detail` here is ignored: the detail is the
+ * error's own. pico-hono reads it from any error with `expose: true` as `responseFields`.
+ */
+export type ResponseFields = Readonly<Record<string, string>>;
+
+/**
  * Throw from a handler to answer `status` with `{"detail": detail}`. The detail may be any JSON
- * value (a string, or a list of validation problems); `headers` are added to the response.
+ * value (a string, or a list of validation problems); `headers` are added to the response and
+ * `responseFields` to its body.
  */
 export class HTTPException extends PicoHonoError {
   readonly detail: unknown;
   readonly headers: Readonly<Record<string, string>>;
+  readonly responseFields: ResponseFields;
 
-  constructor(status: number, detail?: unknown, options?: { headers?: Record<string, string>; cause?: unknown }) {
+  constructor(status: number, detail?: unknown, options?: { headers?: Record<string, string>; responseFields?: ResponseFields; cause?: unknown }) {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`HTTPException: "status" expected an integer from 400 to 599, got ${status}`);
     }
@@ -37,6 +46,7 @@ export class HTTPException extends PicoHonoError {
     (this as { expose: boolean }).expose = true;
     this.detail = resolvedDetail;
     this.headers = options?.headers ?? {};
+    this.responseFields = options?.responseFields ?? {};
   }
 }
 

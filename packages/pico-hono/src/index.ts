@@ -39,6 +39,6 @@ export type { MetricsExposition } from "./metrics/metrics-endpoint.js";
 export type { OpenApiContributor, OpenApiDocument, OpenApiOperation } from "./openapi/document.js";
 export type { InferOutput, StandardIssue, StandardSchemaV1 } from "./schema/standard-schema.js";
 export type { ValidationIssue } from "./schema/validation-error.js";
-export type { PicoHonoErrorCode } from "./errors.js";
+export type { PicoHonoErrorCode, ResponseFields } from "./errors.js";
 export type { ForwardedHop } from "./client/forwarded-header.js";
 export type { ProxyTest } from "./client/trusted-proxies.js";

@@ -82,5 +82,20 @@ describe("route option openapi: documentation of handlers that check their own i
     expect(bad({ bodyRequired: "no" })).toThrow('@post: "openapi.bodyRequired" expected a boolean, got string');
     expect(bad({ security: { bearer: [] } })).toThrow('@post: "openapi.security" expected an array of security requirements, got {"bearer":[]}');
     expect(bad([])).toThrow('@post: "openapi" expected an object, got an array');
+    expect(bad({ bodyContentTypes: [] })).toThrow('@post: "openapi.bodyContentTypes" expected a non-empty array of media types such as "application/json", got []');
+    expect(bad({ bodyContentTypes: "application/json" })).toThrow('"openapi.bodyContentTypes" expected a non-empty array of media types');
+    expect(bad({ bodyContentTypes: ["json"] })).toThrow('"openapi.bodyContentTypes" expected a non-empty array of media types');
+  });
+
+  it("bodyContentTypes: the body schema under each media type, and a 415 naming them", async () => {
+    const FORM = { type: "object", properties: { grant_type: { type: "string" } }, required: ["grant_type"] };
+    @controller()
+    class Token {
+      @post("/token", { openapi: { body: FORM, bodyContentTypes: ["application/x-www-form-urlencoded", "application/json"], security: [] } })
+      token() {}
+    }
+    const operation = (await documentOf(Token)).paths["/token"]?.post as OpenApiOperation;
+    expect(operation.requestBody).toEqual({ required: true, content: { "application/x-www-form-urlencoded": { schema: FORM }, "application/json": { schema: FORM } } });
+    expect(operation.responses["415"]?.description).toBe("Content-Type not one of application/x-www-form-urlencoded, application/json");
   });
 });

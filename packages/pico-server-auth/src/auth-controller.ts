@@ -1,10 +1,10 @@
 import { ClientAddresses, RequestContext, controller, post } from "pico-hono";
 import { inject } from "pico-ioc";
-import { rateLimited } from "./errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { allowAnonymous, jsonObject, noStore } from "./http-input.js";
 import { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
 import type { RateLimitStore } from "./limits/rate-limit-store.js";
+import { chargeClient } from "./limits/client-quota.js";
 import { WindowCounter } from "./limits/window-counter.js";
 import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
@@ -44,11 +44,7 @@ export class AuthController {
     // evict other users' challenges.
     challengeAddress(body.address);
     const client = this.clients.clientKey(ctx.c);
-    const { retryAfter: wait } = await this.challengeQuota.hit(client);
-    if (wait > 0) {
-      this.events.throttled(THROTTLED_ROUTE.challenge, client, wait);
-      throw rateLimited(wait, "too many challenges requested; try again later");
-    }
+    await chargeClient(this.challengeQuota, client, THROTTLED_ROUTE.challenge, this.events, "too many challenges requested; try again later");
     return this.wallets.challenge(body);
   }
 

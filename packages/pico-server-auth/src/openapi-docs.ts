@@ -1,4 +1,6 @@
 import type { JsonSchema, RouteDocs } from "pico-hono";
+import { ACCESS_TOKEN_TYPE_URI, DECIMAL_PATTERN, ID_PATTERN, JWT_TOKEN_TYPE_URI } from "./agents/exchange-request.js";
+import { TOKEN_EXCHANGE_GRANT } from "./endpoints.js";
 import { WALLET_ALGORITHMS } from "./wallet/algorithms.js";
 
 /**
@@ -140,6 +142,33 @@ export const REVOKE_SESSIONS_DOCS: RouteDocs = {
 };
 
 export const UNBIND_DOCS: RouteDocs = { ...ADMIN };
+
+/** RFC 8693 token exchange: a form (as RFC 8693 sends it) or the same fields as JSON; answered with an agent token. */
+export const TOKEN_EXCHANGE_DOCS: RouteDocs = {
+  ...PUBLIC,
+  bodyContentTypes: ["application/x-www-form-urlencoded", "application/json"],
+  body: object(
+    {
+      grant_type: { type: "string", const: TOKEN_EXCHANGE_GRANT },
+      subject_token: { type: "string", minLength: 1, description: "The user's access token (or, with server_auth.allow_agent_token_exchange, an agent token)" },
+      subject_token_type: { type: "string", enum: [ACCESS_TOKEN_TYPE_URI, JWT_TOKEN_TYPE_URI] },
+      actor: { type: "string", pattern: ID_PATTERN.source, description: "The agent's id (this server's extension; actor_token is not supported): act.sub of the agent token" },
+      scope: { type: "string", minLength: 1, description: "Space-separated scopes; each must be delegable by the user's role (server_auth.role_scopes)" },
+      requested_token_type: { type: "string", const: JWT_TOKEN_TYPE_URI },
+      audience: { type: "string", description: "If given, the agent audience (server_auth.agent_audience)" },
+      task_id: { type: "string", pattern: ID_PATTERN.source, description: "Carried as the task_id claim" },
+      spend_limit: { type: "string", pattern: DECIMAL_PATTERN.source, description: "Decimal amount carried as the spend_limit claim, not enforced" },
+    },
+    ["grant_type", "subject_token", "subject_token_type", "actor", "scope"],
+  ),
+  response: object({
+    access_token: { type: "string", description: "The agent token (JWT, typ agent+jwt, aud the agent audience); send it as X-Agent-Authorization: Bearer" },
+    issued_token_type: { type: "string", const: JWT_TOKEN_TYPE_URI },
+    token_type: { type: "string", const: "Bearer" },
+    expires_in: { type: "integer", minimum: 1, description: "Seconds until the agent token expires" },
+    scope: { type: "string", description: "The scopes granted, space-separated" },
+  }),
+};
 
 /** Every route that reads or writes the store can answer 503 when it is unavailable (StoreUnavailableError). */
 export const STORE_DOWN = { 503: "The auth store is unavailable; try again later" } as const;

@@ -1,10 +1,11 @@
 import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
 import { inject } from "pico-ioc";
-import { badRequest, notFound, rateLimited, unauthorized } from "./errors.js";
+import { badRequest, notFound, unauthorized } from "./errors.js";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { allowAnonymous, asObject, bearerToken, jsonObject, noStore, secretsEqual } from "./http-input.js";
 import { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
 import type { RateLimitStore } from "./limits/rate-limit-store.js";
+import { chargeClient } from "./limits/client-quota.js";
 import { WindowCounter } from "./limits/window-counter.js";
 import { RevocationList } from "./sessions/revocation-list.js";
 import { Sessions } from "./sessions/sessions.js";
@@ -42,11 +43,7 @@ export class SessionController {
   async refresh(ctx: RequestContext) {
     // Counted before anything is read: malformed attempts count too.
     const client = this.clients.clientKey(ctx.c);
-    const { retryAfter: wait } = await this.refreshQuota.hit(client);
-    if (wait > 0) {
-      this.events.throttled(THROTTLED_ROUTE.refresh, client, wait);
-      throw rateLimited(wait, "too many refreshes; try again later");
-    }
+    await chargeClient(this.refreshQuota, client, THROTTLED_ROUTE.refresh, this.events, "too many refreshes; try again later");
     const { refresh_token } = await jsonObject(ctx);
     if (typeof refresh_token !== "string" || refresh_token === "") throw badRequest("refresh_token required");
     noStore(ctx);

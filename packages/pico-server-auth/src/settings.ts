@@ -129,6 +129,19 @@ export class ServerAuthSettings {
 
   @setting({ type: "integer", min: 1, max: Number.MAX_SAFE_INTEGER, description: "Chain ID of Sign-In with Ethereum messages (secp256k1 wallets)" })
   siweChainId: number = 1;
+
+  // Agent delegation (issue 17): RFC 8693 token exchange at TOKEN_PATH (docs/agent-delegation.md).
+  @setting({ type: "string[] map", description: 'Scopes each role may delegate to agents, as patterns ("*" any, "billing:*" billing and billing:..., else exact), e.g. {"admin": ["*"], "wallet": ["profile:read"]}; a role not listed delegates nothing. Env: JSON' })
+  roleScopes: Readonly<Record<string, readonly string[]>> = {};
+
+  @setting({ type: "integer", min: 1, max: 60, description: "Agent token lifetime; never past the user's session end" })
+  agentTokenExpireMinutes: number = 5;
+
+  @setting({ description: "Accepts an agent token as subject_token of the token exchange (its scopes at most, `act` nested)" })
+  allowAgentTokenExchange: boolean = false;
+
+  @setting({ type: "string", optional: true, description: "`aud` of agent tokens; default: \"agent:\" + audience. Must differ from audience, so an access-token check refuses them" })
+  agentAudience?: string;
 }
 
 // `config.server_auth` of `new Application({ moduleNames: ["pico_server_auth"], config })` is checked

@@ -6,7 +6,8 @@ import { describe, expect, it, vi } from "vitest";
 import type { Application } from "pico-boot";
 import { METRICS } from "pico-ioc";
 import type { Counter, Histogram, LogFields, Logger, MetricLabels, Metrics } from "pico-ioc";
-import { SESSION_STORE, SigningKeys, StoreUnavailableError } from "../src/index.js";
+import { SESSION_STORE, SigningKeys, StoreUnavailableError, TOKEN_PATH } from "../src/index.js";
+import { exchange, exchangeFields } from "./agent-support.js";
 import { ADMIN, Profile, askChallenge, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 import type { Wallet } from "./support.js";
 import { FEED_BEARER, answer, login, newDataDir, refresh } from "./session-support.js";
@@ -79,7 +80,20 @@ describe("pico-server-auth security events", () => {
       ["pico_auth_refreshes_total", []],
       ["pico_auth_refresh_reuse_total", []],
       ["pico_auth_throttled_total", ["route"]],
+      ["pico_auth_agent_tokens_total", ["subject"]],
+      ["pico_auth_token_exchange_failures_total", ["error"]],
     ]);
+    await app.stop();
+  });
+
+  it("token exchanges are counted: agent tokens by subject, refusals by OAuth error", async () => {
+    const { app, total } = recordedApp({ role_scopes: { admin: ["profile:read"] } });
+    const { access_token } = await login(app);
+    expect((await exchange(app, exchangeFields(access_token))).status).toBe(200);
+    expect((await exchange(app, exchangeFields(access_token, { scope: "admin:all" }))).status).toBe(400);
+    expect((await app.request(TOKEN_PATH, { method: "POST", body: "x", headers: { "content-type": "text/plain" } })).status).toBe(415);
+    expect(total("pico_auth_agent_tokens_total", { subject: "access" })).toBe(1);
+    expect([total("pico_auth_token_exchange_failures_total", { error: "invalid_scope" }), total("pico_auth_token_exchange_failures_total", { error: "invalid_request" })]).toEqual([1, 1]);
     await app.stop();
   });
 

@@ -3,14 +3,16 @@ import type { OpenApiDocument, OpenApiOperation, RouteDefinition, RouteIntercept
 import type { Context } from "hono";
 import { component, inject } from "pico-ioc";
 import type { OnInit } from "pico-ioc";
-import { insufficient, invalidToken, missingToken } from "../errors.js";
+import { AgentContext } from "../agent/agent-context.js";
+import { AGENT_AUTHORIZATION_HEADER } from "../contract.js";
+import { asAgentTokenError, insufficient, invalidToken, missingAgentToken, missingToken } from "../errors.js";
 import { SecurityContext, listRepr } from "../security-context.js";
 import { checkAuthSettings } from "../settings-check.js";
 import { AuthClientSettings } from "../settings.js";
-import { scopesOf } from "../token/claims.js";
+import { claimMappingOf } from "../token/claim-paths.js";
 import type { TokenClaims } from "../token/claims.js";
 import { TokenVerifier } from "../token/token-verifier.js";
-import { ANONYMOUS, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./decorators.js";
+import { ANONYMOUS, REQUIRED_AGENT_SCOPES, REQUIRED_GROUPS, REQUIRED_ROLES, REQUIRED_SCOPES } from "./decorators.js";
 import { DefaultRoleResolver, ROLE_RESOLVER } from "./role-resolver.js";
 import type { RoleResolver } from "./role-resolver.js";
 import { anyScopeGranted } from "./scopes.js";
@@ -30,6 +32,8 @@ export class AuthWebExtension implements WebExtension, OnInit {
   readonly #roles: RoleResolver;
   /** Only for the default resolver: a replaced one may answer differently for the same claims. */
   readonly #contexts: WeakMap<TokenClaims, SecurityContext> | undefined;
+  /** Cached agent claims are the same object on every request too: their AgentContext is built once. */
+  readonly #agents = new WeakMap<TokenClaims, AgentContext>();
 
   constructor(settings: AuthClientSettings, verifier: TokenVerifier, @inject(ROLE_RESOLVER) roles: RoleResolver) {
     this.#settings = settings;
@@ -48,22 +52,63 @@ export class AuthWebExtension implements WebExtension, OnInit {
     const roles = route.metadata<readonly string[]>(REQUIRED_ROLES);
     const groups = route.metadata<readonly string[]>(REQUIRED_GROUPS);
     const scopes = route.metadata<readonly string[]>(REQUIRED_SCOPES);
+    const agentScopes = route.metadata<readonly string[]>(REQUIRED_AGENT_SCOPES);
     const maxLength = this.#settings.maxTokenLength;
-    const authorize = (context: SecurityContext, proceed: () => Response | Promise<Response>): Response | Promise<Response> => {
+    type Proceed = () => Response | Promise<Response>;
+    const authorize = (context: SecurityContext, agent: AgentContext | undefined, proceed: Proceed): Response | Promise<Response> => {
       if (roles && !roles.some((role) => context.hasRole(role))) throw insufficient(`Requires one of roles: ${listRepr(roles)}`);
       if (groups && !groups.some((group) => context.hasGroup(group))) throw insufficient(`Requires one of groups: ${listRepr(groups)}`);
       if (scopes && !anyScopeGranted(context.scopes, scopes)) throw insufficient(`Missing required scope; required one of: ${listRepr(scopes)}`, true);
-      return SecurityContext.run(context, proceed);
+      if (agentScopes) {
+        if (!agent) throw missingAgentToken();
+        if (!anyScopeGranted(agent.scopes, agentScopes)) throw insufficient(`Missing required agent scope; required one of: ${listRepr(agentScopes)}`, true);
+      }
+      return SecurityContext.run(context, agent ? () => AgentContext.run(agent, proceed) : proceed);
+    };
+    // After the access token: the agent token is refused unless it acts for the same user.
+    const authorizeWithAgent = (context: SecurityContext, header: string, proceed: Proceed): Response | Promise<Response> => {
+      const agent = this.#agentOf(header, context.claims.sub, maxLength);
+      return isPromise(agent) ? agent.then((resolved) => authorize(context, resolved, proceed)) : authorize(context, agent, proceed);
     };
     // Synchronous until a token needs verifying: a repeated token goes through without a single
     // promise of our own (each costs twice under AsyncLocalStorage's hooks on Node 20). Errors throw.
     return (c, proceed) => {
-      const token = bearerToken(authorizationHeader(c));
+      const token = bearerToken(requestHeader(c, "authorization"));
       if (token.length > maxLength) throw invalidToken("Invalid token: too long");
+      const agentHeader = requestHeader(c, AGENT_AUTHORIZATION_HEADER);
       const claims = this.#verifier.check(token);
       const context = isPromise(claims) ? claims.then((verified) => this.#contextOf(verified)) : this.#contextOf(claims);
-      return isPromise(context) ? context.then((resolved) => authorize(resolved, proceed)) : authorize(context, proceed);
+      if (agentHeader === undefined) return isPromise(context) ? context.then((resolved) => authorize(resolved, undefined, proceed)) : authorize(context, undefined, proceed);
+      return isPromise(context) ? context.then((resolved) => authorizeWithAgent(resolved, agentHeader, proceed)) : authorizeWithAgent(context, agentHeader, proceed);
     };
+  }
+
+  /**
+   * The AgentContext of an X-Agent-Authorization header, verified as an agent token; a 401 naming
+   * the header when it is not one, or when it acts for another user than `userId`.
+   */
+  #agentOf(header: string, userId: string, maxLength: number): AgentContext | Promise<AgentContext> {
+    const fromClaims = (claims: TokenClaims): AgentContext => {
+      if (claims.sub !== userId) throw invalidToken("Invalid token: the agent token's \"sub\" is not the access token's");
+      let agent = this.#agents.get(claims);
+      if (!agent) {
+        agent = new AgentContext(claims);
+        this.#agents.set(claims, agent);
+      }
+      return agent;
+    };
+    let claims: TokenClaims | Promise<TokenClaims>;
+    try {
+      const token = bearerToken(header, missingAgentToken);
+      if (token.length > maxLength) throw invalidToken("Invalid token: too long");
+      claims = this.#verifier.checkAgent(token);
+      if (!isPromise(claims)) return fromClaims(claims);
+    } catch (error) {
+      throw asAgentTokenError(error);
+    }
+    return claims.then(fromClaims).catch((error: unknown) => {
+      throw asAgentTokenError(error);
+    });
   }
 
   /**
@@ -75,7 +120,10 @@ export class AuthWebExtension implements WebExtension, OnInit {
     if (known) return known;
     const roles = this.#roles.resolve(claims);
     const make = (resolved: readonly string[]) => {
-      const context = new SecurityContext(claims, resolved, scopesOf(claims));
+      // Built at boot by checkAuthSettings; the verifier has already read these claims through it.
+      const mapping = claimMappingOf(this.#settings);
+      const { scopes, groups } = mapping.read(claims);
+      const context = new SecurityContext(claims, resolved, scopes, groups, mapping.groupMatch);
       this.#contexts?.set(claims, context);
       return context;
     };
@@ -89,9 +137,11 @@ export class AuthWebExtension implements WebExtension, OnInit {
       operation.security ??= [];
       return;
     }
-    operation.security = [{ bearerAuth: [] }];
+    // Both credentials at once where an agent token is required; elsewhere it is optional and not listed.
+    const agentRequired = route.metadata(REQUIRED_AGENT_SCOPES) !== undefined;
+    operation.security = [agentRequired ? { bearerAuth: [], [AGENT_AUTH]: [] } : { bearerAuth: [] }];
     operation.responses["401"] ??= { description: "Missing, invalid, expired or revoked bearer token", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
-    if (route.metadata(REQUIRED_ROLES) || route.metadata(REQUIRED_GROUPS) || route.metadata(REQUIRED_SCOPES)) {
+    if (route.metadata(REQUIRED_ROLES) || route.metadata(REQUIRED_GROUPS) || route.metadata(REQUIRED_SCOPES) || agentRequired) {
       operation.responses["403"] ??= { description: "Authenticated, but not allowed", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPError" } } } };
     }
   }
@@ -99,14 +149,26 @@ export class AuthWebExtension implements WebExtension, OnInit {
   describeDocument(document: OpenApiDocument): void {
     if (!this.#settings.enabled) return;
     document.components.securitySchemes = { ...document.components.securitySchemes, bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } };
+    const operations = Object.values(document.paths).flatMap((path) => Object.values(path));
+    if (operations.some((operation) => operation.security?.some((requirement) => AGENT_AUTH in requirement))) {
+      // OpenAPI's http/bearer scheme is tied to the Authorization header; another header is an apiKey.
+      document.components.securitySchemes[AGENT_AUTH] = {
+        type: "apiKey",
+        in: "header",
+        name: AGENT_AUTHORIZATION_HEADER,
+        description: "An agent token from token exchange, as `Bearer <agent token>`, beside the user's own bearer token",
+      };
+    }
   }
 }
 
 const BEARER_PREFIX = "Bearer ";
+/** The OpenAPI security scheme of X-Agent-Authorization. */
+const AGENT_AUTH = "agentAuth";
 
-/** The token of `Bearer <token>` (scheme case-insensitive, surrounding blanks allowed), or a 401. */
-function bearerToken(header: string | undefined): string {
-  if (header === undefined) throw missingToken();
+/** The token of `Bearer <token>` (scheme case-insensitive, surrounding blanks allowed), or the 401 of `missing`. */
+function bearerToken(header: string | undefined, missing: () => Error = missingToken): string {
+  if (header === undefined) throw missing();
   // The common exact form without a regular expression over a kilobyte of header. Space and tab
   // are the blanks a header value can hold; anything else a token cannot contain fails its parse.
   if (header.startsWith(BEARER_PREFIX)) {
@@ -114,16 +176,17 @@ function bearerToken(header: string | undefined): string {
     if (token.length > 0 && !token.includes(" ") && !token.includes("\t")) return token;
   }
   const match = BEARER.exec(header);
-  if (!match) throw missingToken();
+  if (!match) throw missing();
   return match[1] as string;
 }
 
 /**
- * On @hono/node-server, straight from Node's parsed headers (which already refused control
- * characters): no Headers object, no second scan of the value. Elsewhere (app.request()), Hono's.
+ * A request header (`name` in lower case). On @hono/node-server, straight from Node's parsed headers
+ * (which already refused control characters): no Headers object, no second scan of the value.
+ * Elsewhere (app.request()), Hono's.
  */
-function authorizationHeader(c: Context): string | undefined {
-  const value = incomingMessage(c)?.headers.authorization;
-  return typeof value === "string" ? value : c.req.header("authorization");
+function requestHeader(c: Context, name: string): string | undefined {
+  const value = incomingMessage(c)?.headers[name];
+  return typeof value === "string" ? value : c.req.header(name);
 }
 

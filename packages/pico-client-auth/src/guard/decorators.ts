@@ -7,6 +7,7 @@ export { ANONYMOUS };
 export const REQUIRED_ROLES = Symbol.for("pico-client-auth.roles");
 export const REQUIRED_GROUPS = Symbol.for("pico-client-auth.groups");
 export const REQUIRED_SCOPES = Symbol.for("pico-client-auth.scopes");
+export const REQUIRED_AGENT_SCOPES = Symbol.for("pico-client-auth.agent-scopes");
 
 type Decorator = ClassDecorator & MethodDecorator;
 
@@ -16,7 +17,7 @@ type Decorator = ClassDecorator & MethodDecorator;
  */
 export const allowAnonymous: Decorator = ((target: object, propertyKey?: string | symbol) => {
   if (getOwnRouteMetadata(target, propertyKey, ANONYMOUS) === false) {
-    throw new DecoratorMisuseError("@allowAnonymous cannot be combined with @requiresRole/@requiresGroup/@requiresScope on the same target");
+    throw new DecoratorMisuseError("@allowAnonymous cannot be combined with @requiresRole/@requiresGroup/@requiresScope/@requiresAgentScope on the same target");
   }
   setRouteMetadata(ANONYMOUS, true)(target as never, propertyKey as never, undefined as never);
 }) as Decorator;
@@ -29,6 +30,13 @@ export const requiresGroup = (...groups: string[]): Decorator => requirement("@r
 
 /** The token must grant at least one of `scopes` (`scope`/`scopes` claims; `p:*` wildcards on the granted side). */
 export const requiresScope = (...scopes: string[]): Decorator => requirement("@requiresScope", REQUIRED_SCOPES, scopes);
+
+/**
+ * The request must carry an agent token (`X-Agent-Authorization: Bearer ...`; 401 without one) that
+ * grants at least one of `scopes` (403 otherwise; glob rules of scopeGranted). The access token's
+ * scopes do not count here, nor the agent's for @requiresScope.
+ */
+export const requiresAgentScope = (...scopes: string[]): Decorator => requirement("@requiresAgentScope", REQUIRED_AGENT_SCOPES, scopes);
 
 function requirement(name: string, key: symbol, values: string[]): Decorator {
   // Upstream treats an empty call as "no restriction": a silent fail-open. Here it is an error.

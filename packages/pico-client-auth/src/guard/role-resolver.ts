@@ -1,5 +1,6 @@
 import { component, createToken } from "pico-ioc";
-import { rolesOf } from "../token/claims.js";
+import { AuthClientSettings } from "../settings.js";
+import { claimMappingOf } from "../token/claim-paths.js";
 import type { TokenClaims } from "../token/claims.js";
 
 /** Turns verified claims into roles. Replace with `@component({ provides: ROLE_RESOLVER })`. */
@@ -9,10 +10,19 @@ export interface RoleResolver {
 
 export const ROLE_RESOLVER = createToken<RoleResolver>("RoleResolver");
 
-/** The `role` claim plus the `roles` array claim, when present. */
+/**
+ * The roles at `auth_client.role_claims` (default `role`, then `roles`): their union in the configured
+ * order, deduplicated. Pure: the guard builds one SecurityContext per verified token with it.
+ */
 @component({ provides: ROLE_RESOLVER, fallback: true })
 export class DefaultRoleResolver implements RoleResolver {
+  readonly #settings: AuthClientSettings;
+
+  constructor(settings: AuthClientSettings) {
+    this.#settings = settings;
+  }
+
   resolve(claims: TokenClaims): readonly string[] {
-    return rolesOf(claims);
+    return claimMappingOf(this.#settings).rolesOf(claims);
   }
 }

@@ -1,6 +1,12 @@
 import { invalidToken, tokenExpired } from "../errors.js";
+import { claimMappingOf } from "./claim-paths.js";
+import type { ClaimMappingSettings } from "./claim-paths.js";
 
-/** The payload of a verified access token. Standard claims are typed; any other is reachable by name. */
+/**
+ * The payload of a verified access token. Standard claims are typed; any other is reachable by name,
+ * as `unknown`: `role`, `groups`, `scope` and the like are checked only at the paths configured in
+ * auth_client.role_claims/group_claims/scope_claims, so read them through SecurityContext.roles/groups/scopes.
+ */
 export interface TokenClaims {
   readonly sub: string;
   readonly iss: string;
@@ -10,16 +16,11 @@ export interface TokenClaims {
   readonly iat?: number;
   readonly nbf?: number;
   readonly jti?: string;
-  readonly role?: string;
-  readonly roles?: readonly string[];
   readonly email?: string;
-  readonly groups?: readonly string[];
-  readonly scope?: string;
-  readonly scopes?: readonly string[] | string;
   readonly [claim: string]: unknown;
 }
 
-export interface ClaimRules {
+export interface ClaimRules extends ClaimMappingSettings {
   readonly issuer: string;
   readonly audience: string;
   readonly leewaySeconds: number;
@@ -27,15 +28,15 @@ export interface ClaimRules {
   readonly maxTokenLifetimeSeconds: number;
 }
 
-const STRING_CLAIMS = ["sub", "jti", "role", "email", "scope"] as const;
-const STRING_LIST_CLAIMS = ["roles", "groups"] as const;
+const STRING_CLAIMS = ["sub", "jti", "email"] as const;
 
 /**
  * One set of claim rules for every algorithm (classical and ML-DSA alike): `exp` required and expired
  * when `now >= exp + leeway`, and at most max_token_lifetime_seconds away (a token valid for years,
  * minted with a stolen key or by a misconfigured issuer, is refused); `iat` required, a finite number,
  * not after `now + leeway`; `nbf` honoured with the same leeway; exact `iss`; `aud` equal or
- * containing ours; refresh tokens refused; claim types strict (a string `groups` is not a list of letters).
+ * containing ours; refresh tokens refused; `sub`, `jti`, `email` strings; at each configured role,
+ * group and scope path a string or an array of strings (claims elsewhere are not ours to judge).
  */
 export function checkClaims(payload: unknown, rules: ClaimRules, nowSeconds: number): TokenClaims {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw invalidToken("Invalid token: malformed payload");
@@ -60,14 +61,12 @@ export function checkClaims(payload: unknown, rules: ClaimRules, nowSeconds: num
   for (const name of STRING_CLAIMS) {
     if (claims[name] !== undefined && typeof claims[name] !== "string") throw invalidToken(`Invalid token: "${name}" claim must be a string`);
   }
-  for (const name of STRING_LIST_CLAIMS) {
-    if (claims[name] !== undefined && !isStringList(claims[name])) throw invalidToken(`Invalid token: "${name}" claim must be an array of strings`);
-  }
-  if (claims.scopes !== undefined && typeof claims.scopes !== "string" && !isStringList(claims.scopes)) {
-    throw invalidToken('Invalid token: "scopes" claim must be a string or an array of strings');
-  }
   // Deep: a verified token's claims are cached and shared by every request that presents it.
-  return deepFreeze(claims) as TokenClaims;
+  const frozen = deepFreeze(claims) as TokenClaims;
+  // Reads (and type-checks) the configured paths now, so a bad shape is a 401 before the token is
+  // cached, and the guard later finds roles, groups and scopes remembered for this very object.
+  claimMappingOf(rules).read(frozen);
+  return frozen;
 }
 
 /**
@@ -84,32 +83,6 @@ function deepFreeze<T>(value: T): T {
     }
   }
   return value;
-}
-
-/** Roles from `role` and `roles`. */
-export function rolesOf(claims: TokenClaims): string[] {
-  return [...new Set([...(claims.role ? [claims.role] : []), ...(claims.roles ?? [])])];
-}
-
-const scopeCache = new WeakMap<TokenClaims, readonly string[]>();
-
-/**
- * Granted scopes: `scope` (OAuth 2, space-separated) and `scopes` (array, or space-separated string).
- * Frozen and remembered per (frozen, cached) claims object, so a cached token pays for this once.
- */
-export function scopesOf(claims: TokenClaims): readonly string[] {
-  let scopes = scopeCache.get(claims);
-  if (!scopes) {
-    const split = (value: string) => value.split(" ").filter((s) => s !== "");
-    const fromScopes = typeof claims.scopes === "string" ? split(claims.scopes) : [...(claims.scopes ?? [])];
-    scopes = Object.freeze([...new Set([...split(claims.scope ?? ""), ...fromScopes])]);
-    scopeCache.set(claims, scopes);
-  }
-  return scopes;
-}
-
-function isStringList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
 function describeType(type: unknown): string {

@@ -7,14 +7,15 @@ import { KEY_SOURCE } from "../keys/key-source.js";
 import type { KeySet, KeySource } from "../keys/key-source.js";
 import { REVOCATION_CHECK } from "../revocation/revocation-check.js";
 import type { RevocationCheck, RevocationStatus } from "../revocation/revocation-check.js";
-import { AuthClientSettings } from "../settings.js";
+import { AuthClientSettings, agentAudienceOf } from "../settings.js";
+import type { AgentClaims } from "../agent/agent-claims.js";
 import { checkClaims } from "./claims.js";
 import type { TokenClaims } from "./claims.js";
 import { keyFits, readJws, verifySignature } from "./jws.js";
-import { TokenCache } from "./token-cache.js";
+import { accessProfile, agentProfile } from "./token-profile.js";
+import type { TokenProfile } from "./token-profile.js";
 import { isPromise } from "../is-promise.js";
 
-const ACCEPTED_TYPES = new Set(["jwt", "at+jwt", "application/at+jwt"]);
 // One label object each, made once: counting on the hot path allocates nothing.
 const HIT = Object.freeze({ result: "hit" });
 const MISS = Object.freeze({ result: "miss" });
@@ -23,6 +24,9 @@ const MISS = Object.freeze({ result: "miss" });
  * Verifies bearer tokens: algorithm allow-list (HS* and none never), the key pinned to the header's
  * `alg`, the signature, the claims, then revocation. Verified tokens are cached until they expire or
  * the key set changes, so a repeated token skips the signature check, but never the revocation check.
+ *
+ * Two kinds of token (token-profile.ts): access tokens (verify, check) and agent tokens (verifyAgent,
+ * checkAgent), each refused as the other by header `typ` and audience, each with a cache of its own.
  */
 @component()
 export class TokenVerifier {
@@ -30,7 +34,8 @@ export class TokenVerifier {
   readonly #keys: KeySource;
   readonly #revocation: RevocationCheck;
   readonly #accepted: ReadonlySet<string>;
-  readonly #cache: TokenCache;
+  readonly #access: TokenProfile;
+  readonly #agent: TokenProfile;
   readonly #imported = new WeakMap<JWK, KeyObject>();
   /** `pico_auth_token_cache_total{result}`: a hit skips the signature check, a miss makes it. */
   readonly #lookups: Counter;
@@ -43,7 +48,8 @@ export class TokenVerifier {
     this.#keys = keys;
     this.#revocation = revocation;
     this.#accepted = new Set(settings.acceptedAlgorithms);
-    this.#cache = new TokenCache(settings.tokenCacheSize);
+    this.#access = accessProfile(settings, agentAudienceOf(settings));
+    this.#agent = agentProfile(settings, agentAudienceOf(settings));
   }
 
   /** The token's claims; rejects with a 401 (or, while keys or revocations are unavailable, 503) error. */
@@ -56,9 +62,28 @@ export class TokenVerifier {
    * hand): that is every repeated request, where each promise costs. Errors then throw synchronously.
    */
   check(token: string): TokenClaims | Promise<TokenClaims> {
-    const cached = this.#cached(token);
+    return this.#check(token, this.#access);
+  }
+
+  /**
+   * An agent token's claims (`X-Agent-Authorization`): the same keys, algorithms, claim rules and
+   * revocation check as verify(), but header `typ` AGENT_TOKEN_TYPE, audience `agent_audience` and an
+   * `act` claim. Rejects with a 401 (or 503) error; an access token is refused here.
+   */
+  async verifyAgent(token: string): Promise<AgentClaims> {
+    return this.checkAgent(token);
+  }
+
+  /** verifyAgent(), without a promise when it can be, as check() is to verify(). */
+  checkAgent(token: string): AgentClaims | Promise<AgentClaims> {
+    // The agent profile's finish() made these claims AgentClaims before they were cached.
+    return this.#check(token, this.#agent) as AgentClaims | Promise<AgentClaims>;
+  }
+
+  #check(token: string, profile: TokenProfile): TokenClaims | Promise<TokenClaims> {
+    const cached = this.#cached(token, profile);
     if (cached) this.#lookups.inc(HIT);
-    return cached ? this.#notRevoked(cached) : this.#verifySigned(token).then((claims) => this.#notRevoked(claims));
+    return cached ? this.#notRevoked(cached) : this.#verifySigned(token, profile).then((claims) => this.#notRevoked(claims));
   }
 
   /**
@@ -84,8 +109,8 @@ export class TokenVerifier {
    * A cache hit without a promise, when the key set is at hand: the hot path. A cached token passed
    * every header and claim check when it was verified, so only its expiry and key set are rechecked.
    */
-  #cached(token: string): TokenClaims | undefined {
-    return this.#cache.get(token, this.#versionAtHand, this.now(), this.#settings.leewaySeconds);
+  #cached(token: string, profile: TokenProfile): TokenClaims | undefined {
+    return profile.cache.get(token, this.#versionAtHand, this.now(), this.#settings.leewaySeconds);
   }
 
   /** The current key set's version, or undefined while it is being fetched (the slow path waits for it). */
@@ -97,17 +122,17 @@ export class TokenVerifier {
     return undefined;
   };
 
-  async #verifySigned(token: string): Promise<TokenClaims> {
+  async #verifySigned(token: string, profile: TokenProfile): Promise<TokenClaims> {
     // Header checks need no keys: garbage is a 401 even while the key source is down.
     const jws = readJws(token);
     const alg = jws.alg;
     if (/^hs/i.test(alg)) throw invalidToken(`Symmetric algorithm '${printable(alg)}' is not permitted`);
     if (!this.#accepted.has(alg)) throw invalidToken(`Algorithm '${printable(alg)}' is not accepted`);
-    const typ = jws.header.typ;
-    if (typ !== undefined && (typeof typ !== "string" || !ACCEPTED_TYPES.has(typ.toLowerCase()))) throw invalidToken("Invalid token: unexpected token type");
+    const typeProblem = profile.typeProblem(jws.header.typ);
+    if (typeProblem !== undefined) throw invalidToken(typeProblem);
 
     const keySet = await this.#keys.getKeySet();
-    const cached = this.#cache.get(token, () => keySet.version, this.now(), this.#settings.leewaySeconds);
+    const cached = profile.cache.get(token, () => keySet.version, this.now(), this.#settings.leewaySeconds);
     if (cached) {
       this.#lookups.inc(HIT);
       return cached;
@@ -122,14 +147,15 @@ export class TokenVerifier {
     } catch {
       throw invalidToken("Invalid token: malformed payload");
     }
-    const claims = checkClaims(payload, this.#settings, this.now());
-    this.#cache.set(token, claims, set.version);
+    const claims = profile.finish(checkClaims(payload, profile.rules, this.now()));
+    profile.cache.set(token, claims, set.version);
     return claims;
   }
 
   /** Drops every cached verification. Not needed for revocations: those are checked on every use. */
   clearCache(): void {
-    this.#cache.clear();
+    this.#access.cache.clear();
+    this.#agent.cache.clear();
   }
 
   async #findKey(header: Record<string, unknown>, alg: string, keySet: KeySet): Promise<{ key: JWK; set: KeySet }> {

@@ -4,6 +4,7 @@
  *   const key = await rsaKey("k1");                     // or edKey(), ecKey(), mlDsaKey()
  *   const source = staticKeySource([key.jwk]);
  *   const token = await sign(key, defaultClaims({ role: "viewer" }));
+ *   const agent = await signAgent(key, agentClaims({ scope: "wallet:read" }));   // X-Agent-Authorization
  *
  * In `defaultClaims(overrides)` and in `sign(key, claims, header)`, an override whose value is
  * `undefined` removes that claim / header parameter (e.g. `{ exp: undefined }`, `{ kid: undefined }`).
@@ -13,6 +14,7 @@ import type { KeyObject } from "node:crypto";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { SignJWT, exportJWK } from "jose";
 import type { JWK } from "jose";
+import { AGENT_TOKEN_TYPE } from "../../src/contract.js";
 import type { KeySet, KeySource } from "../../src/keys/key-source.js";
 import { AuthClientSettings } from "../../src/settings.js";
 
@@ -95,6 +97,19 @@ export function defaultClaims(overrides: Record<string, unknown> = {}): Record<s
     jti: randomUUID(),
     ...overrides,
   });
+}
+
+/**
+ * An agent token's claims as pico-server-auth issues them: defaultClaims with aud "agent:my-api",
+ * act { sub: "agent-7" }, scope "wallet:read", sid "session-1"; then `overrides` (`undefined` removes).
+ */
+export function agentClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return defaultClaims({ aud: "agent:my-api", act: { sub: "agent-7" }, scope: "wallet:read", sid: "session-1", ...overrides });
+}
+
+/** `sign()` with the header `typ` of agent tokens (`header` may override it). */
+export function signAgent(key: TestKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+  return sign(key, claims, { typ: AGENT_TOKEN_TYPE, ...header });
 }
 
 /** A KeySource serving fixed keys. `replace(keys)` swaps them and bumps `version` (a rotation). */

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "../errors.js";
 import type { InferOutput, StandardSchemaV1 } from "../schema/standard-schema.js";
+import { readFormOrJsonBody } from "./form-body.js";
 import { isNoBody, readJsonBody } from "./route-input.js";
 import type { RouteInput } from "./route-input.js";
 import type { RouteDefinition } from "./route-definition.js";
@@ -85,6 +86,16 @@ export class RequestContext<P extends string = string, S extends RouteSchemas = 
   async optionalJson<T = unknown>(): Promise<T | undefined> {
     const body = await readJsonBody(this.c);
     return isNoBody(body) ? undefined : (body as T);
+  }
+
+  /**
+   * The body as a map of strings, sent as a form (`application/x-www-form-urlencoded`) or as a JSON
+   * object: for OAuth-style endpoints, which must take forms. 400 for an empty body, a repeated form
+   * parameter or a JSON field that is not a string; 415 for any other content type. `json()` (and so
+   * every other route) keeps refusing forms with a 415.
+   */
+  formOrJson(): Promise<Readonly<Record<string, string>>> {
+    return readFormOrJsonBody(this.c);
   }
 
   /** Overrides the route's status for this response. */

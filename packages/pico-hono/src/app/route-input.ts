@@ -59,14 +59,33 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await readBodyText(c);
   if (text === "") return NO_BODY;
   const type = c.req.header("content-type") ?? "";
-  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+  if (!isJsonContentType(type)) {
     throw new HTTPException(415, `Expected a JSON body (Content-Type: application/json), got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`);
   }
+  return parseJsonText(text);
+}
+
+/** `application/json`, or a `+json` type (`application/merge-patch+json`), with any parameters. */
+export function isJsonContentType(type: string): boolean {
+  return /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type);
+}
+
+/** The parsed body; 400 naming the parser's complaint when it is not JSON. */
+export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HTTPException(400, `Malformed JSON body: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** A JSON value as a message names it: its type, and the value itself when short. */
+export function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `a ${typeof value}` : text;
 }
 
 export function isNoBody(value: unknown): boolean {

@@ -35,8 +35,13 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
  * would validate, with 422s). Wins over what `body`/`response` schemas would document.
  */
 export interface RouteDocs {
-  /** JSON Schema of the `application/json` request body. */
+  /** JSON Schema of the request body (`application/json` unless `bodyContentTypes` says otherwise). */
   readonly body?: JsonSchema;
+  /**
+   * The media types the body may be sent as, each documented with the `body` schema; default
+   * `["application/json"]`. A handler reading `ctx.formOrJson()` lists the form type too.
+   */
+  readonly bodyContentTypes?: readonly string[];
   /** Whether the body must be sent; default true. */
   readonly bodyRequired?: boolean;
   /** JSON Schema of the success response body. */
@@ -57,7 +62,7 @@ export interface RouteRecord {
 
 const ROUTES_KEY = Symbol.for("pico-hono.routes");
 const ROUTE_OPTION_KEYS = ["status", "summary", "description", "tags", "deprecated", "body", "query", "params", "response", "responses", "openapi"] as const;
-const DOCS_OPTION_KEYS = ["body", "bodyRequired", "response", "security", "securitySchemes"] as const;
+const DOCS_OPTION_KEYS = ["body", "bodyRequired", "bodyContentTypes", "response", "security", "securitySchemes"] as const;
 const SCHEMA_OPTION_KEYS = ["body", "query", "params", "response"] as const;
 
 function route(method: HttpMethod, path: string, options: RouteOptions = {}): MethodDecorator {
@@ -117,6 +122,10 @@ function checkDocs(where: string, docs: RouteDocs): void {
   }
   if (docs.bodyRequired !== undefined && typeof docs.bodyRequired !== "boolean") {
     throw new DecoratorMisuseError(`${where}: "openapi.bodyRequired" expected a boolean, got ${typeof docs.bodyRequired}`);
+  }
+  const types = docs.bodyContentTypes;
+  if (types !== undefined && !(Array.isArray(types) && types.length > 0 && types.every((t) => typeof t === "string" && /^[\w.+-]+\/[\w.+-]+$/.test(t)))) {
+    throw new DecoratorMisuseError(`${where}: "openapi.bodyContentTypes" expected a non-empty array of media types such as "application/json", got ${JSON.stringify(types)}`);
   }
   if (docs.security !== undefined && (!Array.isArray(docs.security) || !docs.security.every(isPlainObject))) {
     throw new DecoratorMisuseError(`${where}: "openapi.security" expected an array of security requirements, got ${JSON.stringify(docs.security)}`);

@@ -36,6 +36,7 @@ export interface OpenApiContributor {
 }
 
 const ERROR_SCHEMA = { $ref: "#/components/schemas/HTTPError" };
+const JSON_TYPE = "application/json";
 
 /** The answers every route that reads a JSON body can give (route-input.ts, the body limit). */
 const BODY_ANSWERS = [
@@ -84,8 +85,9 @@ function describeOperation(route: RouteDefinition, operationId: string): OpenApi
   if (parameters.length > 0) operation.parameters = parameters;
   const docs = options.openapi ?? {};
   const body = docs.body ?? (options.body && schemaOf(options.body, "input"));
+  const bodyTypes = docs.bodyContentTypes ?? [JSON_TYPE];
   if (body) {
-    operation.requestBody = { required: docs.bodyRequired ?? true, content: { "application/json": { schema: body } } };
+    operation.requestBody = { required: docs.bodyRequired ?? true, content: Object.fromEntries(bodyTypes.map((type) => [type, { schema: body }])) };
   }
   if (docs.security) operation.security = docs.security.map((requirement) => Object.fromEntries(Object.entries(requirement).map(([name, scopes]) => [name, [...scopes]])));
 
@@ -101,6 +103,7 @@ function describeOperation(route: RouteDefinition, operationId: string): OpenApi
   // What the framework itself answers for a JSON body, before the handler: a route's own description wins.
   if (body) {
     for (const [code, description] of BODY_ANSWERS) operation.responses[code] = { description, content: { "application/json": { schema: ERROR_SCHEMA } } };
+    if (docs.bodyContentTypes) operation.responses["415"] = { description: `Content-Type not one of ${bodyTypes.join(", ")}`, content: { "application/json": { schema: ERROR_SCHEMA } } };
   }
   for (const [code, description] of Object.entries(options.responses ?? {})) {
     operation.responses[code] = { description, content: { "application/json": { schema: ERROR_SCHEMA } } };

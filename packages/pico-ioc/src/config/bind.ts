@@ -12,7 +12,7 @@
 import type { ConfigProblem } from "../errors.js";
 import { ConfigurationError, DecoratorMisuseError } from "../errors.js";
 import type { Constructor } from "../token.js";
-import { coerceSetting, describeValue } from "./coerce.js";
+import { coerceSetting, describeValue, isPlainObject } from "./coerce.js";
 import { getSettingsDefinition } from "./configured.js";
 import type { SettingField, SettingsDefinition } from "./configured.js";
 import { suggestion } from "./suggest.js";
@@ -175,10 +175,4 @@ function envSuffixes(node: SectionNode): string[] {
   const own = [...node.keys].map((key) => key.toUpperCase());
   const nested = [...node.children].flatMap(([name, child]) => envSuffixes(child).map((s) => `${name.toUpperCase()}__${s}`));
   return [...own, ...nested];
-}
-
-function isPlainObject(value: unknown): value is Section {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
 }

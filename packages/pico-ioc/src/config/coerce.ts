@@ -32,6 +32,8 @@ function coerceByType(value: unknown, field: SettingField): Coerced {
     case "string[]":
     case "number[]":
       return coerceList(value, field.type);
+    case "string[] map":
+      return coerceListMap(value);
     default:
       return coerceScalarResult(value, field.type);
   }
@@ -131,7 +133,41 @@ function coerceList(value: unknown, type: "string[]" | "number[]"): Coerced {
   return { ok: true, value: Object.freeze(out) };
 }
 
+/**
+ * An object whose values are string lists: `{"admin": ["*"], "wallet": ["profile:read"]}`. A string
+ * (env, or a quoted value in a file) is read as JSON, `""` as `{}`. Values must be arrays: a comma
+ * list inside JSON would be a second syntax for the same thing.
+ */
+function coerceListMap(value: unknown): Coerced {
+  const expected = 'expected string[] map (an object of string lists, such as {"admin": ["*"]})';
+  let object: unknown = value;
+  if (typeof value === "string") {
+    const text = value.trim();
+    object = text === "" ? {} : safeParse(text);
+    if (object === INVALID) return { ok: false, message: `${expected}, got ${describeValue(value)} (not valid JSON)` };
+  }
+  if (!isPlainObject(object)) return { ok: false, message: `${expected}, got ${describeValue(object)}` };
+  const out: [string, readonly string[]][] = [];
+  for (const [key, list] of Object.entries(object)) {
+    const where = `${expected}: key ${JSON.stringify(key)}`;
+    if (!Array.isArray(list)) return { ok: false, message: `${where} expected string[], got ${describeValue(list)}` };
+    const bad = list.findIndex((item) => typeof item !== "string");
+    if (bad !== -1) return { ok: false, message: `${where} item ${bad} expected string, got ${describeValue(list[bad])}` };
+    out.push([key, Object.freeze([...(list as string[])])]);
+  }
+  // fromEntries defines own properties: a "__proto__" key stays a plain key, never a prototype.
+  return { ok: true, value: Object.freeze(Object.fromEntries(out)) };
+}
+
+/** A plain object (literal, JSON or null prototype): not an array, Map, Date or class instance. */
+export function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
 function checkBounds(value: unknown, field: SettingField): string | undefined {
+  if (field.type === "string[] map") return undefined;
   for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) {
     if (field.choices && !field.choices.includes(item as string | number)) {
       return `expected one of ${field.choices.map(describeValue).join(", ")}, got ${describeValue(item)}`;

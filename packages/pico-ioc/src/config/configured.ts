@@ -108,6 +108,9 @@ function inferFromDefault(where: string, value: unknown): SettingType {
   if (Array.isArray(value)) {
     throw new DecoratorMisuseError(`${where}: list settings need an explicit type: { type: "string[]" } or { type: "number[]" }`);
   }
+  if (typeof value === "object" && value !== null) {
+    throw new DecoratorMisuseError(`${where}: object settings need an explicit type: { type: "string[] map" }`);
+  }
   throw new DecoratorMisuseError(
     `${where}: cannot infer the type (declared type is not string, number or boolean and there is no default); pass { type: ... }`,
   );

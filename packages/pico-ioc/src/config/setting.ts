@@ -4,16 +4,18 @@ import { rejectUnknownOptions } from "../metadata/component.js";
 
 /**
  * `url`: a string holding an absolute http(s) URL; `path`: a URL path of this server (`/docs`). Both
- * are checked at boot and kept exactly as written.
+ * are checked at boot and kept exactly as written. `string[] map`: an object whose values are string
+ * lists (`{"admin": ["*"]}`), a JSON object when it comes from the environment.
  */
-export type SettingType = "string" | "url" | "path" | "number" | "integer" | "boolean" | "string[]" | "number[]";
+export type SettingType = "string" | "url" | "path" | "number" | "integer" | "boolean" | "string[]" | "number[]" | "string[] map";
 
-export const SETTING_TYPES: readonly SettingType[] = ["string", "url", "path", "number", "integer", "boolean", "string[]", "number[]"];
+export const SETTING_TYPES: readonly SettingType[] = ["string", "url", "path", "number", "integer", "boolean", "string[]", "number[]", "string[] map"];
 
 export interface SettingOptions {
   /**
    * Inferred when omitted: from the declared type (string, number, boolean), else from the type of
-   * the field's initial value. Arrays always need it: `"string[]"` or `"number[]"`. `"url"` (never
+   * the field's initial value. Arrays always need it: `"string[]"` or `"number[]"`, and so do objects
+   * of string lists: `"string[] map"`. `"url"` (never
    * inferred) takes an absolute http(s) URL, `"path"` a URL path starting with `/`; with `optional`,
    * `""` is accepted too and means none.
    */
@@ -94,7 +96,7 @@ export function checkTypedOptions(where: string, type: SettingType, options: Set
     throw new DecoratorMisuseError(`${where}: "min"/"max" apply to number, integer and number[] settings, not ${type}`);
   }
   if (options.choices === undefined) return;
-  if (type === "boolean") throw new DecoratorMisuseError(`${where}: "choices" do not apply to boolean settings`);
+  if (type === "boolean" || type === "string[] map") throw new DecoratorMisuseError(`${where}: "choices" do not apply to ${type} settings`);
   const fits = (choice: string | number): boolean =>
     numeric ? typeof choice === "number" && (type !== "integer" || Number.isInteger(choice)) : typeof choice === "string";
   const misfit = options.choices.find((choice) => !fits(choice));

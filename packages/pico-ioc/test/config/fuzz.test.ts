@@ -29,6 +29,7 @@ class ServerSettings {
   @setting({ type: "string[]", choices: ["read", "write"] }) scopes: string[] = [];
   @setting({ type: "number[]", min: 0 }) weights: number[] = [];
   @setting({ type: "string", optional: true }) secret?: string;
+  @setting({ type: "string[] map" }) grants: Readonly<Record<string, readonly string[]>> = {};
 }
 
 @configured("database.primary")
@@ -44,8 +45,8 @@ class ReplicaDb {
 }
 
 const CLASSES: readonly Constructor[] = [ServerSettings, PrimaryDb, ReplicaDb];
-const SECTIONS = { server: ["name", "port", "ratio", "verbose", "level", "scopes", "weights", "secret"], "database.primary": ["url", "pool_size"], "database.replica": ["url", "hosts"] } as const;
-const ENV_NAMES = ["SERVER__NAME", "SERVER__PORT", "SERVER__RATIO", "SERVER__VERBOSE", "SERVER__LEVEL", "SERVER__SCOPES", "SERVER__WEIGHTS", "SERVER__SECRET", "DATABASE__PRIMARY__URL", "DATABASE__PRIMARY__POOL_SIZE", "DATABASE__REPLICA__URL", "DATABASE__REPLICA__HOSTS"];
+const SECTIONS = { server: ["name", "port", "ratio", "verbose", "level", "scopes", "weights", "secret", "grants"], "database.primary": ["url", "pool_size"], "database.replica": ["url", "hosts"] } as const;
+const ENV_NAMES = ["SERVER__NAME", "SERVER__PORT", "SERVER__RATIO", "SERVER__VERBOSE", "SERVER__LEVEL", "SERVER__SCOPES", "SERVER__WEIGHTS", "SERVER__SECRET", "SERVER__GRANTS", "DATABASE__PRIMARY__URL", "DATABASE__PRIMARY__POOL_SIZE", "DATABASE__REPLICA__URL", "DATABASE__REPLICA__HOSTS"];
 
 /** Binding succeeds with well-typed frozen values, or fails with a ConfigurationError; nothing else. */
 function expectBindsOrConfigError(config: unknown, env: Record<string, string | undefined>): void {
@@ -71,6 +72,7 @@ function expectBindsOrConfigError(config: unknown, env: Record<string, string | 
   expect(server.scopes.every((s) => s === "read" || s === "write")).toBe(true);
   expect(server.weights.every((w) => typeof w === "number" && w >= 0)).toBe(true);
   expect(server.secret === undefined || typeof server.secret === "string").toBe(true);
+  expect(Object.values(server.grants).every((list) => Object.isFrozen(list) && list.every((s) => typeof s === "string"))).toBe(true);
   expect(typeof primary.url).toBe("string");
   expect(Number.isInteger(primary.poolSize) && primary.poolSize >= 0).toBe(true);
   expect(replica.hosts.every((h) => typeof h === "string")).toBe(true);
@@ -96,7 +98,7 @@ const numberText = fc.oneof(fc.double().map(String), fc.integer().map(String), f
 const listText = fc.oneof(
   fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("read", "write")), { maxLength: 4 }).map((items) => items.join(",")),
   fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
-  fc.constantFrom("[", "[1,", "[\"read\"]", "[1, -1]", "[" + "[".repeat(20_000) + "]".repeat(20_001), " , ", "read,,write"),
+  fc.constantFrom("[", "[1,", "[\"read\"]", "[1, -1]", '{"admin": ["*"]}', '{"a": "b"}', '{"__proto__": ["x"]}', "[" + "[".repeat(20_000) + "]".repeat(20_001), " , ", "read,,write"),
 );
 const envValue = fc.oneof(fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }), numberText, listText, fc.constantFrom("true", "FALSE", "yes", "on", "0", "1", "2", "debug", "Info"), fc.string({ minLength: 1, maxLength: 3 }).map((s) => s.repeat(5_000)));
 const valueAtKey: fc.Arbitrary<unknown> = fc.oneof(exotic, envValue, fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(undefined, null, 0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e308, 70_000, 1.5, true, [], {}, ["read"], [1, 2], [[1]], Object.create(null) as object));

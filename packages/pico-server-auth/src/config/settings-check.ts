@@ -5,6 +5,7 @@ import { keyEncryptionKeys } from "../keys/key-encryption-key.js";
 import { ServerAuthSettings } from "../settings.js";
 import { postgresUrlProblem } from "../state/postgres/url.js";
 import { redisUrlProblem } from "../state/redis/url.js";
+import { checkAgentSettings } from "./agent-settings-check.js";
 import { meetsOwasp, owaspRule } from "./argon2-policy.js";
 import { adminPasswordWeakness } from "./password-policy.js";
 import { parseArgon2idPhc } from "./phc.js";
@@ -44,6 +45,7 @@ export function checkServerAuthSettings(s: ServerAuthSettings): void {
   checkRedisSettings(s);
   // Parsed (the file read) for its errors only; the values stay with KEY_ENCRYPTION.
   keyEncryptionKeys(s);
+  checkAgentSettings(s);
   if (!s.autoCreateAdmin) return;
   if (s.adminPasswordHash !== undefined) {
     const phc = parseArgon2idPhc(s.adminPasswordHash);

@@ -1,5 +1,6 @@
 import { LOGGER, METRICS, component, inject } from "pico-ioc";
 import type { Counter, Logger, Metrics } from "pico-ioc";
+import { TOKEN_PATH } from "../endpoints.js";
 import { CLIENT_FAILURES, failureReason, retryAfterOf } from "./sign-in-failure.js";
 
 /** The stable names of the security events (the `event` field of their log lines), all at warn. */
@@ -10,6 +11,7 @@ export const AUTH_EVENT = {
   sessionRevoked: "auth.session_revoked",
   keyRotated: "auth.key_rotated",
   keyWithdrawn: "auth.key_withdrawn",
+  agentTokenIssued: "auth.agent_token_issued",
 } as const;
 
 /** Why sessions ended before their time: the `reason` field of `auth.session_revoked`. */
@@ -20,6 +22,7 @@ export const THROTTLED_ROUTE = {
   challenge: "/api/v1/auth/challenge",
   login: "/api/v1/auth/login",
   refresh: "/api/v1/auth/refresh",
+  token: TOKEN_PATH,
 } as const;
 export type ThrottledRoute = (typeof THROTTLED_ROUTE)[keyof typeof THROTTLED_ROUTE];
 /** The routes that sign in: the `route` field of `auth.login_failed`. */
@@ -35,6 +38,14 @@ export interface SignInAttempt {
   readonly address?: string | undefined;
   /** Password login: whether the email typed was the admin's (the email itself is never logged: it may be a password typed in the wrong field). */
   readonly adminEmail?: boolean | undefined;
+}
+
+/** An agent token issued: for whom (`actor`), with which scopes, whether from another agent token, and the client that asked. */
+export interface AgentDelegation {
+  readonly actor: string;
+  readonly scope: string;
+  readonly chained: boolean;
+  readonly client: string;
 }
 
 /** A session, as the events name it: its id (`sid`), never its tokens. */
@@ -58,6 +69,8 @@ export class AuthEvents {
   readonly #refreshes: Counter;
   readonly #reuse: Counter;
   readonly #throttled: Counter;
+  readonly #agentTokens: Counter;
+  readonly #exchangeRefusals: Counter;
 
   constructor(@inject(LOGGER) logger: Logger, @inject(METRICS) metrics: Metrics) {
     this.#logger = logger;
@@ -66,6 +79,8 @@ export class AuthEvents {
     this.#refreshes = metrics.counter("pico_auth_refreshes_total", "Refresh tokens exchanged for new tokens");
     this.#reuse = metrics.counter("pico_auth_refresh_reuse_total", "Used refresh tokens presented again (each revokes its session)");
     this.#throttled = metrics.counter("pico_auth_throttled_total", "Requests refused with 429, by route", ["route"]);
+    this.#agentTokens = metrics.counter("pico_auth_agent_tokens_total", "Agent tokens issued by token exchange, by subject: access (a user's token) or agent (a chained exchange)", ["subject"]);
+    this.#exchangeRefusals = metrics.counter("pico_auth_token_exchange_failures_total", "Token exchanges refused, by OAuth error code", ["error"]);
   }
 
   /** Tokens issued for a sign-in or admin login (counted, not logged: the access log has the request). */
@@ -136,6 +151,29 @@ export class AuthEvents {
   /** Every session of a subject ended (an admin's revocation, an address moved or unbound); `count` were live. */
   subjectRevoked(reason: SessionRevocationReason, sub: string, count: number): void {
     this.#logger.warn(`pico-server-auth: ${count} session${count === 1 ? "" : "s"} of ${sub} revoked (${reason})`, { event: AUTH_EVENT.sessionRevoked, reason, sub, count });
+  }
+
+  /**
+   * A user's session delegated to an agent: logged at info as `auth.agent_token_issued` (who may now
+   * act for whom, with what: the trail an operator follows when an agent misbehaves) and counted.
+   */
+  agentTokenIssued(session: SessionRef, delegation: AgentDelegation): void {
+    this.#agentTokens.inc({ subject: delegation.chained ? "agent" : "access" });
+    this.#logger.info(`pico-server-auth: agent ${delegation.actor} may act for ${session.sub} (session ${session.id}) with scope "${delegation.scope}"`, {
+      event: AUTH_EVENT.agentTokenIssued,
+      sid: session.id,
+      sub: session.sub,
+      ...(session.role === undefined ? {} : { role: session.role }),
+      actor: delegation.actor,
+      scope: delegation.scope,
+      chained: delegation.chained,
+      client: delegation.client,
+    });
+  }
+
+  /** A token exchange refused (counted by its OAuth `error`, a fixed few values; not logged: the access log has the request). */
+  exchangeRefused(error: string): void {
+    this.#exchangeRefusals.inc({ error });
   }
 
   /** A new signing key: the first one (info), or a rotation that retired `previousKid` (warn). `why` is for people, not a field to match. */

@@ -66,6 +66,13 @@ export interface SessionStore {
    * anybody's session).
    */
   redeemRefresh(tokenHash: string, next: NextRefresh, access: IssuedAccessToken, now: number): Promise<RedeemOutcome>;
+  /**
+   * Records `access` as a token of the family (an agent token issued from one of its access tokens),
+   * so that revoking the family lists it in the revocation feed. False, recording nothing, when the
+   * family is unknown or revoked: then no token may be issued. One step with revocation: a revocation
+   * running at the same time either comes first (false) or lists `access`.
+   */
+  recordAccess(familyId: string, access: IssuedAccessToken): Promise<boolean>;
   /** The family that issued the refresh token whose hash is `tokenHash` (current or already redeemed). */
   familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined>;
   /** Revokes the family; false when there is no such family. Revoking twice keeps the first time. */

@@ -22,6 +22,11 @@ export interface IssuedTokens {
 }
 
 const PRUNE_EVERY_SECONDS = 3600;
+
+/** When a session ends for good, whatever its refreshes: `session_max_days` after it began. No token of it outlives this. */
+export function sessionEnd(family: Pick<RefreshFamily, "startedAt">, settings: Pick<ServerAuthSettings, "sessionMaxDays">): number {
+  return family.startedAt + settings.sessionMaxDays * 86_400;
+}
 const RETRY_MS = 1000;
 
 /**
@@ -145,9 +150,8 @@ export class Sessions implements OnDestroy {
     this.#pendingRevocations.clear();
   }
 
-  /** When the session ends for good, whatever its refreshes: `session_max_days` after it began. */
   #sessionEnd(family: Pick<RefreshFamily, "startedAt">): number {
-    return family.startedAt + this.settings.sessionMaxDays * 86_400;
+    return sessionEnd(family, this.settings);
   }
 
   /** 401 for a session past its absolute lifetime; a session whose credential changed is revoked first, so its access tokens die now too. */

@@ -23,9 +23,14 @@ export function verifiedToken(keys: SigningKeys, ours: { readonly issuer: string
   const jws = keys.verified(token);
   if (!jws) return undefined;
   const { header, payload } = jws;
-  const { sub, sid, jti, iss, aud, exp } = payload;
   const kindFits = kind === "refresh" ? header.typ === "JWT" && payload.type === "refresh" : typeof header.typ === "string" && ACCESS_TYPES.has(header.typ) && payload.type === undefined;
+  return kindFits ? sessionClaims(payload, ours.issuer, ours.audience, now) : undefined;
+}
+
+/** The session claims of a payload signed by one of our keys, if it is ours (`iss`, `aud` holding `audience`), unexpired, with string `sub`, `sid` and `jti`. */
+export function sessionClaims(payload: Readonly<Record<string, unknown>>, issuer: string, audience: string, now: number): SessionTokenClaims | undefined {
+  const { sub, sid, jti, iss, aud, exp } = payload;
   const audiences = Array.isArray(aud) ? aud : [aud];
-  const valid = kindFits && typeof sub === "string" && typeof sid === "string" && typeof jti === "string" && iss === ours.issuer && audiences.includes(ours.audience) && typeof exp === "number" && exp > now;
+  const valid = typeof sub === "string" && typeof sid === "string" && typeof jti === "string" && iss === issuer && audiences.includes(audience) && typeof exp === "number" && exp > now;
   return valid ? { sub, sid, jti, role: payload.role } : undefined;
 }

@@ -103,6 +103,13 @@ export class InMemoryAuthStore implements SigningKeyStore, BindingStore, Session
     return { outcome: "rotated", family: rotated };
   }
 
+  async recordAccess(familyId: string, access: IssuedAccessToken): Promise<boolean> {
+    const family = this.#families.get(familyId);
+    if (!family || family.revokedAt !== undefined) return false;
+    this.#access.get(familyId)?.push(access);
+    return true;
+  }
+
   async familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined> {
     const familyId = this.#refreshHashes.get(tokenHash);
     return familyId === undefined ? undefined : this.#families.get(familyId);

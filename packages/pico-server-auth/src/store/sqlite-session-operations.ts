@@ -26,6 +26,8 @@ export function sessionOperations(db: Database.Database) {
     "UPDATE refresh_families SET revoked_at = @now WHERE sub = @sub AND revoked_at IS NULL AND (@keep IS NULL OR stamp IS NOT @keep) RETURNING id",
   );
   const insertAccess = db.prepare<[string, string, number]>("INSERT INTO access_tokens (family_id, jti, exp) VALUES (?, ?, ?)");
+  // Inside the write transaction: a revocation commits wholly before or after, never in between.
+  const recordAccess = db.prepare<[string, number, string]>("INSERT INTO access_tokens (family_id, jti, exp) SELECT id, ?, ? FROM refresh_families WHERE id = ? AND revoked_at IS NULL");
   const appendFeed = db.prepare<[string, number]>("INSERT INTO revocations (jti, exp) SELECT jti, exp FROM access_tokens WHERE family_id = ? AND exp > ? ORDER BY seq");
   const feedSince = db.prepare<[number, number], IssuedAccessToken>("SELECT jti, exp FROM revocations WHERE seq > ? AND exp > ? ORDER BY seq");
   // sqlite_sequence keeps the highest seq ever handed out, also once those rows are pruned.
@@ -74,6 +76,7 @@ export function sessionOperations(db: Database.Database) {
       insertAccess.run(row.id, access.jti, access.exp);
       return { outcome: "rotated", family: toFamily(rotated) };
     },
+    recordAccess: (familyId: string, access: IssuedAccessToken): boolean => recordAccess.run(access.jti, access.exp, familyId).changes === 1,
     familyOfRefresh: (tokenHash: string): RefreshFamily | undefined => {
       const row = familyOfRefresh.get(tokenHash);
       return row && toFamily(row);

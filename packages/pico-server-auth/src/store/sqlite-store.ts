@@ -97,6 +97,10 @@ export class SqliteAuthStore implements SigningKeyStore, BindingStore, SessionSt
     return this.#run("redeemRefresh", (ops) => ops.redeemRefresh(tokenHash, next, access, now));
   }
 
+  recordAccess(familyId: string, access: IssuedAccessToken): Promise<boolean> {
+    return this.#run("recordAccess", (ops) => ops.recordAccess(familyId, access));
+  }
+
   familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined> {
     return this.#run("familyOfRefresh", (ops) => ops.familyOfRefresh(tokenHash));
   }

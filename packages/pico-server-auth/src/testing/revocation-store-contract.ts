@@ -55,6 +55,36 @@ export function revocationStoreContract(name: string, open: () => Promise<Opened
       expect((await since(cursor)).revoked).toStrictEqual([access("f1-a0"), access("f1-a1")]);
     });
 
+    it("a token recorded with recordAccess is listed when its family is revoked, by revokeFamily, reuse or revokeSubject", async () => {
+      await sessions().createFamily(family("f1"), access("f1-a0"));
+      await sessions().createFamily(family("f2"), access("f2-a0"));
+      await sessions().createFamily(family("f3", { sub: "carol" }), access("f3-a0"));
+      for (const id of ["f1", "f2", "f3"]) expect(await sessions().recordAccess(id, access(`${id}-agent`, 400))).toBe(true);
+      const { cursor } = await since(undefined);
+      await sessions().revokeFamily("f1", 11);
+      await sessions().redeemRefresh("f2-r0", next("f2-r1"), access("f2-a1"), 12);
+      await sessions().redeemRefresh("f2-r0", next("f2-x"), access("f2-ax"), 13);
+      await sessions().revokeSubject("carol", 14);
+      expect((await since(cursor)).revoked).toStrictEqual(byJti([access("f1-a0"), access("f1-agent", 400), access("f2-a0"), access("f2-a1"), access("f2-agent", 400), access("f3-a0"), access("f3-agent", 400)]));
+    });
+
+    it("recordAccess racing revokeFamily (on peers too): every token it recorded is in the feed", async () => {
+      const all = connections(opened());
+      for (let round = 0; round < 5; round++) {
+        const id = `race${round}`;
+        await sessions().createFamily(family(id), access(`${id}-a0`));
+        const records = Array.from({ length: 10 }, (_, i) => all[i % all.length]!.sessions.recordAccess(id, access(`${id}-agent${i}`)));
+        const revoked = all[round % all.length]!.sessions.revokeFamily(id, 20);
+        const recorded = await Promise.all(records);
+        await revoked;
+        const listed = new Set((await since(undefined)).revoked.map((t) => t.jti));
+        recorded.forEach((ok, i) => {
+          if (ok) expect(listed.has(`${id}-agent${i}`)).toBe(true);
+        });
+        expect(await sessions().recordAccess(id, access(`${id}-after`))).toBe(false);
+      }
+    });
+
     it("revokeSubject appends the tokens of each family it revoked, not of those it kept", async () => {
       await sessions().createFamily(family("old", { sub: "0xa", stamp: "key:old" }), access("old-a0"));
       await sessions().createFamily(family("new", { sub: "0xa", stamp: "key:new" }), access("new-a0"));

@@ -138,6 +138,27 @@ export function sessionStoreContract(name: string, open: () => Promise<OpenedSto
       expect(await store().family("refresh-lives")).toStrictEqual(family("refresh-lives", { expiresAt: 201 }));
     });
 
+    it("recordAccess records a token of a live family (true), and nothing for an unknown or revoked one (false)", async () => {
+      await store().createFamily(family("f1"), access("f1-a0"));
+      expect(await store().recordAccess("f1", access("f1-agent", 300))).toBe(true);
+      expect(await store().family("f1")).toStrictEqual(family("f1"));
+      expect(await store().recordAccess("ghost", access("ghost-agent"))).toBe(false);
+      expect(await store().family("ghost")).toBeUndefined();
+      await store().revokeFamily("f1", 5);
+      expect(await store().recordAccess("f1", access("f1-late"))).toBe(false);
+      expect(await store().family("f1")).toStrictEqual({ ...family("f1"), revokedAt: 5 });
+    });
+
+    it("a recorded token keeps its family from being pruned while it lives", async () => {
+      await store().createFamily(family("f1", { expiresAt: 100 }), access("f1-a0", 50));
+      await store().recordAccess("f1", access("f1-agent", 300));
+      await store().prune(200);
+      expect(await store().family("f1")).toStrictEqual(family("f1", { expiresAt: 100 }));
+      await store().prune(300);
+      expect(await store().family("f1")).toBeUndefined();
+      expect(await store().recordAccess("f1", access("f1-after"))).toBe(false);
+    });
+
     it("a pruned family's refresh tokens are unknown afterwards", async () => {
       await store().createFamily(family("f1", { expiresAt: 100 }), access("f1-a0", 50));
       await store().prune(100);

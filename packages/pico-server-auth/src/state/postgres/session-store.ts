@@ -69,6 +69,22 @@ export class PostgresSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * One statement. FOR SHARE locks the family row: a revocation (which locks it FOR UPDATE) waits for
+   * this insert to commit and then lists it in the feed; one that got there first leaves the row
+   * revoked, which READ COMMITTED rechecks once the lock is granted, so nothing is inserted.
+   */
+  recordAccess(familyId: string, access: IssuedAccessToken): Promise<boolean> {
+    return this.#db.run("recordAccess", async (db) => {
+      const { rowCount } = await db.query(
+        `INSERT INTO pico_auth_access_tokens (family_id, jti, exp)
+         SELECT id, $2, $3 FROM (SELECT id FROM pico_auth_refresh_families WHERE id = $1 AND revoked_at IS NULL FOR SHARE) f`,
+        [familyId, access.jti, access.exp],
+      );
+      return rowCount === 1;
+    });
+  }
+
   familyOfRefresh(tokenHash: string): Promise<RefreshFamily | undefined> {
     return this.#db.run("familyOfRefresh", async (db) => {
       const { rows } = await db.query<FamilyRow>(
