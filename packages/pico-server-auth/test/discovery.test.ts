@@ -49,6 +49,9 @@ describe("discovery documents", () => {
     }
     // The URLs name the issuer, never the address the request came in on (a proxy's, an internal one).
     expect((await getJson<Document>(app, `http://10.1.2.3:3000${OPENID_CONFIGURATION_PATH}`)).body.jwks_uri).toBe(SHARED.jwks_uri);
+    // token_endpoint is the token-exchange route: an empty exchange is an RFC 6749 error, not a 404.
+    const exchange = await app.request(new URL(SHARED.token_endpoint).pathname, { method: "POST", body: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect([exchange.status, ((await exchange.json()) as { error?: string }).error]).toEqual([400, "invalid_request"]);
     // jwks_uri answers, with the key that signs now.
     const jwks = await getJson<KeySet>(app, new URL(openid.body.jwks_uri).pathname);
     expect(jwks.body.keys.map((k) => k.kid)).toEqual([await signingKid(app)]);
