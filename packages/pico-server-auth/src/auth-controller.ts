@@ -1,8 +1,7 @@
-import { ClientAddresses, RequestContext, controller, get, post } from "pico-hono";
+import { ClientAddresses, RequestContext, controller, post } from "pico-hono";
 import { inject } from "pico-ioc";
 import { AuthEvents, THROTTLED_ROUTE } from "./events/auth-events.js";
 import { allowAnonymous, jsonObject, noStore } from "./http-input.js";
-import { SigningKeys } from "./keys/signing-keys.js";
 import { RATE_LIMIT_STORE } from "./limits/rate-limit-store.js";
 import type { RateLimitStore } from "./limits/rate-limit-store.js";
 import { chargeClient } from "./limits/client-quota.js";
@@ -11,12 +10,12 @@ import { AdminLogin } from "./login/admin-login.js";
 import { ServerAuthSettings } from "./settings.js";
 import { Sessions } from "./sessions/sessions.js";
 import { afterBoot } from "./after-boot.js";
-import { CHALLENGE_DOCS, JWKS_DOCS, LOGIN_DOCS, MOVE_DOCS, SIGN_IN_DOCS, STORE_DOWN } from "./openapi-docs.js";
+import { CHALLENGE_DOCS, LOGIN_DOCS, MOVE_DOCS, SIGN_IN_DOCS, STORE_DOWN } from "./openapi-docs.js";
 import { loadMlDsaVerifier } from "./wallet/verify-signature.js";
 import { challengeAddress } from "./wallet/wallet-requests.js";
 import { WalletSignIn } from "./wallet/wallet-sign-in.js";
 
-/** The auth server's endpoints; all public (they are how a client gets a token in the first place). */
+/** The auth server's sign-in endpoints; all public (they are how a client gets a token in the first place). The key sets: JwksController. */
 @allowAnonymous
 @controller({ prefix: "/api/v1/auth", tags: ["Auth"] })
 export class AuthController {
@@ -25,7 +24,6 @@ export class AuthController {
 
   constructor(
     private readonly settings: ServerAuthSettings,
-    private readonly keys: SigningKeys,
     private readonly sessions: Sessions,
     private readonly login: AdminLogin,
     private readonly wallets: WalletSignIn,
@@ -37,12 +35,6 @@ export class AuthController {
     // Loaded in the background once boot is over: ready long before a wallet has signed its first
     // challenge (a sign-in that comes sooner waits for it).
     if (settings.supportedWalletAlgorithms.includes("ML-DSA-65")) afterBoot(() => void loadMlDsaVerifier().catch(() => undefined));
-  }
-
-  @get("/jwks", { summary: "Public keys that verify the tokens issued here", openapi: JWKS_DOCS })
-  async jwks(ctx: RequestContext) {
-    ctx.setHeader("Cache-Control", "public, max-age=300");
-    return this.keys.jwks();
   }
 
   @post("/challenge", { summary: "A one-time challenge for a wallet address, and the sign-in message to sign", responses: { ...STORE_DOWN, 400: "address required, unsupported algorithm or bad move_to", 429: "Too many challenges" }, openapi: CHALLENGE_DOCS })

@@ -27,6 +27,15 @@ export function noStore(ctx: RequestContext): void {
   ctx.setHeader("Pragma", "no-cache");
 }
 
+/**
+ * Public documents that verifiers read (key sets, discovery metadata): any cache may keep them five
+ * minutes. A verifier that meets a token of a key it does not know yet (a rotation) rereads them
+ * anyway, its cooldown permitting.
+ */
+export function cachePublicly(ctx: RequestContext): void {
+  ctx.setHeader("Cache-Control", "public, max-age=300");
+}
+
 /** Compares secrets in constant time, whatever their lengths. */
 export function secretsEqual(given: string, expected: string): boolean {
   const digest = (s: string) => createHash("sha256").update(s).digest();

@@ -13,6 +13,8 @@ export { TokenController } from "./agents/token-controller.js";
 export { TokenExchange } from "./agents/token-exchange.js";
 export { OAuthError } from "./agents/oauth-error.js";
 export { AdminBearer } from "./admin/admin-bearer.js";
+export { JwksController } from "./discovery/jwks-controller.js";
+export { DiscoveryController } from "./discovery/discovery-controller.js";
 export { SigningKeys } from "./keys/signing-keys.js";
 export { JWKS_PATH, JWKS_ALL_PATH, JWKS_ML_DSA_PATH, TOKEN_PATH, TOKEN_EXCHANGE_GRANT, OAUTH_METADATA_PATH, OPENID_CONFIGURATION_PATH } from "./endpoints.js";
 export { KEY_ENCRYPTION } from "./keys/key-encryption.js";
@@ -70,6 +72,9 @@ export type { AddressBindings, Claim, MoveOutcome, SignerKey } from "./bindings/
 export type { IssuedTokens } from "./sessions/sessions.js";
 export type { CredentialStamp } from "./sessions/credential-stamps.js";
 export type { SessionTokenClaims } from "./sessions/verified-token.js";
+export type { Jwks, PublishedKeys } from "./keys/published-keys.js";
+export type { OAuthMetadata, ServerMetadata } from "./discovery/metadata.js";
+export type { MlDsaJwks } from "./discovery/ml-dsa-jwks.js";
 export type { SigningKeyStore, StoredSigningKey } from "./keys/signing-key-store.js";
 export type { BindingStore } from "./bindings/binding-store.js";
 export type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, SessionStore } from "./sessions/session-store.js";

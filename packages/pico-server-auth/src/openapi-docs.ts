@@ -33,10 +33,35 @@ const ADMIN: Pick<RouteDocs, "security" | "securitySchemes"> = {
 
 const PUBLIC: Pick<RouteDocs, "security"> = { security: [] };
 
-export const JWKS_DOCS: RouteDocs = {
+const KEY_SET = (description: string): JsonSchema => ({
+  type: "object",
+  description,
+  properties: { keys: { type: "array", items: { type: "object", properties: { kty: { type: "string" }, kid: { type: "string" }, alg: { type: "string" }, use: { type: "string" } }, required: ["kty"] } } },
+  required: ["keys"],
+});
+
+export const JWKS_DOCS: RouteDocs = { ...PUBLIC, response: KEY_SET("The signing key first, then retired keys whose tokens may not have expired; with ml_dsa_jwks: separate, no kty AKP key") };
+export const JWKS_ALL_DOCS: RouteDocs = { ...PUBLIC, response: KEY_SET("Every published key, whatever ml_dsa_jwks says; the jwks_uri of the discovery documents while an ML-DSA key signs with ml_dsa_jwks: separate") };
+export const JWKS_ML_DSA_DOCS: RouteDocs = { ...PUBLIC, response: KEY_SET("Only kty AKP (ML-DSA-65, RFC 9964) keys; empty when none is published") };
+
+const URL_STRING: JsonSchema = { type: "string", format: "uri" };
+const STRINGS: JsonSchema = { type: "array", items: { type: "string" } };
+const METADATA = {
+  issuer: { ...URL_STRING, description: "server_auth.issuer, exactly as configured (the iss of every token)" },
+  jwks_uri: { ...URL_STRING, description: "The key set that holds the key signing now" },
+  token_endpoint: { ...URL_STRING, description: "RFC 8693 token exchange (agent tokens)" },
+  grant_types_supported: STRINGS,
+  token_endpoint_auth_methods_supported: { ...STRINGS, description: "none: the token endpoint authenticates no client; the subject token is the credential" },
+  access_token_signing_alg_values_supported: { ...STRINGS, description: "Extension: the algorithms of the published keys, the signing key's first" },
+} as const;
+
+export const OAUTH_METADATA_DOCS: RouteDocs = {
   ...PUBLIC,
-  response: { type: "object", properties: { keys: { type: "array", items: { type: "object", properties: { kty: { type: "string" }, kid: { type: "string" }, alg: { type: "string" }, use: { type: "string" } }, required: ["kty"] } } }, required: ["keys"] },
+  response: object({ ...METADATA, response_types_supported: { ...STRINGS, maxItems: 0, description: "Empty: no authorization endpoint" } }),
 };
+export const OPENID_CONFIGURATION_DOCS: RouteDocs = { ...PUBLIC, response: object(METADATA) };
+/** The documents answer only at the paths the issuer gives them (an issuer with a path: docs/discovery.md). */
+export const DISCOVERY_RESPONSES = { 404: "Not where this issuer's document is served" } as const;
 
 export const CHALLENGE_DOCS: RouteDocs = {
   ...PUBLIC,

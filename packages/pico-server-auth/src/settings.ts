@@ -14,6 +14,9 @@ export class ServerAuthSettings {
   @setting({ choices: ["RS256", "ES256", "EdDSA", "ML-DSA-65"], description: "Token signing algorithm" })
   algorithm: string = "RS256";
 
+  @setting({ choices: ["inline", "separate"], description: "Where ML-DSA-65 public keys (kty AKP) are published. inline: /api/v1/auth/jwks holds every key. separate: it holds the classical keys only, for verifiers that refuse a whole key set holding an AKP key (joserfc, jwcrypto, python-jose, go-jose); ML-DSA keys are at /api/v1/auth/jwks/ml-dsa. /api/v1/auth/jwks/all holds every key in both" })
+  mlDsaJwks: string = "inline";
+
   @setting({ type: "integer", min: 1, max: 1440, description: "Access token lifetime (at most a day)" })
   accessTokenExpireMinutes: number = 15;
 

@@ -1,4 +1,4 @@
-import type { JWK, JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
 import { LOGGER, component, inject } from "pico-ioc";
 import type { Logger, OnDestroy, OnInit } from "pico-ioc";
 import { LOCAL_JWKS } from "pico-client-auth/contract";
@@ -17,9 +17,10 @@ import { openSigningKey } from "./open-signing-key.js";
 import { parseCompactJws } from "./compact-jws.js";
 import type { CompactJws } from "./compact-jws.js";
 import { SIGNING_KEY_STORE } from "./signing-key-store.js";
-import { JWKS_PATH } from "../endpoints.js";
+import { JWKS_ALL_PATH, JWKS_PATH } from "../endpoints.js";
 import type { SigningKeyStore, StoredSigningKey } from "./signing-key-store.js";
-
+import { publishedKeysOf } from "./published-keys.js";
+import type { Jwks, PublishedKeys } from "./published-keys.js";
 
 /** Tokens may arrive a little after their key's window by clock skew: publish and keep a minute longer. */
 const MARGIN_SECONDS = 60;
@@ -51,6 +52,13 @@ interface Kept {
 export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
   readonly issuer: string;
   readonly jwksPath = JWKS_PATH;
+  /**
+   * JWKS_ALL_PATH serves what jwks() answers (every key) whatever `ml_dsa_jwks` says, so a
+   * pico-client-auth in this process whose jwks_url names it stays in-process. JWKS_PATH is listed as
+   * jwksPath although, with `ml_dsa_jwks: separate`, it serves the classical keys only: in-process,
+   * every published key verifies (this package's own verifier knows AKP), which is a superset.
+   */
+  readonly jwksPaths: readonly string[] = Object.freeze([JWKS_ALL_PATH]);
   /** Seconds since the epoch; replaceable in tests. */
   now: () => number = () => Math.floor(Date.now() / 1000);
   readonly #settings: ServerAuthSettings;
@@ -59,7 +67,8 @@ export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
   readonly #logger: Logger;
   readonly #follower: StoreFollower;
   #kept: Kept[] = [];
-  #jwks: { readonly keys: readonly JWK[] } = Object.freeze({ keys: Object.freeze([]) });
+  /** The published sets, recomputed (frozen) only when the keys change: serving one allocates nothing. */
+  #published: PublishedKeys = publishedKeysOf([], undefined);
   /** When the next rotation or expiry is due: until then, signing and publishing are lookups. */
   #nextChange = 0;
   #changing: Promise<void> | undefined;
@@ -117,10 +126,20 @@ export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
    * `refresh: true` (a token whose kid is unknown) rereads the store first, at most once per
    * REFRESH_COOLDOWN_MS; a failed reread answers the keys in memory.
    */
-  jwks(options?: { readonly refresh?: boolean }): { readonly keys: readonly JWK[] } | Promise<{ readonly keys: readonly JWK[] }> {
+  jwks(options?: { readonly refresh?: boolean }): Jwks | Promise<Jwks> {
     if (options?.refresh) return this.#refresh().then(() => this.jwks());
-    if (this.now() < this.#nextChange) return this.#jwks;
-    return this.#maintain().then(() => this.#jwks);
+    const published = this.published();
+    return published instanceof Promise ? published.then((p) => p.all) : published.all;
+  }
+
+  /**
+   * The published keys, split by family for `ml_dsa_jwks` (every key; classical only; ML-DSA only),
+   * with their algorithms and whether an ML-DSA key signs now. The same object while the keys are
+   * unchanged; no promise until a rotation or an expiry is due.
+   */
+  published(): PublishedKeys | Promise<PublishedKeys> {
+    if (this.now() < this.#nextChange) return this.#published;
+    return this.#maintain().then(() => this.#published);
   }
 
   /** Signs with the active key; `typ` is the protected header's (`at+jwt` for RFC 9068 access tokens). */
@@ -254,15 +273,16 @@ export class SigningKeys implements LocalJwks, OnInit, OnDestroy {
     this.#recompute(now);
   }
 
-  /** The published set (a new object only when it changed) and the next due time. */
+  /** The published sets (new objects only when they changed) and the next due time. */
   #recompute(now: number): void {
     const { publishFor, keepFor } = this.#windows();
     // Newest first: a client that tries keys in order finds the signing key at once.
     const published = this.#kept.filter((k) => k.stored.retiredAt === undefined || now < k.stored.retiredAt + publishFor).map((k) => k.key.publicJwk).reverse();
-    if (published.length !== this.#jwks.keys.length || published.some((jwk, i) => jwk !== this.#jwks.keys[i])) {
-      this.#jwks = Object.freeze({ keys: Object.freeze(published) });
-    }
     const active = this.#active();
+    const current = this.#published.all.keys;
+    if (published.length !== current.length || published.some((jwk, i) => jwk !== current[i]) || active?.key.publicJwk !== this.#published.signing) {
+      this.#published = publishedKeysOf(published, active?.key.publicJwk);
+    }
     const rotationSeconds = this.#settings.keyRotationDays * 86_400;
     const due: number[] = [];
     for (const { stored } of this.#kept) {
