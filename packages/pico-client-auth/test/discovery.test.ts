@@ -178,7 +178,7 @@ describe("discovery against a stand-in IdP", () => {
 });
 
 describe("the discovered document is cached like the key set", () => {
-  it("read once per TTL; an unknown kid refetches the key set only, at most once per cooldown", async () => {
+  it("read once per TTL; an unknown kid rereads it and refetches the key set, each at most once per cooldown", async () => {
     serve(OAUTH_METADATA_PATH, { issuer: idp.origin, jwks_uri: `${idp.origin}/keys` });
     const { jwks, clock, logger } = discovering();
     const first = await jwks.getKeySet();
@@ -188,10 +188,10 @@ describe("the discovered document is cached like the key set", () => {
     expect(await jwks.getKeySet({ refresh: true })).toEqual({ keys: [A, B], version: 2 });
     clock.now = 60_000;
     await jwks.getKeySet({ refresh: true }); // within the cooldown: nothing fetched
-    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", "/keys"]);
+    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", OAUTH_METADATA_PATH, "/keys"]);
     clock.now = 120_000; // both are stale now
     await jwks.getKeySet();
-    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", "/keys", OAUTH_METADATA_PATH, "/keys"]);
+    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", OAUTH_METADATA_PATH, "/keys", OAUTH_METADATA_PATH, "/keys"]);
     // The same jwks_uri again is not logged again.
     expect(logger.events.map(([, event]) => event)).toEqual(["auth.jwks_discovered"]);
   });
@@ -235,21 +235,21 @@ describe("the discovered document is cached like the key set", () => {
     ]);
   });
 
-  it("a key-set fetch that fails makes the next one rediscover first: the key set may have moved", async () => {
+  it("an unknown kid rediscovers first: the signing key may be published at another URL now; a failed fetch keeps the last good set", async () => {
     serve(OAUTH_METADATA_PATH, { issuer: idp.origin, jwks_uri: `${idp.origin}/keys` });
     const { jwks, clock, logger } = discovering();
     const first = await jwks.getKeySet();
     idp.routes.delete("/keys");
+    clock.now = 1;
+    expect(await jwks.getKeySet({ refresh: true })).toBe(first); // the document still names /keys, now a 404: the last good set is kept
+    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", OAUTH_METADATA_PATH, "/keys"]);
     idp.routes.set(OAUTH_METADATA_PATH, { body: { issuer: idp.origin, jwks_uri: `${idp.origin}/keys-v2` } });
     idp.routes.set("/keys-v2", { body: { keys: [B] } });
-    clock.now = 1;
-    expect(await jwks.getKeySet({ refresh: true })).toBe(first); // /keys 404: the last good set is kept
-    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", "/keys"]);
     clock.now = 30_000; // the unknown kid's cooldown has not run out: nothing is fetched
     expect(await jwks.getKeySet({ refresh: true })).toBe(first);
-    clock.now = 30_001; // the next key-set fetch rediscovers first
+    clock.now = 30_001; // the next refetch rediscovers first
     expect(await jwks.getKeySet({ refresh: true })).toEqual({ keys: [B], version: 2 });
-    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", "/keys", OAUTH_METADATA_PATH, "/keys-v2"]);
+    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, "/keys", OAUTH_METADATA_PATH, "/keys", OAUTH_METADATA_PATH, "/keys-v2"]);
     expect(logger.events.map(([level, event, fields]) => [level, event, fields.jwks_uri ?? fields.url])).toEqual([
       ["info", "auth.jwks_discovered", `${idp.origin}/keys`],
       ["warn", "auth.jwks_refresh_failed", `${idp.origin}/keys`],

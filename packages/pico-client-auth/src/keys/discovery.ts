@@ -44,8 +44,8 @@ interface Discovered {
  * document; when both answer 404, `{issuer}/api/v1/auth/jwks` (upstream's auth server publishes no
  * document). The answer is cached under the key set's rules (`CachedRemote`): refetched after
  * `ttlMs`, a failed refetch keeps the last good one. `RemoteJwks` asks before each key-set fetch, and
- * asks for a refetch (at most once per `cooldownMs`) after a key-set fetch failed, in case it moved;
- * an unknown kid refetches the key set only.
+ * asks for a refetch (at most once per `cooldownMs`) after a key-set fetch failed, in case it moved,
+ * and for the key-set refetch an unknown kid causes, in case the signing key is published elsewhere now.
  */
 export class IssuerDiscovery implements JwksLocation {
   readonly #options: IssuerDiscoveryOptions;

@@ -43,6 +43,11 @@ export class RemoteJwks implements KeySource {
   }
 
   getKeySet(options?: { readonly refresh?: boolean }): KeySet | Promise<KeySet> {
+    // An unknown kid may be a key published at another URL now (a server that moved its signing key
+    // to another key set, as pico-server-auth's ml_dsa_jwks: separate does when ML-DSA-65 starts
+    // signing): the refetch it causes rereads the discovery document first. Both are bounded by
+    // their cooldowns.
+    if (options?.refresh) this.#rediscover = true;
     return this.#cache.get(options);
   }
 
