@@ -167,6 +167,21 @@ describe("discovery against a stand-in IdP", () => {
     expect(idp.requests).toEqual([OAUTH_METADATA_PATH]);
   });
 
+  it("a discovered jwks_uri (or the fallback) that redirects is not followed: the redirect could lead to plain http, past the rule the jwks_uri passed", async () => {
+    serve(OAUTH_METADATA_PATH, { issuer: idp.origin, jwks_uri: `${idp.origin}/moved` });
+    idp.routes.set("/moved", { status: 302, location: `${idp.origin}/keys` });
+    const error = (await Promise.resolve(discovering().jwks.getKeySet()).catch((e: unknown) => e)) as AuthClientError;
+    expect([error.code, error.status]).toEqual(["KEYS_UNAVAILABLE", 503]);
+    expect(idp.requests).not.toContain("/keys");
+
+    idp.requests.length = 0;
+    idp.routes.delete(OAUTH_METADATA_PATH);
+    idp.routes.set(DEFAULT_JWKS_PATH, { status: 301, location: `${idp.origin}/keys` });
+    const fallback = (await Promise.resolve(discovering().jwks.getKeySet()).catch((e: unknown) => e)) as AuthClientError;
+    expect([fallback.code, fallback.status]).toEqual(["KEYS_UNAVAILABLE", 503]);
+    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, OPENID_CONFIGURATION_PATH, DEFAULT_JWKS_PATH]);
+  });
+
   it("a document that does not answer within the timeout is a failure, quickly", async () => {
     idp.routes.set(OAUTH_METADATA_PATH, { hang: true });
     const started = performance.now();

@@ -4,9 +4,9 @@
  * the user's session, the per-client limit, the event, and the settings' boot checks.
  */
 import { createPrivateKey, generateKeyPairSync, sign as nodeSign } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LogFields, Logger } from "pico-ioc";
-import { RevocationList, SESSION_STORE, TokenExchange } from "../src/index.js";
+import { AdminLogin, RevocationList, SESSION_STORE, TokenExchange } from "../src/index.js";
 import { JWT_TYPE, ROLE_SCOPES, agentApp, agentToken, exchange, exchangeFields, headerOf, oauthError } from "./agent-support.js";
 import { Profile, claimsOf, ed25519Wallet, postJson, serverApp, walletSignIn } from "./support.js";
 import { FEED_BEARER, answer, feed, login } from "./session-support.js";
@@ -67,6 +67,19 @@ describe("invalid_grant: the subject token must be a live access token of ours",
     await a.container.get(SESSION_STORE).revokeFamily(claimsOf(access_token).sid as string, Math.floor(Date.now() / 1000));
     expect(a.container.get(RevocationList).isRevoked(claimsOf(access_token).jti as string)).toBe(false);
     expect(await answer(exchange(a, exchangeFields(access_token)))).toEqual(grantError("the session of subject_token is revoked or unknown"));
+    await a.stop();
+  });
+
+  it("a session whose credential changed (admin password, wallet binding) mints no agent token: it is revoked, as at its next refresh", async () => {
+    const a = agentApp({ allow_agent_token_exchange: true });
+    const { access_token } = await login(a);
+    const agent = await agentToken(a, exchangeFields(access_token));
+    vi.spyOn(a.container.get(AdminLogin), "currentStamp").mockResolvedValue("admin:2");
+    const ended = grantError("the session of subject_token has ended: admin credentials changed or admin login disabled; sign in again");
+    expect(await answer(exchange(a, exchangeFields(access_token)))).toEqual(ended);
+    const revocations = a.container.get(RevocationList);
+    expect([access_token, agent.access_token].map((t) => revocations.isRevoked(claimsOf(t).jti as string))).toEqual([true, true]);
+    expect(await answer(exchange(a, exchangeFields(agent.access_token, { subject_token_type: JWT_TYPE })))).toEqual(grantError("subject_token is revoked"));
     await a.stop();
   });
 

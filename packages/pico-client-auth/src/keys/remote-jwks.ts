@@ -53,9 +53,11 @@ export class RemoteJwks implements KeySource {
 
   async #load(previous: KeySet | undefined): Promise<KeySet> {
     const { url: location, timeoutMs, logger } = this.#options;
-    const url = typeof location === "string" ? location : await location.jwksUrl({ rediscover: this.#rediscover });
+    const discovered = typeof location !== "string";
+    const url = discovered ? await location.jwksUrl({ rediscover: this.#rediscover }) : location;
     try {
-      const keys = parseKeys(await getJson(url, { what: "JWKS", timeoutMs, fetch: this.#fetch }));
+      // A discovered URL passed the https / loopback rule; a redirect could lead past it to plain http.
+      const keys = parseKeys(await getJson(url, { what: "JWKS", timeoutMs, fetch: this.#fetch, ...(discovered ? { redirect: "error" } : {}) }));
       this.#rediscover = false;
       const unchanged = previous && JSON.stringify(previous.keys) === JSON.stringify(keys);
       return unchanged ? previous : { keys, version: (previous?.version ?? 0) + 1 };

@@ -8,7 +8,7 @@ import { ServerAuthSettings } from "../settings.js";
 import { RevocationList } from "../sessions/revocation-list.js";
 import { SESSION_STORE } from "../sessions/session-store.js";
 import type { RefreshFamily, SessionStore } from "../sessions/session-store.js";
-import { sessionEnd } from "../sessions/sessions.js";
+import { Sessions, sessionEnd } from "../sessions/sessions.js";
 import { JWT_TOKEN_TYPE_URI, MAX_ACTOR_CHAIN } from "./exchange-request.js";
 import type { ExchangeRequest } from "./exchange-request.js";
 import { OAuthError, invalidGrant } from "./oauth-error.js";
@@ -43,6 +43,7 @@ export class TokenExchange {
     private readonly revocations: RevocationList,
     @inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly events: AuthEvents,
+    private readonly sessions: Sessions,
   ) {
     this.agentAudience = agentAudienceOf(settings);
   }
@@ -84,11 +85,17 @@ export class TokenExchange {
     return { access_token: token, issued_token_type: JWT_TOKEN_TYPE_URI, token_type: "Bearer", expires_in: exp - now, scope };
   }
 
-  /** The subject token's session, from the store: it must exist, be unrevoked, belong to the token's subject and not have ended. */
+  /**
+   * The subject token's session, from the store: it must exist, be unrevoked, belong to the token's
+   * subject, not have ended, and still hold the credential it began with (as a refresh checks: a
+   * changed admin password or wallet binding ends it here too, and revokes it).
+   */
   async #liveSession(subject: SubjectToken, now: number): Promise<RefreshFamily> {
     const session = await this.store.family(subject.sid);
     if (!session || session.revokedAt !== undefined || session.sub !== subject.sub) throw invalidGrant("the session of subject_token is revoked or unknown");
     if (now >= sessionEnd(session, this.settings)) throw invalidGrant("the session of subject_token has ended");
+    const changed = await this.sessions.endIfCredentialChanged(session, now);
+    if (changed !== undefined) throw invalidGrant(`the session of subject_token has ended: ${changed}`);
     return session;
   }
 

@@ -162,11 +162,21 @@ export class Sessions implements OnDestroy {
 
   /** 401 for a session whose credential changed, revoked first, so its access tokens die now too. */
   async #checkCredential(family: RefreshFamily, now: number): Promise<void> {
+    const changed = await this.endIfCredentialChanged(family, now);
+    if (changed !== undefined) throw unauthorized(changed);
+  }
+
+  /**
+   * Undefined while the credential `family` began with still holds. Otherwise the session is revoked
+   * (its access and agent tokens die now too) and the reason is returned: for whatever would mint a
+   * token from the session (a refresh, a token exchange).
+   */
+  async endIfCredentialChanged(family: RefreshFamily, now: number): Promise<string | undefined> {
     const changed = await this.stamps.changed(family);
-    if (changed === undefined) return;
+    if (changed === undefined) return undefined;
     if (await this.store.revokeFamily(family.id, now)) this.events.sessionRevoked("credential_changed", family);
     await this.revocations.revoked();
-    throw unauthorized(changed);
+    return changed;
   }
 
   /** The store key of a refresh token: the hash of an opaque one, or that of a JWT one from an earlier version (verified first). */
