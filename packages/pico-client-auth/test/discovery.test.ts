@@ -145,10 +145,25 @@ describe("discovery against a stand-in IdP", () => {
     expect(idp.requests).not.toContain("/keys");
   });
 
-  it("a 5xx, a 403 or a redirect is a failure, not a fallback: nothing further is asked", async () => {
+  it("a 400, 401, 403, 405 or 410 says the document is not there, as a 404 does: the next one is asked", async () => {
+    serve(OPENID_CONFIGURATION_PATH, { issuer: idp.origin, jwks_uri: `${idp.origin}/keys` });
+    for (const status of [400, 401, 403, 405, 410]) {
+      idp.requests.length = 0;
+      idp.routes.set(OAUTH_METADATA_PATH, { status, body: { detail: "no" } });
+      expect(await discovering().jwks.getKeySet(), String(status)).toEqual({ keys: [A], version: 1 });
+      expect(idp.requests).toEqual([OAUTH_METADATA_PATH, OPENID_CONFIGURATION_PATH, "/keys"]);
+    }
+    idp.requests.length = 0;
+    idp.routes.set(OPENID_CONFIGURATION_PATH, { status: 403 });
+    idp.routes.set(DEFAULT_JWKS_PATH, { body: { keys: [B] } });
+    expect(await discovering().jwks.getKeySet()).toEqual({ keys: [B], version: 1 });
+    expect(idp.requests).toEqual([OAUTH_METADATA_PATH, OPENID_CONFIGURATION_PATH, DEFAULT_JWKS_PATH]);
+  });
+
+  it("a 5xx, a 408, a 429 or a redirect is a failure, not a fallback: nothing further is asked", async () => {
     const url = `${idp.origin}${OAUTH_METADATA_PATH}`;
     idp.routes.set(DEFAULT_JWKS_PATH, { body: { keys: [A] } });
-    for (const status of [500, 503, 403]) {
+    for (const status of [500, 503, 408, 429]) {
       idp.requests.length = 0;
       idp.routes.set(OAUTH_METADATA_PATH, { status, body: { detail: "no" } });
       expect(await discoveryFailure(discovering().jwks.getKeySet())).toEqual(["KEYS_UNAVAILABLE", 503, "unreachable", `discovery document ${url} answered ${status}`]);

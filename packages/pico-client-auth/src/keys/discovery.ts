@@ -10,7 +10,7 @@ export type DiscoverySource = "oauth-authorization-server" | "openid-configurati
 
 /**
  * Why discovery failed, as the `reason` field of `auth.discovery_failed`: `unreachable` (no answer,
- * a timeout, a status other than 2xx or 404, a redirect), `bad_document` (not JSON, not an object,
+ * a timeout, a 5xx, 408 or 429, a redirect), `bad_document` (not JSON, not an object,
  * no usable `jwks_uri`), `issuer_mismatch` (the document is another issuer's).
  */
 export type DiscoveryFailure = "unreachable" | "bad_document" | "issuer_mismatch";
@@ -41,7 +41,7 @@ interface Discovered {
 
 /**
  * The issuer's key-set URL, read from its RFC 8414 metadata, else its OpenID Connect discovery
- * document; when both answer 404, `{issuer}/api/v1/auth/jwks` (upstream's auth server publishes no
+ * document; when neither is there (a 4xx, see `isAbsent`), `{issuer}/api/v1/auth/jwks` (upstream's auth server publishes no
  * document). The answer is cached under the key set's rules (`CachedRemote`): refetched after
  * `ttlMs`, a failed refetch keeps the last good one. `RemoteJwks` asks before each key-set fetch, and
  * asks for a refetch (at most once per `cooldownMs`) after a key-set fetch failed, in case it moved,
@@ -110,7 +110,7 @@ export class IssuerDiscovery implements JwksLocation {
     return { jwksUri: `${withoutTrailingSlash(issuer)}${DEFAULT_JWKS_PATH}`, source: "fallback" };
   }
 
-  /** The document, or NOT_FOUND for a 404 (the only answer that moves on to the next document). */
+  /** The document, or NOT_FOUND for a 4xx that says it is not there (`isAbsent`: the only answers that move on to the next document). */
   async #read(url: string): Promise<unknown> {
     try {
       // redirect "error": a redirect could lead to plain http, past the check the issuer passed at boot.

@@ -1,5 +1,14 @@
-/** What `getJson` answers for a 404 when told `notFound: true`: discovery's "no such document". */
+/** What `getJson` answers for a "not here" status when told `notFound: true`: discovery's "no such document". */
 export const NOT_FOUND: unique symbol = Symbol("not found");
+
+/**
+ * Whether a status says the document is not at this URL: any 4xx but 408 and 429, which say "not
+ * now". IdPs answer an unknown path with 404, but also with 400, 401, 403 or 405; Spring Security
+ * moves on to the next discovery document after any 4xx too.
+ */
+export function isAbsent(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
 
 /** A non-2xx answer: its message names the document, the URL and the status. */
 export class UnexpectedStatus extends Error {
@@ -18,7 +27,7 @@ export interface GetJsonOptions {
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
   readonly redirect?: RequestInit["redirect"];
-  /** Answer a 404 with `NOT_FOUND` instead of failing. */
+  /** Answer a status that says "not here" (`isAbsent`) with `NOT_FOUND` instead of failing. */
   readonly notFound?: boolean;
 }
 
@@ -34,7 +43,7 @@ export async function getJson(url: string, options: GetJsonOptions): Promise<unk
   });
   if (!response.ok) {
     await response.body?.cancel();
-    if (options.notFound && response.status === 404) return NOT_FOUND;
+    if (options.notFound && isAbsent(response.status)) return NOT_FOUND;
     throw new UnexpectedStatus(options.what, url, response.status);
   }
   return await response.json();
