@@ -255,10 +255,13 @@ export class Application<const Names extends readonly string[] = readonly string
       return this.#exitAfterFailedBoot(new InvalidOptionsError(`Application: "config" must be JSON to reach the workers (WORKERS, run({ workers })): ${reason}`));
     }
     this.#supervisor = new WorkerSupervisor({ count: workers, configuration: { config, env: this.#env }, logger: this.#logger });
+    // Before the first fork, not once all listen: a signal while the workers boot (systemd's stop,
+    // Ctrl-C) must stop them through the supervisor, not kill the primary with Node's default action
+    // and leave each worker to fail on its closed channel to the primary.
+    stopOnSignals(this, this.#logger);
     const url = await this.#supervisor.start();
     this.#logger.info(`pico-boot: listening on ${url} with ${workers} workers`, { event: "boot.listening", url, workers });
     this.#gate?.release();
-    stopOnSignals(this, this.#logger);
   }
 
   async #runAsWorker(options: RunOptions): Promise<void> {

@@ -129,6 +129,32 @@ describe("run({ workers }) / WORKERS", () => {
     expect(replacementLeft).toBe(false);
   });
 
+  it("SIGTERM to the primary while the workers are still booting stops them: exit 0, no worker left, no broken channel", async () => {
+    const slowFile = join(mkdtempSync(join(tmpdir(), "workers-")), "slow");
+    writeFileSync(slowFile, "");
+    const program = runProgram(script, { PORT: String(await freePort()), HOST: "127.0.0.1", LOG_LEVEL: "info", WORKERS: "2", FIXTURE_SLOW_START_FILE: slowFile });
+    started.push(program);
+    const [, first, second] = await program.waitFor(/^slow start (\d+)$[\s\S]*^slow start (\d+)$/m);
+    program.child.kill("SIGTERM");
+    const code = await Promise.race([program.exited, new Promise((r) => setTimeout(() => r("still running after 8 s"), 8_000))]);
+    const left = [first, second].map(Number).filter((pid) => processExists(pid));
+    for (const pid of left) process.kill(pid, "SIGKILL");
+    expect([code, left]).toEqual([0, []]);
+    expect(program.output()).not.toMatch(/EPIPE|ERR_IPC/);
+  });
+
+  it("SIGTERM to the whole process group while the workers are still booting (systemd's stop): exit 0, nothing reported as failed", async () => {
+    const slowFile = join(mkdtempSync(join(tmpdir(), "workers-")), "slow");
+    writeFileSync(slowFile, "");
+    const program = runProgram(script, { PORT: String(await freePort()), HOST: "127.0.0.1", LOG_LEVEL: "info", WORKERS: "2", FIXTURE_SLOW_START_FILE: slowFile }, { detached: true });
+    started.push(program);
+    await program.waitFor(/^slow start \d+$/m);
+    process.kill(-(program.child.pid as number), "SIGTERM");
+    const code = await Promise.race([program.exited, new Promise((r) => setTimeout(() => r("still running after 8 s"), 8_000))]);
+    expect(code).toBe(0);
+    expect(program.output()).not.toMatch(/EPIPE|ERR_IPC|did not stop cleanly/);
+  });
+
   it("a worker that keeps dying is not replaced forever: the primary stops and exits 1, saying why", async () => {
     const { program, url } = await startWorkers({ WORKERS: "2" });
     let code: number | null | undefined;

@@ -110,7 +110,10 @@ export class WorkerSupervisor {
     this.#live.delete(worker);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     if (this.#ending) {
-      if (code !== 0) this.#failures.push(`worker ${worker.process.pid} (${how})`);
+      // A worker that never listened served nothing: killed by the signal that stops us all (sent to
+      // the whole process group while it was still booting, before its own handlers), it lost nothing.
+      const stoppedBooting = !listened && (signal === "SIGTERM" || signal === "SIGINT");
+      if (code !== 0 && !stoppedBooting) this.#failures.push(`worker ${worker.process.pid} (${how})`);
       this.#settleIfAllExited();
     } else if (!listened && !this.#startupDone) {
       // It told nothing (a crash while importing, a process.exit before run()): say what is known.
