@@ -146,8 +146,10 @@ describe("private signing keys sealed at rest in the SQLite store", () => {
     const key = hexKey();
     const [kid] = await writtenStore(dataDir, { key_encryption_key: key });
     const sealed = storedKeys(dataDir)[0]?.material as string;
-    const last = sealed.at(-1) === "A" ? "B" : "A";
-    setMaterial(dataDir, kid as string, `${sealed.slice(0, -1)}${last}`);
+    // A character before the last base64 group: each of its 6 bits is data (the last character's low
+    // bits may be padding, which decoding ignores, so changing it could alter nothing).
+    const at = sealed.length - 8;
+    setMaterial(dataDir, kid as string, `${sealed.slice(0, at)}${sealed[at] === "A" ? "B" : "A"}${sealed.slice(at + 1)}`);
     const { error, message } = await bootFailure(durable(dataDir, { key_encryption_key: key }));
     expect([error.code, error.message]).toStrictEqual([
       "KEY_MATERIAL_DAMAGED",

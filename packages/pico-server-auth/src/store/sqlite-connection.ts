@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
+import { isBusy } from "./sqlite-failure.js";
 
 /**
  * What every SQLite file of this package shares (auth.db, and shared.db of the workers' fast state):
@@ -19,6 +20,28 @@ export function createPrivateFile(path: string): void {
     closeSync(openSync(path, "wx", 0o600));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+/**
+ * Runs `open` (a whole open: connection, pragmas, schema) again while it fails with SQLITE_BUSY, for
+ * up to BUSY_TIMEOUT_MS more. Processes that open one new file at the same moment (the workers of
+ * WORKERS=N at their first boot) contend for its first locks, and SQLite can answer some of those
+ * steps (switching a new file to WAL, the schema's first write) with SQLITE_BUSY without waiting on
+ * the busy timeout: seen as a boot failure under load in CI, "database locked by another process".
+ * The next try finds the other process done. Synchronous, as opening is, and only at boot.
+ */
+export function openRetryingBusy<T>(open: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return open();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      // Jittered, so two processes that collided do not collide again in step.
+      Atomics.wait(pause, 0, 0, 20 + Math.random() * 30);
+    }
   }
 }
 

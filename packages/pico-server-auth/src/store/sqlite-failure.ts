@@ -43,6 +43,12 @@ export function asStoreFailure(error: unknown): unknown {
 
 const mapped = new WeakMap<Error, StoreUnavailableError>();
 
+/** True when `failure` (a SqliteError, or the StoreUnavailableError made of one) says another process holds a lock. */
+export function isBusy(failure: unknown): boolean {
+  const error = failure instanceof StoreUnavailableError ? failure.cause : failure;
+  return unavailableReason(error) === UNAVAILABLE.SQLITE_BUSY;
+}
+
 /** True when `failure` says the database file itself is damaged (not full, locked or unreachable). */
 export function isCorruption(failure: unknown): boolean {
   return failure instanceof StoreUnavailableError && failure.reason === UNAVAILABLE.SQLITE_CORRUPT;

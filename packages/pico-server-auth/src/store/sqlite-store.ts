@@ -8,7 +8,7 @@ import type { IssuedAccessToken, NextRefresh, RedeemOutcome, RefreshFamily, Sess
 import { GroupCommit } from "./group-commit.js";
 import { readLegacyBindings, readLegacyKey } from "./legacy-files.js";
 import type { KidOf } from "./legacy-files.js";
-import { BUSY_TIMEOUT_MS, configure, createPrivateFile, forgetConnection, rememberConnection } from "./sqlite-connection.js";
+import { BUSY_TIMEOUT_MS, configure, createPrivateFile, forgetConnection, openRetryingBusy, rememberConnection } from "./sqlite-connection.js";
 import { asStoreFailure } from "./sqlite-failure.js";
 import { migrate } from "./sqlite-schema.js";
 import { operations } from "./sqlite-operations.js";
@@ -44,17 +44,19 @@ export class SqliteAuthStore implements SigningKeyStore, BindingStore, SessionSt
    */
   static open(path: string, options: { readonly synchronous?: "full" | "normal" } = {}): SqliteAuthStore {
     createPrivateFile(path);
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-      configure(db, path, options.synchronous ?? "full");
-      checkIntegrity(db, path);
-      migrate(db, path);
-      return new SqliteAuthStore(path, db);
-    } catch (error) {
-      db?.close();
-      throw asStoreFailure(error);
-    }
+    return openRetryingBusy(() => {
+      let db: Database.Database | undefined;
+      try {
+        db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+        configure(db, path, options.synchronous ?? "full");
+        checkIntegrity(db, path);
+        migrate(db, path);
+        return new SqliteAuthStore(path, db);
+      } catch (error) {
+        db?.close();
+        throw asStoreFailure(error);
+      }
+    });
   }
 
   signingKeys(): Promise<StoredSigningKey[]> {

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { BUSY_TIMEOUT_MS, configure, createPrivateFile } from "../../store/sqlite-connection.js";
+import { BUSY_TIMEOUT_MS, configure, createPrivateFile, openRetryingBusy } from "../../store/sqlite-connection.js";
 import { asStoreFailure } from "../../store/sqlite-failure.js";
 
 /** The file in `data_dir` the workers of one machine share their challenges and counters through. */
@@ -36,6 +36,10 @@ CREATE INDEX IF NOT EXISTS counters_reset ON counters (reset_at);
  * Fails with a StoreUnavailableError when the file cannot serve.
  */
 export function openSharedDb(path: string): Database.Database {
+  return openRetryingBusy(() => openSharedDbOnce(path));
+}
+
+function openSharedDbOnce(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     createPrivateFile(path);
