@@ -6,12 +6,13 @@ import { defineConfig } from "vitest/config";
 // Application resolves at run time (through Node's resolver) land on the same source files.
 export default defineConfig({
   ssr: { resolve: { conditions: ["pico-source", ...defaultServerConditions] } },
-  // Test files are outside the packages' build tsconfigs, so state the decorator settings here too:
-  // legacy decorators with design:* metadata, exactly as tsc emits them in the build.
+  // Test files are outside the packages' build tsconfigs: Vite takes their options from
+  // tsconfig.test.json through the root tsconfig.json's references (test/workspace pins that). The
+  // decorator settings are stated here too: legacy decorators with design:* metadata, as tsc emits them.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     execArgv: ["--conditions=pico-source"],
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/interop/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/interop/**/*.test.ts", "test/workspace/**/*.test.ts"],
     testTimeout: 20_000,
     benchmark: { include: ["bench/**/*.bench.ts"] },
   },

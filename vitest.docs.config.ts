@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// The Markdown code blocks run after every other test, on their own: they start servers on the
-// documented ports (8100, 8200) and run the documented install and build commands.
+// The Markdown code blocks run after every other test, on their own: they run the documented install
+// and build commands, and start servers (on free ports standing in for the documented 8100, 8200...).
 export default defineConfig({
   test: {
     include: ["test/docs.test.ts"],

@@ -17,14 +17,15 @@ const STOP_GRACE_SECONDS = 10;
 
 /**
  * Runs a page's commands in one bash (variables carry over, as in a reader's terminal), servers in
- * their own process groups, and checks each stated output. `work` receives the script and the logs.
+ * their own process groups, and checks each stated output. `work` receives the script and the logs;
+ * `env` is added to the environment the commands see (the ports' variables, see ports.ts).
  */
-export async function runPage(commands: readonly DocCommand[], cwd: string, repo: string, work: string, timeoutMs: number): Promise<PageRun> {
+export async function runPage(commands: readonly DocCommand[], cwd: string, repo: string, work: string, timeoutMs: number, env: Readonly<Record<string, string>> = {}): Promise<PageRun> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const script = [prelude(work, repo), ...commands.map((c, i) => step(c, i, commands, work))].join("\n");
   writeFileSync(join(work, "page.sh"), script);
-  const { code, output } = await bash(join(work, "page.sh"), cwd, timeoutMs);
+  const { code, output } = await bash(join(work, "page.sh"), cwd, timeoutMs, env);
   killLeftovers(join(work, "servers.pids"));
   const failures: string[] = [];
   if (code !== 0) {
@@ -151,10 +152,11 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function bash(script: string, cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function bash(script: string, cwd: string, timeoutMs: number, extra: Readonly<Record<string, string>>): Promise<{ code: number | null; output: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PORT|HOST|SERVER_AUTH__.*|AUTH_CLIENT__.*)$/.test(k)));
   // Pages run in scratch copies of the repository: a developer's own .env must not change what they print.
   env.PICO_BOOT_ENV_FILE = "off";
+  Object.assign(env, extra);
   const child = spawn("bash", [script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
