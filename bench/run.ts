@@ -155,7 +155,7 @@ function machine(pinning: Pinning, wrk: string | undefined, requested: string | 
   return [
     `- Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
     `- Node ${process.version} served every server and ran the harness (${requested === undefined ? "the default: the Node that ran `pnpm bench`" : `\`--node=${requested}\``}: \`${process.execPath.replace(repo, "")}\`)`,
-    `- Load generators: ${wrk ?? "wrk not used in this run"} for the HTTP rates; autocannon ${autocannonVersion} (in the harness process) for sign-in`,
+    `- Load generators: ${wrk ? `${wrk} for the HTTP rates; ` : ""}autocannon ${autocannonVersion} (in the harness process) for sign-in`,
     `- Pinned with taskset: ${pinning.note}`,
     `- Load average (1/5/15 min) at start ${loadAtStart.map((l) => l.toFixed(2)).join(" / ")}, at end ${loadavg().map((l) => l.toFixed(2)).join(" / ")}: other work on the machine shows there and in the "other" CPU columns`,
     `- Date: ${new Date().toISOString()}; mode: ${MODE === "full" ? "full (`pnpm bench`)" : `${MODE} (\`pnpm bench --${MODE}\`)`}${ROUNDS || SECONDS ? ` with${ROUNDS ? ` --rounds=${ROUNDS}` : ""}${SECONDS ? ` --seconds=${SECONDS}` : ""}` : ""}; commit ${commit}`,
