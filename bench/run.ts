@@ -166,12 +166,14 @@ async function main(requested: string | undefined): Promise<void> {
   const watchdog = setTimeout(() => {
     log(`harness error: still running after ${DEADLINE_S} s, giving up`);
     killAll();
+    wrkCleanup();
     process.exit(2);
   }, DEADLINE_S * 1000);
   watchdog.unref();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       killAll();
+      wrkCleanup();
       process.exit(130);
     });
   }
