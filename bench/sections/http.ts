@@ -9,7 +9,7 @@ import type { Pinning } from "../lib/proc.js";
 import { int, ms, pct, ratio, table, verdict } from "../lib/report.js";
 import { AUDIENCE, ISSUER, startSeed } from "../lib/seed.js";
 import { max } from "../lib/stats.js";
-import { cpuCell, cycle, pairedRatio, profArgs, profileOf, ratioVs, repeatNote, sleep, startScript, summarise } from "./common.js";
+import { cpuCell, pairedRatio, profArgs, profileOf, ratioVs, repeatNote, sleep, startScript, summarise } from "./common.js";
 import type { Summary } from "./common.js";
 import type { BenchContext, Section } from "./context.js";
 import { tokens } from "./tokens.js";
@@ -41,7 +41,17 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
   try {
     const hit = hot[0] as string;
     const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-    // Both verification cases start at the same place in the same pool: every request a token that neither has seen recently.
+    // Both verification cases start at the same place in the same pool, and each run continues where
+    // that case's last run stopped (wrk starts from the given line): every request a token that
+    // neither server has seen recently.
+    const pooled = pool.map((t) => `Bearer ${t}`);
+    const offsets = new Map<string, number>();
+    const tokenCycle = (id: string) => ({ header: "authorization", values: pooled, start: offsets.get(id) ?? 0 });
+    const run = async (c: Case, seconds: number): Promise<LoadResult> => {
+      const result = await runLoad({ ...c.spec(), seconds });
+      if (result.next !== undefined) offsets.set(c.id, result.next);
+      return result;
+    };
     const all: Case[] = [
       { id: "bare", label: "bare Hono `GET /hello` (floor)", spec: () => ({ port: bare.port, path: "/hello", serverPid: bare.child.pid }) },
       {
@@ -56,20 +66,14 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       ...(logged
         ? [{ id: "accesslog", label: "seed app, the same cache hit, access log on (`LOG_LEVEL=info`)", spec: () => ({ port: logged.port, path: "/api/profile", headers: bearer(hit), serverPid: logged.child.pid }) }]
         : []),
-      (() => {
-        const next = cycle(pool);
-        return { id: "jose", label: "Hono + jose `GET /api/profile`, a different token per request", spec: () => ({ port: jose.port, path: "/api/profile", next: () => ({ headers: bearer(next()) }), serverPid: jose.child.pid }) };
-      })(),
-      (() => {
-        const next = cycle(pool);
-        return { id: "verify", label: "seed app `GET /api/profile`, a different token per request (verification)", spec: () => ({ port: seed.port, path: "/api/profile", next: () => ({ headers: bearer(next()) }), serverPid: seed.child.pid }) };
-      })(),
+      { id: "jose", label: "Hono + jose `GET /api/profile`, a different token per request", spec: () => ({ port: jose.port, path: "/api/profile", perRequest: tokenCycle("jose"), serverPid: jose.child.pid }) },
+      { id: "verify", label: "seed app `GET /api/profile`, a different token per request (verification)", spec: () => ({ port: seed.port, path: "/api/profile", perRequest: tokenCycle("verify"), serverPid: seed.child.pid }) },
     ];
     const cases = all.filter((c) => !ctx.httpCases || ctx.httpCases.includes(c.id));
     const runs = new Map<string, LoadResult[]>(cases.map((c) => [c.id, []]));
     for (const c of cases) {
       log(`http warm-up ${c.id} (${S.http.warmup} s)`);
-      await runLoad({ ...c.spec(), seconds: S.http.warmup });
+      await run(c, S.http.warmup);
     }
     let repeats = 0;
     for (let round = 0; round < S.http.rounds; ) {
@@ -77,7 +81,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       const results: [string, LoadResult][] = [];
       for (let k = 0; k < cases.length; k++) {
         const c = cases[(round + k) % cases.length] as Case;
-        const result = await runLoad({ ...c.spec(), seconds: S.http.seconds });
+        const result = await run(c, S.http.seconds);
         results.push([c.id, result]);
         log(`http round ${round + 1}/${S.http.rounds} ${c.id}: ${int(result.rps)} req/s, p99 ${ms(result.p99)} ms, CPU server ${pct(result.serverCpu)}, load ${pct(result.loadCpu)}, other ${pct(result.otherCpu)}`);
       }
@@ -142,7 +146,7 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
       if (verifyRps > 0.9 * hitRps) notes.push("**Warning:** the verification path is nearly as fast as the cache hit: the token pool may be hitting the cache.");
     }
     const bareSum = sum.get("bare");
-    if (bareSum && bareSum.loadCpu > 0.85) notes.push(`**Note:** the load generator's core was ${pct(bareSum.loadCpu)} busy on bare Hono: the floor may be capped by autocannon, not by the server.`);
+    if (bareSum && bareSum.loadCpu > 0.85) notes.push(`**Note:** the load generator's core was ${pct(bareSum.loadCpu)} busy on bare Hono: the floor may be capped by wrk, not by the server.`);
     let profile = "";
     if (ctx.cpuProf) {
       for (const [server, running] of [["bare-hono", bare], ["hono-context", context], ["seed-app", seed], ["hono-jose", jose]] as const) profile += await profileOf(ctx, server, running);
@@ -152,13 +156,13 @@ export async function httpSection(ctx: BenchContext, pinning: Pinning): Promise<
     const markdown = [
       "## 1–3. HTTP throughput",
       "",
-      `autocannon ${CONNECTIONS} connections, pipelining ${PIPELINING}; per case ${S.http.warmup} s warm-up, then ${S.http.rounds} rounds × ${S.http.seconds} s, cases interleaved round by round. ` +
+      `wrk, one thread, ${CONNECTIONS} connections, pipelining ${PIPELINING}; per case ${S.http.warmup} s warm-up, then ${S.http.rounds} rounds × ${S.http.seconds} s, cases interleaved round by round. ` +
         "The diagnostic row is what the cache-hit path costs before any framework: an async handler and an ambient identity (AsyncLocalStorage, which on Node 20 hooks every promise), in a process of its own. " +
-        `Verification: ${int(ctx.pool)} distinct valid access tokens cycled in order (the seed app's token cache holds ${int(ctx.tokenCacheSize)}, so every request misses it). ` +
+        `Verification: ${int(ctx.pool)} distinct valid access tokens cycled in order by wrk's Lua script, each run continuing where the last stopped (the seed app's token cache holds ${int(ctx.tokenCacheSize)}, so every request misses it). ` +
         "Every seed app runs at `LOG_LEVEL=warn` (no access log), but the access-log row's, at `info`. " +
         "The metrics row is a second seed app on the same store with `WEB__METRICS=true` (the request-duration histogram and the token-cache counter on every request), compared with the cache-hit row. " +
-        "Ratios are medians of same-round ratios; p50/p99 are medians over rounds. " +
-        `CPU: cores' worth used by the server, by the load generator (this process) and by everything else on the machine. ${repeatNote(ctx, repeats)}`,
+        "Ratios are medians of same-round ratios; p50/p99 (wrk's latency histogram) are medians over rounds. " +
+        `CPU: cores' worth used by the server, by the load generator (wrk) and by everything else on the machine. ${repeatNote(ctx, repeats)}`,
       "",
       table(["case", "req/s (median)", "req/s min–max", "p50 ms", "p99 ms", "× bare Hono req/s", "compared", "target", "result", "CPU server / load gen / other"], rows, ["l", "r", "r", "r", "r", "r", "l", "l", "l", "r"]),
       ...(notes.length ? ["", ...notes] : []),

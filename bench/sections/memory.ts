@@ -21,17 +21,28 @@ export async function memorySection(ctx: BenchContext, pinning: Pinning): Promis
     const boot = reused?.bootKiB ?? rssKiB(seed.child.pid);
     const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
     const bad = `${(pool[0] as string).slice(0, -6)}AAAAAA`;
-    const nextHot = cycle(hot);
+    // 1/2 cached tokens, 1/4 distinct tokens (verification + cache churn), 1/8 no token, 1/8 bad signature:
+    // the Authorization values wrk cycles through, long enough to pass over the whole pool once.
+    const slots = ["hot", "pool", "hot", "none", "hot", "pool", "hot", "bad"] as const;
+    let h = 0;
+    let p = 0;
+    const mixed = Array.from({ length: 4 * pool.length }, (_, k) => {
+      const slot = slots[k % slots.length];
+      return slot === "hot" ? `Bearer ${hot[h++ % hot.length]}` : slot === "pool" ? `Bearer ${pool[p++ % pool.length]}` : slot === "bad" ? `Bearer ${bad}` : "";
+    });
+    let start = 0;
+    const mixedLoad = async (seconds: number) => {
+      const spec: LoadSpec = { port: seed.port, path: "/api/profile", perRequest: { header: "authorization", values: mixed, start }, expect: [200, 401], serverPid: seed.child.pid, seconds };
+      const result = await runLoad(spec);
+      start = result.next ?? 0;
+      return result;
+    };
     const nextPool = cycle(pool);
-    // 1/2 cached tokens, 1/4 distinct tokens (verification + cache churn), 1/8 no token, 1/8 bad signature.
-    const mix: (() => Record<string, string>)[] = [() => bearer(nextHot()), () => bearer(nextPool()), () => bearer(nextHot()), () => ({}), () => bearer(nextHot()), () => bearer(nextPool()), () => bearer(nextHot()), () => bearer(bad)];
-    const nextMixed = cycle(mix);
-    const spec: LoadSpec = { port: seed.port, path: "/api/profile", next: () => ({ headers: nextMixed()() }), expect: [200, 401], serverPid: seed.child.pid };
     // Warm-up: one pass over the whole pool (the token cache fills to its bound; the HTTP section did
-    // that many times over on a handed-on instance), then mixed load.
+    // that many times over on a handed-on instance; autocannon, which can send exactly that many), then mixed load.
     log(`memory warm-up: ${reused ? "the HTTP section" : `${int(pool.length)} distinct tokens`}, then ${S.memory.warmup} s mixed`);
     if (!reused) await runLoad({ port: seed.port, path: "/api/profile", next: () => ({ headers: bearer(nextPool()) }), amount: pool.length, serverPid: seed.child.pid });
-    await runLoad({ ...spec, seconds: S.memory.warmup });
+    await mixedLoad(S.memory.warmup);
     await sleep(500);
     const warm = rssKiB(seed.child.pid);
     let peak = warm;
@@ -43,7 +54,7 @@ export async function memorySection(ctx: BenchContext, pinning: Pinning): Promis
       if (series.length % 40 === 0) log(`memory: ${series.length / 4} s, RSS ${mib(now)} MiB`);
     }, 250);
     log(`memory: ${S.memory.seconds} s mixed load on /api/profile`);
-    const load = await runLoad({ ...spec, seconds: S.memory.seconds }).finally(() => clearInterval(sampler));
+    const load = await mixedLoad(S.memory.seconds).finally(() => clearInterval(sampler));
     const end = rssKiB(seed.child.pid);
     peak = Math.max(peak, end);
     // RSS saw-tooths with the garbage collector (tens of MiB): compare its floor (after collections)
@@ -60,7 +71,7 @@ export async function memorySection(ctx: BenchContext, pinning: Pinning): Promis
       (reused
         ? `The seed app process of sections 1–3: RSS after its boot (before any request); warm-up = sections 1–3 (which cycle the ${int(pool.length)} distinct tokens through its ${int(ctx.tokenCacheSize)}-entry token cache many times) + ${S.memory.warmup} s of the mix; `
         : `A fresh seed app process; RSS after boot; warm-up = one pass over the ${int(pool.length)} distinct tokens (fills the ${int(ctx.tokenCacheSize)}-entry token cache) + ${S.memory.warmup} s of the mix; `) +
-        `then ${S.memory.seconds} s of mixed load on \`GET /api/profile\` (autocannon ${CONNECTIONS} connections): 1/2 cached tokens (${ctx.hot}), 1/4 distinct tokens, 1/8 no token (401), 1/8 bad signature (401). ` +
+        `then ${S.memory.seconds} s of mixed load on \`GET /api/profile\` (wrk ${CONNECTIONS} connections): 1/2 cached tokens (${ctx.hot}), 1/4 distinct tokens, 1/8 no token (401), 1/8 bad signature (401). ` +
         "RSS is sampled every 250 ms; it rises and falls with garbage collection, so growth after warm-up is the rise of its floor " +
         "(lowest sample in the last third of the load minus lowest in the first third); the point-to-point differences are shown too.",
       "",

@@ -217,10 +217,10 @@ export async function scaleSection(ctx: BenchContext, pinning: Pinning): Promise
         `**Workers:** two seed apps on ${cores}, neither pinned (sign-in is bound by the server's CPU), the SQLite store on disk, \`WORKERS=1\` and \`WORKERS=2\`; ML-DSA-65 wallets, challenges requested and signed before each run (not measured), then autocannon ${CONNECTIONS} connections, a new body per request (≈ ${S.signin.seconds} s). ` +
         "The server's CPU is the primary's and its workers'. " +
         `**Store:** Ed25519 sign-ins, where the signature check is cheapest, so the store's share of a sign-in is the largest (ML-DSA-65's verification would hide it); one seed app per store on the server core: SQLite on disk, PostgreSQL (a database of this run's own on the machine's server, dropped after), and PostgreSQL with Redis (challenges and counters; a key prefix of this run's own, deleted after). ` +
-        `**Cached GET:** the http section's cache hit (\`GET /api/profile\`, one token already verified) for ${S.http.seconds} s, SQLite vs ${getOn ? getOn.label : "PostgreSQL"}. ` +
+        `**Cached GET:** the http section's cache hit (\`GET /api/profile\`, one token already verified) for ${S.http.seconds} s with wrk (${CONNECTIONS} connections), SQLite vs ${getOn ? getOn.label : "PostgreSQL"}. ` +
         "Sign-ins/s count 200s only. Ratios are medians of same-round ratios. " +
         "Per CPU-second: successes per second of CPU used by the server and its database processes (median over rounds), what one costs whatever share of the machine other processes left. " +
-        "CPU: cores' worth used by the server, by the database processes serving it (PostgreSQL backends of its database, the Redis server), by the load generator (this process) and by everything else. " +
+        "CPU: cores' worth used by the server, by the database processes serving it (PostgreSQL backends of its database, the Redis server), by the load generator (autocannon in this process for sign-ins, wrk for the cached GET) and by everything else. " +
         repeatNote(ctx, repeats),
       "",
       table(["case", "per s (median)", "min–max", "p50 ms", "p99 ms", "refused", "per CPU-second (server + store)", "× reference", "target", "result", "CPU server / store / load gen / other"], rows, ["l", "r", "r", "r", "r", "r", "r", "r", "l", "l", "r"]),

@@ -58,7 +58,7 @@ export async function signInSection(ctx: BenchContext, pinning: Pinning): Promis
     };
     const fire = async (c: SignInCase, bodies: string[]): Promise<LoadResult> => {
       const next = cycle(bodies);
-      return runLoad({ port: c.seed.port, method: "POST", path: "/api/v1/auth/sign-in", next: () => ({ body: next() }), amount: bodies.length, serverPid: c.seed.child.pid });
+      return runLoad({ port: c.seed.port, method: "POST", path: "/api/v1/auth/sign-in", next: () => ({ body: next() }), amount: bodies.length, serverPid: c.seed.child.pid, generator: "autocannon" });
     };
 
     const perRound = new Map<string, number>();
@@ -109,7 +109,7 @@ export async function signInSection(ctx: BenchContext, pinning: Pinning): Promis
     const markdown = [
       "## 4. `POST /api/v1/auth/sign-in` vs the crypto bound",
       "",
-      `Per algorithm ${ctx.walletsPerAlgorithm} wallets; before each run, as many challenges as the run needs are requested and signed here (not measured), then fired with autocannon ${CONNECTIONS} connections, a new body per request ` +
+      `Per algorithm ${ctx.walletsPerAlgorithm} wallets; before each run, as many challenges as the run needs are requested and signed here (not measured), then fired with autocannon (in the harness process: each body can be used once, so a run is a fixed number of requests, which wrk cannot do; at a few hundred per second its core stays far from busy, see the load gen column) ${CONNECTIONS} connections, a new body per request ` +
         `(${S.signin.warmup} s warm-up, ${S.signin.rounds} rounds of ≈ ${S.signin.seconds} s, cases interleaved). ` +
         `Crypto bound, measured right after each run in this process with no load running: sign-ins/s of pico-server-auth's \`verifyMessageSignature\` over a sign-in message (secp256k1: key recovery) + 2 RS256 JWS signatures (access + refresh; node:crypto, 2048-bit key), one at a time, one core. ` +
         `The seed app's data dir (SQLite, \`synchronous = FULL\`) is on ${diskFs}, as a deployment's would be${cases.some((c) => c.seed !== seed) ? `; the diagnostic row has it on ${memFs}` : ""}. ` +
