@@ -32,3 +32,18 @@ export function packWorkspace(outDir: string): Record<string, string> {
   }
   return tarballs;
 }
+
+/** The paths inside a package tarball, without npm's leading `package/`. */
+export function tarballEntries(tarball: string): string[] {
+  return execFileSync("tar", ["-tzf", tarball], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+    .split("\n")
+    .filter((line) => line !== "" && !line.endsWith("/"))
+    .map((line) => line.replace(/^package\//, ""));
+}
+
+/** Unpacks a package tarball into `outDir` (created); returns the package's folder there (`outDir/package`). */
+export function unpackTarball(tarball: string, outDir: string): string {
+  mkdirSync(outDir, { recursive: true });
+  execFileSync("tar", ["-xzf", tarball, "-C", outDir]);
+  return join(outDir, "package");
+}
