@@ -92,8 +92,10 @@ function appManifest(name: string, dependencies: Record<string, string>) {
     scripts: {
       build: "tsc",
       start: "node dist/src/main.js",
-      // node --test without arguments finds dist/test/*.test.js (node_modules excluded) on every Node version.
-      test: "tsc && node --test",
+      // The compiled tests, named: without arguments, Node >= 22 also picks test/*.test.ts and runs
+      // them by type stripping, without decorator metadata. The shell expands the pattern (Node 20
+      // takes no globs); on Windows, Node >= 22 expands it itself.
+      test: "tsc && node --test dist/test/*.test.js",
     },
     dependencies,
     // typescript pinned exactly: its minor versions may change what compiles. 7.0 keeps legacy

@@ -34,7 +34,7 @@ describe("create-pico-app on the command line", () => {
     expect(manifest.name).toBe("my-app");
     expect(manifest.dependencies).toEqual(Object.fromEntries(PICO_PACKAGES.map((name) => [name, `^${ownVersion()}`])));
     expect(manifest.exports["."]).toBe("./dist/src/index.js");
-    expect(manifest.scripts).toEqual({ build: "tsc", start: "node dist/src/main.js", test: "tsc && node --test" });
+    expect(manifest.scripts).toEqual({ build: "tsc", start: "node dist/src/main.js", test: "tsc && node --test dist/test/*.test.js" });
     // The template's name placeholder is replaced everywhere; npm's dropped .gitignore is restored.
     expect(readFileSync(join(scratch, "my-app", "src", "config.ts"), "utf8")).toContain('export const APP_NAME = "my-app";');
     expect(readFileSync(join(scratch, "my-app", "README.md"), "utf8")).toMatch(/^# my-app\n/);
