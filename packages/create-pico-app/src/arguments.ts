@@ -39,12 +39,12 @@ export function parseArguments(argv: readonly string[]): CliArguments | "help" {
 
 /**
  * Why `name` cannot name the app's package, or undefined when it can. npm's rules for a new
- * package (lower case, URL-safe, no leading dot or underscore, at most 214 characters), and not a
+ * package (lower case letters, digits, ".", "_" and "-", no leading dot or underscore, at most 214 characters), and not a
  * pico package's name: the app loads itself by its name, so it must not shadow a dependency.
  */
 export function invalidAppName(name: string, reserved: readonly string[]): string | undefined {
   if (name.length === 0 || name.length > 214) return "a package name has 1 to 214 characters";
-  if (!/^[a-z0-9][a-z0-9._~-]*$/.test(name)) return "a package name is lower case letters, digits and . _ ~ -, starting with a letter or a digit";
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) return "a package name is lower case letters, digits and . _ -, starting with a letter or a digit";
   if (name === "node_modules" || name === "favicon.ico") return `"${name}" is reserved by npm`;
   if (reserved.includes(name)) return `"${name}" is the name of a pico package the app depends on`;
   return undefined;

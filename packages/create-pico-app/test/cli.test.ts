@@ -67,6 +67,7 @@ describe("create-pico-app on the command line", () => {
     ["an unknown option", () => ["my-app", "--typescript"], /unknown option --typescript/],
     ["--packages without a folder", () => ["my-app", "--packages"], /--packages needs a folder/],
     ["a name npm refuses", () => ["My App"], /cannot name the app "My App".*lower case/],
+    ["a special character npm refuses in new names", () => ["my~app"], /cannot name the app "my~app"/],
     ["a pico package's name", () => ["pico-boot"], /"pico-boot" is the name of a pico package/],
     ["a missing tarball folder", () => ["my-app", "--packages", join(scratch, "nowhere")], /is not a folder/],
     ["a folder missing a tarball", () => ["my-app", "--packages", tarballFolder(["pico-boot", "pico-ioc"])], /no pico-client-auth-<version>\.tgz; no pico-hono-<version>\.tgz; no pico-server-auth-<version>\.tgz/],
