@@ -3,6 +3,7 @@ import { ClientAddresses, WebSettings, buildWebApp, getControllerDefinition } fr
 import type { RouteDefinition } from "pico-hono";
 import { ConfigurationError, LOGGER, METRICS, PicoContainer, noMetrics } from "pico-ioc";
 import type { Env, Logger } from "pico-ioc";
+import { flushCompileCache } from "./compile-cache.js";
 import { loadEnvironment } from "./config/env-file.js";
 import { ApplicationStoppedError, InvalidOptionsError, NotInitializedError } from "./errors.js";
 import { findAppPackage } from "./modules/app-package.js";
@@ -242,6 +243,9 @@ export class Application<const Names extends readonly string[] = readonly string
     if (address.metricsUrl) this.#logger.info(`pico-boot: metrics on ${address.metricsUrl}/metrics`, { event: "boot.metrics_listening", url: `${address.metricsUrl}/metrics` });
     this.#gate?.release();
     stopOnSignals(this, this.#logger);
+    // Everything the boot compiled goes to the compile cache now (when the entry enabled it), so the
+    // next start reads it even if this process is killed rather than stopped.
+    flushCompileCache();
   }
 
   async #runAsPrimary(workers: number): Promise<void> {
@@ -284,6 +288,7 @@ export class Application<const Names extends readonly string[] = readonly string
     this.#gate?.release();
     this.#logger.debug(`pico-boot: worker listening on ${address.url}`, { event: "workers.listening", url: address.url });
     stopOnSignals(this, this.#logger);
+    flushCompileCache();
     listening = true;
     await tellPrimary({ picoBoot: "listening", url: address.url });
     if (stopRequested) shutDownRunning("the primary asked this worker to stop", { event: "workers.stop_requested" });
