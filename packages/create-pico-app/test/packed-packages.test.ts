@@ -119,6 +119,12 @@ describe("the packed packages, as npm would publish them", () => {
         expect(JSON.stringify(manifest)).not.toContain("pico-source");
       });
 
+      it("publishes every subpath the workspace exports (publishConfig.exports drops only the pico-source condition)", () => {
+        const source = workspace.find((p) => p.name === name) as { dir: string };
+        const own = JSON.parse(readFileSync(join(source.dir, "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+        expect(Object.keys((get().manifest.exports ?? {}) as Record<string, unknown>).sort()).toEqual(Object.keys(own.exports ?? {}).sort());
+      });
+
       it("ships every file its exports, main, types and bin name, with types as .d.ts", () => {
         const { manifest, entries, dir } = get();
         const targets = [...exportTargets(manifest.exports), manifest.main, manifest.types, ...Object.values(manifest.bin ?? {})].filter((t): t is string => t !== undefined);
