@@ -92,6 +92,19 @@ describe("X-Agent-Authorization on guarded routes", () => {
     expect(await call("/agent/wallet", undefined, await agentToken())).toEqual(refused("Missing or invalid Authorization header"));
   });
 
+  it("over a socket, from Node's parsed headers: the agent token is read, and an absent one is absent", async () => {
+    const { url } = await app.start({ port: 0 });
+    const get = async (path: string, headers: Record<string, string>) => {
+      const res = await fetch(`${url}${path}`, { headers, signal: AbortSignal.timeout(5_000) });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const user = { authorization: `Bearer ${await accessToken()}` };
+    expect(await get("/agent/wallet", { ...user, "x-agent-authorization": `Bearer ${await agentToken()}` })).toMatchObject({ status: 200, body: { agentId: "agent-7" } });
+    expect(await get("/agent/wallet", user)).toEqual({ status: 401, body: { detail: NO_AGENT } });
+    expect(await get("/agent/any", user)).toEqual({ status: 200, body: { agent: null } });
+    expect(await get("/agent/any", { ...user, "x-agent-authorization": "Bearer not-a-token" })).toMatchObject({ status: 401 });
+  });
+
   it("a scope the agent was not granted (a widened token) is a 403 with insufficient_scope; globs grant", async () => {
     const answer = await call("/agent/wallet", await accessToken({ scope: "wallet:read" }), await agentToken({ scope: "profile:read wallet" }));
     expect(answer.status).toBe(403);

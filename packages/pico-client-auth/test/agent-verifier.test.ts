@@ -96,6 +96,24 @@ describe("TokenVerifier: agent tokens", () => {
     expect(await outcome(async () => verifier.verify(await sign(key, agent())))).toEqual(invalid("Invalid token: audience mismatch"));
   });
 
+  it("a new token is verified without a promise while the keys are at hand (RS256); errors then throw", async () => {
+    const verifier = verifierFor();
+    const accessToken = await sign(key, access());
+    const claims = verifier.check(accessToken);
+    expect(claims).not.toBeInstanceOf(Promise);
+    expect(claims).toMatchObject({ sub: "user-123", jti: "access-jti" });
+    expect(verifier.checkAgent(await signAgent(key, agent()))).not.toBeInstanceOf(Promise);
+    const forged = await sign(impostor, access({ jti: "other" }));
+    expect(() => verifier.check(forged)).toThrow(expect.objectContaining({ code: "TOKEN_INVALID", message: "Invalid token: signature verification failed" }));
+    expect(() => verifier.check("not.a-token")).toThrow(expect.objectContaining({ code: "TOKEN_INVALID", status: 401 }));
+    // A key set still being fetched: a promise, with the same answer.
+    const fetching = new TokenVerifier(settings(), { getKeySet: async () => ({ keys: [key.jwk], version: 1 }) }, NO_REVOCATION_CHECK);
+    fetching.now = () => NOW;
+    const later = fetching.check(await sign(key, access({ jti: "later" })));
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toMatchObject({ sub: "user-123", jti: "later" });
+  });
+
   it("a token verified as one kind is never a cache hit for the other", async () => {
     const verifier = verifierFor();
     const agentToken = await signAgent(key, agent());
@@ -148,10 +166,15 @@ describe("TokenVerifier: agent tokens", () => {
   });
 
   it("clearCache() drops cached agent tokens too", async () => {
-    const verifier = verifierFor();
+    let keys = [key.jwk];
+    const verifier = new TokenVerifier(settings(), { getKeySet: () => ({ keys, version: 1 }) }, NO_REVOCATION_CHECK);
+    verifier.now = () => NOW;
     const token = await signAgent(key, agent());
     await verifier.verifyAgent(token);
+    // The same key set version with another key: a cached token still passes, one verified again fails.
+    keys = [impostor.jwk];
+    expect(verifier.checkAgent(token)).toMatchObject({ sub: "user-123" });
     verifier.clearCache();
-    expect(verifier.checkAgent(token)).toBeInstanceOf(Promise);
+    expect(await outcome(() => verifier.checkAgent(token))).toEqual(invalid("Invalid token: signature verification failed"));
   });
 });

@@ -182,11 +182,14 @@ function bearerToken(header: string | undefined, missing: () => Error = missingT
 
 /**
  * A request header (`name` in lower case). On @hono/node-server, straight from Node's parsed headers
- * (which already refused control characters): no Headers object, no second scan of the value.
- * Elsewhere (app.request()), Hono's.
+ * (which already refused control characters): no Headers object, no second scan of the value, and
+ * an absent header (X-Agent-Authorization on nearly every request) is absent there too, without
+ * asking Hono's headers, which are read from the same raw headers. Elsewhere (app.request()), Hono's.
  */
 function requestHeader(c: Context, name: string): string | undefined {
-  const value = incomingMessage(c)?.headers[name];
-  return typeof value === "string" ? value : c.req.header(name);
+  const incoming = incomingMessage(c);
+  if (!incoming) return c.req.header(name);
+  const value = incoming.headers[name];
+  return typeof value === "string" || value === undefined ? value : c.req.header(name);
 }
 

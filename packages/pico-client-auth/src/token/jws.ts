@@ -9,10 +9,13 @@ export interface JwsParts {
   readonly encoded: string;
 }
 
+/** Three base64url parts: one scan of the token instead of a split and a scan of each part. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
 /** Splits and reads the header of a compact JWS; 401 for anything that is not one. */
 export function readJws(token: string): JwsParts {
+  if (!COMPACT_JWS.test(token)) throw invalidToken("Invalid token: malformed");
   const parts = token.split(".");
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) throw invalidToken("Invalid token: malformed");
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(parts[0] as string, "base64url").toString("utf8"));
@@ -53,29 +56,35 @@ export function keyFits(jwk: JWK, alg: string): boolean {
 
 const ML_DSA_65 = { publicKey: 1952, signature: 3309 };
 
-/** Verifies the signature and returns the payload bytes; throws 401 on any failure. */
-export async function verifySignature(jws: JwsParts, jwk: JWK, importedKeys: WeakMap<JWK, KeyObject>): Promise<Uint8Array> {
+/**
+ * Verifies the signature and returns the payload bytes; a 401 on any failure. Synchronous for the
+ * classical algorithms (node:crypto), a promise for ML-DSA-65 (its verifier loads on first use).
+ */
+export function verifySignature(jws: JwsParts, jwk: JWK, importedKeys: WeakMap<JWK, KeyObject>): Uint8Array | Promise<Uint8Array> {
   const [headerB64, payloadB64, signatureB64] = jws.encoded.split(".") as [string, string, string];
   const signingInput = `${headerB64}.${payloadB64}`;
   const signature = Buffer.from(signatureB64, "base64url");
-  let valid = false;
-  try {
-    if (jws.alg === "ML-DSA-65") {
-      valid = await verifyMlDsa(signingInput, signature, jwk);
-    } else {
-      let key = importedKeys.get(jwk);
-      if (!key) {
-        key = publicKeyFor(jwk, jws.alg);
-        importedKeys.set(jwk, key);
-      }
-      valid = verifyClassical(jws.alg, signingInput, signature, key);
-    }
-  } catch (error) {
-    throw invalidToken("Invalid token: signature verification failed", error);
-  }
-  if (!valid) throw invalidToken("Invalid token: signature verification failed");
   // Decoded only once the signature holds.
-  return Buffer.from(payloadB64, "base64url");
+  const payload = (valid: boolean): Uint8Array => {
+    if (!valid) throw invalidToken("Invalid token: signature verification failed");
+    return Buffer.from(payloadB64, "base64url");
+  };
+  const failed = (error: unknown): never => {
+    throw invalidToken("Invalid token: signature verification failed", error);
+  };
+  if (jws.alg === "ML-DSA-65") return verifyMlDsa(signingInput, signature, jwk).then(payload, failed);
+  let valid: boolean;
+  try {
+    let key = importedKeys.get(jwk);
+    if (!key) {
+      key = publicKeyFor(jwk, jws.alg);
+      importedKeys.set(jwk, key);
+    }
+    valid = verifyClassical(jws.alg, signingInput, signature, key);
+  } catch (error) {
+    failed(error);
+  }
+  return payload(valid!);
 }
 
 /** ML-DSA-65 by @noble/post-quantum (Node 20 has no ML-DSA), loaded on the first such token. */

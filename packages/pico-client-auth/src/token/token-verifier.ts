@@ -12,6 +12,7 @@ import type { AgentClaims } from "../agent/agent-claims.js";
 import { checkClaims } from "./claims.js";
 import type { TokenClaims } from "./claims.js";
 import { keyFits, readJws, verifySignature } from "./jws.js";
+import type { JwsParts } from "./jws.js";
 import { accessProfile, agentProfile } from "./token-profile.js";
 import type { TokenProfile } from "./token-profile.js";
 import { isPromise } from "../is-promise.js";
@@ -19,6 +20,8 @@ import { isPromise } from "../is-promise.js";
 // One label object each, made once: counting on the hot path allocates nothing.
 const HIT = Object.freeze({ result: "hit" });
 const MISS = Object.freeze({ result: "miss" });
+/** One for every token: decode() without `stream` keeps no state between calls, and a new one per token costs a converter each. */
+const UTF8 = new TextDecoder();
 
 /**
  * Verifies bearer tokens: algorithm allow-list (HS* and none never), the key pinned to the header's
@@ -83,7 +86,9 @@ export class TokenVerifier {
   #check(token: string, profile: TokenProfile): TokenClaims | Promise<TokenClaims> {
     const cached = this.#cached(token, profile);
     if (cached) this.#lookups.inc(HIT);
-    return cached ? this.#notRevoked(cached) : this.#verifySigned(token, profile).then((claims) => this.#notRevoked(claims));
+    if (cached) return this.#notRevoked(cached);
+    const verified = this.#verifySigned(token, profile);
+    return isPromise(verified) ? verified.then((claims) => this.#notRevoked(claims)) : this.#notRevoked(verified);
   }
 
   /**
@@ -122,7 +127,12 @@ export class TokenVerifier {
     return undefined;
   };
 
-  async #verifySigned(token: string, profile: TokenProfile): Promise<TokenClaims> {
+  /**
+   * The signature and claims check of a token not in the cache. Synchronous while the key set is at
+   * hand and the algorithm is a classical one (node:crypto verifies synchronously): a new token then
+   * costs no promise of ours either. Errors throw then, and reject otherwise.
+   */
+  #verifySigned(token: string, profile: TokenProfile): TokenClaims | Promise<TokenClaims> {
     // Header checks need no keys: garbage is a 401 even while the key source is down.
     const jws = readJws(token);
     const alg = jws.alg;
@@ -131,19 +141,36 @@ export class TokenVerifier {
     const typeProblem = profile.typeProblem(jws.header.typ);
     if (typeProblem !== undefined) throw invalidToken(typeProblem);
 
-    const keySet = await this.#keys.getKeySet();
-    const cached = profile.cache.get(token, () => keySet.version, this.now(), this.#settings.leewaySeconds);
-    if (cached) {
-      this.#lookups.inc(HIT);
-      return cached;
-    }
-    this.#lookups.inc(MISS);
+    const keySet = this.#keys.getKeySet();
+    if (!isPromise(keySet)) return this.#verifyWith(jws, token, profile, keySet);
+    return keySet.then((fetched) => {
+      // Another request may have verified this token while the keys were being fetched.
+      const cached = profile.cache.get(token, () => fetched.version, this.now(), this.#settings.leewaySeconds);
+      if (cached) {
+        this.#lookups.inc(HIT);
+        return cached;
+      }
+      return this.#verifyWith(jws, token, profile, fetched);
+    });
+  }
 
-    const { key, set } = await this.#findKey(jws.header, alg, keySet);
-    const payloadBytes = await verifySignature(jws, key, this.#imported);
+  #verifyWith(jws: JwsParts, token: string, profile: TokenProfile, keySet: KeySet): TokenClaims | Promise<TokenClaims> {
+    this.#lookups.inc(MISS);
+    const found = this.#findKey(jws.header, jws.alg, keySet);
+    if (isPromise(found)) return found.then(({ key, set }) => this.#verifyAndRead(jws, token, profile, key, set));
+    return this.#verifyAndRead(jws, token, profile, found.key, found.set);
+  }
+
+  #verifyAndRead(jws: JwsParts, token: string, profile: TokenProfile, key: JWK, set: KeySet): TokenClaims | Promise<TokenClaims> {
+    const payloadBytes = verifySignature(jws, key, this.#imported);
+    if (isPromise(payloadBytes)) return payloadBytes.then((bytes) => this.#claimsOf(bytes, token, profile, set));
+    return this.#claimsOf(payloadBytes, token, profile, set);
+  }
+
+  #claimsOf(payloadBytes: Uint8Array, token: string, profile: TokenProfile, set: KeySet): TokenClaims {
     let payload: unknown;
     try {
-      payload = JSON.parse(new TextDecoder().decode(payloadBytes));
+      payload = JSON.parse(UTF8.decode(payloadBytes));
     } catch {
       throw invalidToken("Invalid token: malformed payload");
     }
@@ -158,21 +185,32 @@ export class TokenVerifier {
     this.#agent.cache.clear();
   }
 
-  async #findKey(header: Record<string, unknown>, alg: string, keySet: KeySet): Promise<{ key: JWK; set: KeySet }> {
+  /** The one key that can verify the token: synchronous unless an unknown `kid` sends the source to fetch again. */
+  #findKey(header: Record<string, unknown>, alg: string, keySet: KeySet): FoundKey | Promise<FoundKey> {
     const kid = header.kid;
     if (kid !== undefined && typeof kid !== "string") throw invalidToken("Invalid token: malformed header");
-    const pick = (set: KeySet): JWK[] => set.keys.filter((k) => (kid === undefined || k.kid === kid) && keyFits(k, alg));
-    let set = keySet;
-    let candidates = pick(set);
+    const candidates = candidatesIn(keySet, kid, alg);
     if (candidates.length === 0 && kid !== undefined) {
       // Perhaps the issuer rotated: the source refetches, at most once per cooldown.
-      set = await this.#keys.getKeySet({ refresh: true });
-      candidates = pick(set);
+      return Promise.resolve(this.#keys.getKeySet({ refresh: true })).then((set) => onlyKey(candidatesIn(set, kid, alg), set));
     }
-    if (candidates.length === 0) throw invalidToken("Invalid token: no matching signing key");
-    if (candidates.length > 1) throw invalidToken('Invalid token: several keys match; the token needs a "kid"');
-    return { key: candidates[0] as JWK, set };
+    return onlyKey(candidates, keySet);
   }
+}
+
+interface FoundKey {
+  readonly key: JWK;
+  readonly set: KeySet;
+}
+
+function candidatesIn(set: KeySet, kid: string | undefined, alg: string): JWK[] {
+  return set.keys.filter((k) => (kid === undefined || k.kid === kid) && keyFits(k, alg));
+}
+
+function onlyKey(candidates: readonly JWK[], set: KeySet): FoundKey {
+  if (candidates.length === 0) throw invalidToken("Invalid token: no matching signing key");
+  if (candidates.length > 1) throw invalidToken('Invalid token: several keys match; the token needs a "kid"');
+  return { key: candidates[0] as JWK, set };
 }
 
 /** Anything but "not-revoked" refuses the token: an unexpected answer from a custom check fails closed. */
