@@ -11,7 +11,7 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     execArgv: ["--conditions=pico-source"],
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/interop/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/interop/**/*.test.ts", "test/runtimes/**/*.test.ts"],
     testTimeout: 20_000,
     benchmark: { include: ["bench/**/*.bench.ts"] },
   },
