@@ -12,7 +12,8 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     execArgv: ["--conditions=pico-source"],
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/interop/**/*.test.ts", "test/workspace/**/*.test.ts", "test/bench/**/*.test.ts"],
+    // test/<folder>/: interop, workspace, bench, runtimes; test/docs.test.ts runs under vitest.docs.config.ts.
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/*/**/*.test.ts"],
     testTimeout: 20_000,
     benchmark: { include: ["bench/**/*.bench.ts"] },
   },
