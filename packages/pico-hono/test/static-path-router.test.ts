@@ -86,6 +86,15 @@ describe("StaticPathRouter", () => {
     }
   });
 
+  it("forgets what it remembered when a route is added to an inner router that still accepts one", () => {
+    // SmartRouter refuses routes after its first match; TrieRouter alone accepts them.
+    const memo = new StaticPathRouter<string>(new TrieRouter<string>());
+    memo.add("GET", "/api/profile", "first");
+    expect(memo.match("GET", "/api/profile")[0].map(([handler]) => handler)).toEqual(["first"]);
+    memo.add("GET", "/api/profile", "second");
+    expect(memo.match("GET", "/api/profile")[0].map(([handler]) => handler)).toEqual(["first", "second"]);
+  });
+
   it("routes a web app with a TrieRouter-only route: literal, parameter and regex routes alike", async () => {
     @controller({ prefix: "/api" })
     class Api {

@@ -36,6 +36,9 @@ export class StaticPathRouter<T> implements Router<T> {
   add(method: string, path: string, handler: T): void {
     this.#inner.add(method, path, handler);
     if (!DYNAMIC.test(path)) this.#literalPaths.add(path);
+    // SmartRouter refuses a route once it has matched (the add above throws), but an inner router
+    // given to the constructor may accept one: what was remembered may no longer be its answer.
+    this.#memo.clear();
   }
 
   match(method: string, path: string): Result<T> {
