@@ -5,8 +5,8 @@ export const USAGE = `Usage: create-pico-app <directory> [--packages <folder of 
 Makes a new pico app in <directory> (created; it must not exist or be empty); the package is named
 after the directory's last segment.
 
-  --packages <folder>  take the pico packages from the tarballs in <folder> (as \`pnpm pack\` or
-                       \`npm pack\` makes them) instead of the npm registry: for unreleased builds
+  --packages <folder>  take the pico packages from the tarballs in <folder> (as \`pnpm pack\` makes them
+                       in the repository) instead of the npm registry: for unreleased builds
   -h, --help           print this help
 `;
 

@@ -14,20 +14,23 @@ const ADMIN = { email: "admin@example.com", password: "an-e2e-admin-password" };
 /**
  * The environment a user's shell would give npm, for the Node that runs this test: its bin first in
  * PATH (npm's scripts, tsc and node --test run on it), and native addons (better-sqlite3, built from
- * source: no prebuilt downloads here) compiled against its own headers (npm_config_nodedir), never
- * downloaded ones. Variables pnpm or npm set for the test run itself (npm_*, pnpm_*) are left out:
+ * source: no prebuilt downloads here) compiled against its own headers (npm_config_nodedir) when
+ * they are beside it, else against those node-gyp fetches for its version. Variables pnpm or npm set
+ * for the test run itself (npm_*, pnpm_*) are left out, but for the registry, proxy and CA settings:
  * this npm reads the user's npmrc like a plain `npm install`.
  */
 function userEnv(): NodeJS.ProcessEnv {
+  // The running Node's own headers when they are beside it (a distribution's Node, or a runtime from
+  // scripts/node-runtime.mjs, which keeps them); otherwise node-gyp fetches those of this version.
   const nodedir = resolve(dirname(process.execPath), "..");
-  if (!existsSync(join(nodedir, "include", "node", "node_version.h"))) {
-    throw new Error(`no headers of Node ${process.version} in ${nodedir}/include/node: run the test with the machine's Node or a runtime from scripts/node-runtime.mjs (which keeps them)`);
-  }
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key) && key !== "INIT_CWD"));
+  const ownHeaders = existsSync(join(nodedir, "include", "node", "node_version.h"));
+  // Where the user's npm reaches the registry stays as it is: a mirror, a proxy, a CA bundle.
+  const kept = /^npm_config_(registry|@[^_]+:registry|(https?_)?proxy|noproxy|cafile|ca|strict_ssl)$/i;
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => kept.test(key) || (!/^(npm|pnpm)_/i.test(key) && key !== "INIT_CWD")));
   return {
     ...inherited,
     PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
-    npm_config_nodedir: nodedir,
+    ...(ownHeaders ? { npm_config_nodedir: nodedir } : {}),
     npm_config_update_notifier: "false",
     // Speed only: SQLite unoptimised compiles in about a quarter of the time (this test checks our
     // packages, not SQLite's speed); swagger-ui-dist's analytics postinstall stays off the network.

@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const PASSWORD = "a-long-test-password";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** The app as main.ts makes it, in memory (no data dir), answering requests without a socket. */
+/** The app as src/app.ts makes it, in memory (no data dir), answering requests without a socket. */
 function testApp(): Application {
   const env = { SERVER_AUTH__ADMIN_PASSWORD: PASSWORD, SERVER_AUTH__STORE: "memory" };
   return new Application({ moduleNames: ["pico_server_auth", "pico_client_auth", APP_NAME], config: appConfig(env).config, root, env, envFile: false, logger: quiet });
