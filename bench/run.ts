@@ -4,11 +4,12 @@
  * Everything is measured in this one run, side by side, with the same load-generator settings; the
  * servers run as child processes on core 0, the load generator (wrk, or autocannon in this process
  * for sign-in) on the last core.
- * Prints Markdown tables and writes them to bench/results/<timestamp>-<mode>.md (+ .json).
+ * Prints Markdown tables and writes them to bench/results/<timestamp>-<mode>-node<version>.md (+ .json).
  * Exit code 0 even when a target is missed (the tables say so); non-zero only on harness errors.
  * See docs/performance.md for the method.
  *
- * Options (for development; the published tables come from the plain command):
+ * Options (the tables in docs/performance.md name the command that made them; issue 18's per-runtime
+ * tables come from `--medium --only=http,signin,boot --node=24` and `--node=20`):
  *   --quick                  shorter rounds, same table shape
  *   --medium                 rounds between quick and full: the per-runtime tables (docs/performance.md)
  *   --node=<major|exact|path>  (or env PICO_BENCH_NODE) run the servers, and this harness, under that Node
