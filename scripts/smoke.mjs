@@ -10,7 +10,10 @@
  *    runtime checks of test/runtimes/ (the addons load from their ABI's place);
  * 3. the seed scenario end to end: examples/embed-in-app's e2e test starts `node dist/main.js`
  *    (the runtime's node, first in PATH) and signs in with a wallet, logs in as the admin and calls
- *    the protected routes; its seed test checks every row of the user guide in-process.
+ *    the protected routes; its seed test checks every row of the user guide in-process;
+ * 4. an app of one's own: create-pico-app's end-to-end test installs the packed packages with npm
+ *    under this runtime (better-sqlite3 compiled against its headers), builds the app with tsc, runs
+ *    its own tests and the seed scenario against it.
  * pico-server-auth and pico-boot run through the seed scenario; their own files, like the rest of
  * the suite, run on Node 20 and 24.
  */
@@ -25,6 +28,9 @@ const SMOKE_FILES = [
   "test/runtimes",
   "examples/embed-in-app/test/e2e.test.ts",
   "examples/embed-in-app/test/seed.test.ts",
+  // An app of one's own built on this runtime: the packed packages installed with npm (better-sqlite3
+  // compiled against this runtime's headers), compiled with tsc, its own tests, the seed scenario.
+  "packages/create-pico-app/test/e2e.test.ts",
 ];
 
 const wanted = process.argv[2];
