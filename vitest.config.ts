@@ -15,6 +15,8 @@ export default defineConfig({
     // test/<folder>/: interop, workspace, bench, runtimes; test/docs.test.ts runs under vitest.docs.config.ts.
     include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/*/**/*.test.ts"],
     testTimeout: 20_000,
+    // Everything the tests put in the temp dir lands in one folder per run, removed at its end.
+    globalSetup: ["test-support/temp-root.ts"],
     benchmark: { include: ["bench/**/*.bench.ts"] },
   },
 });

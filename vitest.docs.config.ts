@@ -7,5 +7,7 @@ export default defineConfig({
     include: ["test/docs.test.ts"],
     fileParallelism: false,
     testTimeout: 20_000,
+    // As in vitest.config.ts: what the pages put in the temp dir goes in one folder, removed at the end.
+    globalSetup: ["test-support/temp-root.ts"],
   },
 });
